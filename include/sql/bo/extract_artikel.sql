@@ -1,0 +1,30 @@
+-- Articles for the shop, one row per article and text language (sprache NULL: no texts).
+-- Web articles, plus articles that left the web but are still in the shop (to hide them).
+-- :full_sync = 0 selects only articles changed since their last sync (osc_abgleich_stand).
+SELECT a.artikel_nr,
+       a.bezeichnung,
+       a.warengruppe_nr,
+       a.ust_schluessel,
+       a.listenpreis,
+       a.ladenpreis,
+       a.gewicht,
+       a.bildpfad,
+       a.im_web,
+       a.web_sichtbar,
+       a.master_id,
+       a.osc_products_id,
+       a.osc_abgleich_stand,
+       a.geaendert_am,
+       t.sprache,
+       t.bezeichnung  AS text_bezeichnung,
+       t.internettext,
+       t.geaendert_am AS text_geaendert_am
+FROM artikel a
+LEFT JOIN artikel_text t ON t.artikel_nr = a.artikel_nr
+WHERE (a.im_web = 1 OR a.osc_products_id IS NOT NULL)
+  AND (:full_sync = 1
+       OR a.osc_abgleich_stand IS NULL
+       OR a.geaendert_am > a.osc_abgleich_stand
+       OR EXISTS (SELECT 1 FROM artikel_text c
+                  WHERE c.artikel_nr = a.artikel_nr AND c.geaendert_am > a.osc_abgleich_stand))
+ORDER BY a.artikel_nr, t.sprache

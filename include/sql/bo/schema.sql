@@ -1,0 +1,167 @@
+-- Reference BO (Business OPEN) schema used by the demo and the tests.
+--
+-- BO's real schema is proprietary. These tables model the parts the osCommerce interface
+-- reads and writes, in BO's own vocabulary. An installation does not create them: it adapts
+-- the statements next to this file (extract_*.sql, writeback_*.sql, reset_*.sql) to its BO.
+-- Portable SQL: runs unchanged on SQLite, MariaDB/MySQL and PostgreSQL.
+--
+-- Conventions
+--   geaendert_am        change marker, set by BO on every change of the row
+--   osc_*               osCommerce ids and flags; "reset" clears them (reset_osc_ids.sql)
+--   osc_abgleich_stand  the geaendert_am value the shop was last synced from; a row is due for
+--                       the incremental sync when geaendert_am is newer (or it was never synced)
+
+-- Staat: countries, mapped to osCommerce countries
+CREATE TABLE staat (
+    staat_id          INTEGER      NOT NULL PRIMARY KEY,
+    iso2              CHAR(2)      NOT NULL,
+    bezeichnung       VARCHAR(60)  NOT NULL,
+    osc_countries_id  INTEGER
+);
+
+-- Umsatzsteuer: VAT keys, mapped to osCommerce tax classes
+CREATE TABLE umsatzsteuer (
+    ust_schluessel    VARCHAR(4)   NOT NULL PRIMARY KEY,
+    bezeichnung       VARCHAR(40)  NOT NULL,
+    satz              NUMERIC(5,2) NOT NULL,
+    osc_tax_class_id  INTEGER
+);
+
+-- Warengruppe: product groups, a tree by ober_warengruppe_nr
+CREATE TABLE warengruppe (
+    warengruppe_nr       VARCHAR(20)  NOT NULL PRIMARY KEY,
+    bezeichnung          VARCHAR(80)  NOT NULL,
+    ober_warengruppe_nr  VARCHAR(20),
+    sortierung           INTEGER      NOT NULL DEFAULT 0,
+    im_web               SMALLINT     NOT NULL DEFAULT 0,
+    osc_categories_id    INTEGER,
+    osc_abgleich_stand   TIMESTAMP,
+    geaendert_am         TIMESTAMP    NOT NULL
+);
+
+-- Warengruppe names per language (sprache: BO language key, e.g. 'D', 'E')
+CREATE TABLE warengruppe_text (
+    warengruppe_nr  VARCHAR(20)  NOT NULL,
+    sprache         VARCHAR(2)   NOT NULL,
+    bezeichnung     VARCHAR(80)  NOT NULL,
+    geaendert_am    TIMESTAMP    NOT NULL,
+    PRIMARY KEY (warengruppe_nr, sprache)
+);
+
+-- Artikel: articles
+CREATE TABLE artikel (
+    artikel_nr          VARCHAR(30)   NOT NULL PRIMARY KEY,
+    bezeichnung         VARCHAR(120)  NOT NULL,
+    warengruppe_nr      VARCHAR(20),
+    ust_schluessel      VARCHAR(4),
+    listenpreis         NUMERIC(15,4),
+    ladenpreis          NUMERIC(15,4),
+    gewicht             NUMERIC(9,3),
+    bildpfad            VARCHAR(255),
+    im_web              SMALLINT      NOT NULL DEFAULT 0,
+    web_sichtbar        SMALLINT      NOT NULL DEFAULT 1,
+    master_id           VARCHAR(30),
+    osc_products_id     INTEGER,
+    osc_abgleich_stand  TIMESTAMP,
+    osc_menge           INTEGER,
+    geaendert_am        TIMESTAMP     NOT NULL
+);
+CREATE INDEX idx_artikel_osc_products_id ON artikel (osc_products_id);
+
+-- Internet texts per article and language
+CREATE TABLE artikel_text (
+    artikel_nr    VARCHAR(30)   NOT NULL,
+    sprache       VARCHAR(2)    NOT NULL,
+    bezeichnung   VARCHAR(120),
+    internettext  TEXT,
+    geaendert_am  TIMESTAMP     NOT NULL,
+    PRIMARY KEY (artikel_nr, sprache)
+);
+
+-- Lagerbestand: stock per warehouse; available = bestand - reserviert
+CREATE TABLE lagerbestand (
+    artikel_nr    VARCHAR(30)    NOT NULL,
+    lager_nr      VARCHAR(10)    NOT NULL,
+    bestand       NUMERIC(15,3)  NOT NULL DEFAULT 0,
+    reserviert    NUMERIC(15,3)  NOT NULL DEFAULT 0,
+    geaendert_am  TIMESTAMP      NOT NULL,
+    PRIMARY KEY (artikel_nr, lager_nr)
+);
+
+-- Adresse: customers (and suppliers) of BO
+CREATE TABLE adresse (
+    adress_nr     INTEGER       NOT NULL PRIMARY KEY,
+    firma         VARCHAR(80),
+    strasse       VARCHAR(80),
+    plz           VARCHAR(10),
+    ort           VARCHAR(60),
+    staat_id      INTEGER,
+    telefon       VARCHAR(40),
+    geaendert_am  TIMESTAMP     NOT NULL
+);
+
+-- Gespraechspartner: contact persons of an Adresse; a web contact becomes a shop customer
+CREATE TABLE gespraechspartner (
+    gp_id               INTEGER       NOT NULL PRIMARY KEY,
+    adress_nr           INTEGER       NOT NULL,
+    anrede              VARCHAR(10),
+    vorname             VARCHAR(60),
+    nachname            VARCHAR(60)   NOT NULL,
+    email               VARCHAR(120),
+    geburtstag          DATE,
+    newsletter          SMALLINT      NOT NULL DEFAULT 0,
+    im_web              SMALLINT      NOT NULL DEFAULT 0,
+    osc_customers_id    INTEGER,
+    osc_abgleich_stand  TIMESTAMP,
+    geaendert_am        TIMESTAMP     NOT NULL
+);
+CREATE INDEX idx_gp_email ON gespraechspartner (email);
+
+-- Auftrag: sales orders; osc_orders_id is unique so a shop order can be imported only once
+CREATE TABLE auftrag (
+    auftrag_nr           INTEGER        NOT NULL PRIMARY KEY,
+    adress_nr            INTEGER        NOT NULL,
+    gp_id                INTEGER,
+    auftragsdatum        TIMESTAMP      NOT NULL,
+    liefer_name          VARCHAR(120),
+    liefer_strasse       VARCHAR(80),
+    liefer_plz           VARCHAR(10),
+    liefer_ort           VARCHAR(60),
+    liefer_staat_id      INTEGER,
+    zahlungsart          VARCHAR(60),
+    waehrung             CHAR(3),
+    summe_netto          NUMERIC(15,4),
+    summe_brutto         NUMERIC(15,4),
+    versandkosten        NUMERIC(15,4),
+    osc_orders_id        INTEGER,
+    osc_status_gemeldet  INTEGER,
+    geaendert_am         TIMESTAMP      NOT NULL,
+    CONSTRAINT uq_auftrag_osc_orders_id UNIQUE (osc_orders_id)
+);
+
+CREATE TABLE auftragsposition (
+    auftrag_nr          INTEGER        NOT NULL,
+    pos_nr              INTEGER        NOT NULL,
+    artikel_nr          VARCHAR(30),
+    bezeichnung         VARCHAR(120)   NOT NULL,
+    menge               NUMERIC(15,3)  NOT NULL,
+    einzelpreis_netto   NUMERIC(15,4)  NOT NULL,
+    ust_satz            NUMERIC(5,2)   NOT NULL,
+    PRIMARY KEY (auftrag_nr, pos_nr)
+);
+
+-- Lieferschein: delivery notes; one for an order means "Delivered" in the shop
+CREATE TABLE lieferschein (
+    lieferschein_nr  INTEGER    NOT NULL PRIMARY KEY,
+    auftrag_nr       INTEGER    NOT NULL,
+    lieferdatum      TIMESTAMP  NOT NULL,
+    geaendert_am     TIMESTAMP  NOT NULL
+);
+
+-- Rechnung: invoices stay in BO; listed for completeness of the order flow
+CREATE TABLE rechnung (
+    rechnung_nr     INTEGER        NOT NULL PRIMARY KEY,
+    auftrag_nr      INTEGER        NOT NULL,
+    rechnungsdatum  TIMESTAMP      NOT NULL,
+    summe_brutto    NUMERIC(15,4)  NOT NULL
+);

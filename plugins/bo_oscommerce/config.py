@@ -1,0 +1,183 @@
+"""Tenant (Mandant) settings: one YAML file lists every BO client and its defaults.
+
+The file holds no secrets: database credentials live in Airflow connections, named here by id.
+Each tenant is validated on its own, so one broken tenant never hides the others.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+DEFAULT_TENANTS_FILE = Path(__file__).resolve().parents[2] / "dags" / "tenants.yaml"
+TENANT_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+ENTITIES = ("categories", "products", "stock")
+
+
+class Schedules(BaseModel):
+    """Cron expressions or presets (``@daily``); ``null`` means manual runs only."""
+
+    model_config = ConfigDict(extra="forbid")
+    catalog: str | None = "@daily"
+    stock: str | None = "*/15 * * * *"
+
+
+class OrderStatuses(BaseModel):
+    """osCommerce ``orders_status_id`` values the sync sets (upstream: 1 Pending, 2 Processing,
+    3 Delivered)."""
+
+    model_config = ConfigDict(extra="forbid")
+    pending: int = 1
+    processing: int = 2
+    delivered: int = 3
+
+
+class Defaults(BaseModel):
+    """Voreinstellungen: what a tenant inherits unless it sets its own value."""
+
+    model_config = ConfigDict(extra="forbid")
+    price_source: Literal["list", "shop"] = "list"
+    price_includes_vat: bool = False
+    stock_source: Literal["available", "total"] = "available"
+    languages: dict[str, str] = Field(default_factory=lambda: {"D": "de", "E": "en"})
+    default_language: str = "D"
+    schedules: Schedules = Field(default_factory=Schedules)
+    order_statuses: OrderStatuses = Field(default_factory=OrderStatuses)
+    master_id_column: str | None = "products_master"
+
+    @field_validator("languages")
+    @classmethod
+    def _language_codes(cls, value: dict[str, str]) -> dict[str, str]:
+        if not value:
+            raise ValueError("at least one language is needed")
+        for bo_key, osc_code in value.items():
+            if not re.fullmatch(r"[a-z]{2}", osc_code):
+                raise ValueError(
+                    f"osCommerce language code for BO language {bo_key!r} must be two "
+                    f"lower-case letters (languages.code), got {osc_code!r}"
+                )
+        return value
+
+
+class TenantSettings(Defaults):
+    """One tenant: its connections, active flag and its own values for the defaults."""
+
+    id: str
+    name: str = ""
+    active: bool = True
+    bo_conn_id: str
+    shop_conn_id: str
+
+    @field_validator("id")
+    @classmethod
+    def _tenant_id(cls, value: str) -> str:
+        if not TENANT_ID.fullmatch(value):
+            raise ValueError("use lower-case letters, digits and _ (it becomes part of DAG ids)")
+        return value
+
+    @model_validator(mode="after")
+    def _default_language_known(self) -> TenantSettings:
+        if self.default_language not in self.languages:
+            raise ValueError(
+                f"default_language {self.default_language!r} is not one of the BO languages "
+                f"{sorted(self.languages)}"
+            )
+        return self
+
+    @property
+    def label(self) -> str:
+        return f"tenant {self.id!r}"
+
+
+@dataclass
+class TenantConfig:
+    """The loaded file: valid tenants in stable order, plus an error text per broken tenant."""
+
+    tenants: dict[str, TenantSettings] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def get(self, tenant_id: str) -> TenantSettings:
+        if tenant_id in self.tenants:
+            return self.tenants[tenant_id]
+        if tenant_id in self.errors:
+            raise ValueError(self.errors[tenant_id])
+        raise KeyError(f"tenant {tenant_id!r} is not in the tenants file")
+
+    @property
+    def active(self) -> list[TenantSettings]:
+        return [t for t in self.tenants.values() if t.active]
+
+
+class TenantConfigError(ValueError):
+    """The tenants file as a whole cannot be read."""
+
+
+def tenants_file() -> Path:
+    return Path(os.environ.get("BO_OSC_TENANTS_FILE", DEFAULT_TENANTS_FILE))
+
+
+def _describe(tenant_id: str, error: ValidationError) -> str:
+    parts = []
+    for item in error.errors():
+        where = ".".join(str(p) for p in item["loc"]) or "settings"
+        parts.append(f"field {where!r}: {item['msg']}")
+    return f"tenant {tenant_id!r}: " + "; ".join(parts)
+
+
+def _merge(defaults: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(defaults)
+    for key, value in own.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = {**merged[key], **value}
+        else:
+            merged[key] = value
+    return merged
+
+
+def parse_config(raw: Any, source: str = "tenants file") -> TenantConfig:
+    if not isinstance(raw, dict) or not isinstance(raw.get("tenants"), dict):
+        raise TenantConfigError(f"{source}: expected a mapping with a 'tenants:' section")
+    defaults_raw = raw.get("defaults") or {}
+    try:
+        Defaults.model_validate(defaults_raw)
+    except ValidationError as exc:
+        raise TenantConfigError(f"{source}: {_describe('defaults', exc)}") from exc
+    config = TenantConfig()
+    for tenant_id in sorted(raw["tenants"]):
+        own = raw["tenants"][tenant_id] or {}
+        if not isinstance(own, dict):
+            config.errors[str(tenant_id)] = f"tenant {tenant_id!r}: settings must be a mapping"
+            continue
+        try:
+            settings = TenantSettings.model_validate(
+                {**_merge(defaults_raw, own), "id": str(tenant_id)}
+            )
+        except ValidationError as exc:
+            config.errors[str(tenant_id)] = _describe(str(tenant_id), exc)
+            continue
+        config.tenants[settings.id] = settings
+    return config
+
+
+def load_config(path: Path | None = None) -> TenantConfig:
+    path = path or tenants_file()
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise TenantConfigError(f"tenants file {path} not found (set BO_OSC_TENANTS_FILE)") from exc
+    except yaml.YAMLError as exc:
+        raise TenantConfigError(f"tenants file {path} is not valid YAML: {exc}") from exc
+    return parse_config(raw, source=str(path))

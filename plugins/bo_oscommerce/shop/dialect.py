@@ -1,0 +1,74 @@
+"""The only place that knows MySQL/MariaDB from SQLite on the shop side.
+
+Sync steps call these helpers with a ``Connection`` inside their transaction and never
+branch on the database themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+BATCH = 2000
+
+
+def chunks(rows: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def upsert(
+    conn: sa.Connection,
+    table: sa.Table,
+    rows: Sequence[dict[str, Any]],
+    update_columns: Iterable[str],
+) -> None:
+    """Insert rows, or update ``update_columns`` where the primary key exists (batched)."""
+    if not rows:
+        return
+    update_columns = list(update_columns)
+    if conn.dialect.name == "mysql":
+        from sqlalchemy.dialects.mysql import insert as mysql_insert
+
+        stmt = mysql_insert(table)
+        # A no-op assignment keeps "insert or leave alone" valid when nothing is to update.
+        columns = update_columns or [next(iter(table.primary_key.columns)).name]
+        stmt = stmt.on_duplicate_key_update({c: stmt.inserted[c] for c in columns})
+    elif conn.dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        stmt = sqlite_insert(table)
+        keys = [c.name for c in table.primary_key.columns]
+        if update_columns:
+            stmt = stmt.on_conflict_do_update(
+                index_elements=keys, set_={c: stmt.excluded[c] for c in update_columns}
+            )
+        else:
+            stmt = stmt.on_conflict_do_nothing(index_elements=keys)
+    else:  # pragma: no cover - guarded by connections.SUPPORTED
+        raise NotImplementedError(f"no upsert for {conn.dialect.name}")
+    for batch in chunks(rows):
+        conn.execute(stmt, list(batch))
+
+
+def insert_rows(conn: sa.Connection, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
+    for batch in chunks(rows):
+        conn.execute(sa.insert(table), list(batch))
+
+
+def next_ids(conn: sa.Connection, column: sa.Column, count: int) -> list[int]:
+    """``count`` fresh primary keys after the current maximum.
+
+    On MySQL the ``FOR UPDATE`` read locks the end of the index until commit, so a shop admin
+    inserting at the same moment waits instead of taking the same id. SQLite writers are
+    serialised by the database lock.
+    """
+    if count == 0:
+        return []
+    stmt = sa.select(sa.func.coalesce(sa.func.max(column), 0))
+    if conn.dialect.name == "mysql":
+        stmt = stmt.with_for_update()
+    start = int(conn.execute(stmt).scalar_one()) + 1
+    return list(range(start, start + count))

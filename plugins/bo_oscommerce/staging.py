@@ -1,0 +1,67 @@
+"""Where tasks hand large data to each other and where run reports are kept.
+
+Both are ``ObjectStoragePath`` locations (``file://`` by default; ``s3://`` and friends when
+workers are many), so tasks never share local disk and XCom carries only paths and counts.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+_VAR = Path(__file__).resolve().parents[2] / "var"
+
+
+def _root(env: str, default: Path) -> Any:
+    from airflow.sdk import ObjectStoragePath
+
+    return ObjectStoragePath(os.environ.get(env, default.as_uri()))
+
+
+def staging_dir(tenant: str, run_key: str) -> Any:
+    """``BO_OSC_STAGING_URL``/<tenant>/<run>: intermediate frames of one DAG run."""
+    return _root("BO_OSC_STAGING_URL", _VAR / "staging") / tenant / _safe(run_key)
+
+
+def report_dir(tenant: str, run_key: str) -> Any:
+    """``BO_OSC_REPORTS_URL``/<tenant>/<run>: counts and set-aside rows, kept for reviewers."""
+    return _root("BO_OSC_REPORTS_URL", _VAR / "reports") / tenant / _safe(run_key)
+
+
+def _safe(run_key: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in run_key)
+
+
+def write_frame(path: Any, frame: pd.DataFrame) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    with path.open("wb") as handle:
+        handle.write(buffer.getvalue())
+    return str(path)
+
+
+def read_frame(path: Any) -> pd.DataFrame:
+    from airflow.sdk import ObjectStoragePath
+
+    with ObjectStoragePath(str(path)).open("rb") as handle:
+        return pd.read_parquet(io.BytesIO(handle.read()))
+
+
+def write_json(path: Any, payload: Any) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w") as handle:
+        handle.write(json.dumps(payload, indent=2, default=str, ensure_ascii=False))
+    return str(path)
+
+
+def write_csv(path: Any, frame: pd.DataFrame) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w") as handle:
+        handle.write(frame.to_csv(index=False))
+    return str(path)

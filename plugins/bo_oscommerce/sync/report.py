@@ -1,0 +1,75 @@
+"""Counts and set-aside rows of a run: logged, returned to XCom, and kept as files."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from bo_oscommerce.quality.validation import REJECTED_COLUMNS
+from bo_oscommerce.staging import report_dir, write_csv, write_json
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class EntityReport:
+    entity: str
+    extracted: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    hidden: int = 0
+    set_aside: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(REJECTED_COLUMNS))
+    )
+    cleaned: dict[str, list[str]] = field(default_factory=dict)
+    written_back: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def set_aside_rows(self) -> int:
+        return int(self.set_aside["key"].nunique()) if len(self.set_aside) else 0
+
+    def counts(self) -> dict[str, Any]:
+        return {
+            "entity": self.entity,
+            "extracted": self.extracted,
+            "inserted": self.inserted,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "hidden": self.hidden,
+            "set_aside": self.set_aside_rows,
+            "cleaned": len({k for keys in self.cleaned.values() for k in keys}),
+            "written_back_to_bo": self.written_back,
+        }
+
+    def reasons(self) -> dict[str, int]:
+        if not len(self.set_aside):
+            return {}
+        return self.set_aside.groupby("reason")["key"].nunique().sort_values(
+            ascending=False).astype(int).to_dict()
+
+    def publish(self, tenant: str, run_key: str) -> dict[str, Any]:
+        """Log the counts, write quarantine and summary files, return a small XCom value."""
+        counts = self.counts()
+        log.info("tenant %r %s: %s", tenant, self.entity,
+                 ", ".join(f"{k}={v}" for k, v in counts.items() if k != "entity"))
+        for reason, n in self.reasons().items():
+            log.warning("tenant %r %s: set aside %d row(s): %s", tenant, self.entity, n, reason)
+        for rule, keys in self.cleaned.items():
+            log.info("tenant %r %s: cleaned %d row(s): %s", tenant, self.entity, len(keys), rule)
+        for note in self.notes:
+            log.warning("tenant %r %s: %s", tenant, self.entity, note)
+        folder = report_dir(tenant, run_key)
+        quarantine = self.set_aside.assign(tenant=tenant, run=run_key)[
+            ["run", "tenant", *REJECTED_COLUMNS]]
+        files = {"quarantine": write_csv(folder / f"quarantine_{self.entity}.csv", quarantine)}
+        files["summary"] = write_json(folder / f"summary_{self.entity}.json", {
+            **counts, "tenant": tenant, "run": run_key, "set_aside_reasons": self.reasons(),
+            "cleaned_rules": {rule: sorted(keys) for rule, keys in self.cleaned.items()},
+            "notes": self.notes,
+        })
+        return {**counts, "reasons": self.reasons(), "files": files}

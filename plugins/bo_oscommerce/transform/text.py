@@ -1,0 +1,35 @@
+"""Cleaning rules for texts bound for osCommerce's utf8 (3-byte) columns.
+
+Documented rules (README "Bad data"):
+- characters outside the Basic Multilingual Plane (emoji and the like) are removed, because
+  osCommerce tables are ``utf8`` and cannot store them; surrounding whitespace is collapsed;
+- a name longer than its column is cut to the column width (trailing space removed).
+Each rule reports which rows it changed, so the run can count cleaned rows.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+FOUR_BYTE = r"[\U00010000-\U0010FFFF]"
+
+
+def strip_four_byte(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Values without 4-byte characters, and a mask of the values that had any."""
+    text = values.astype("string")
+    had = text.str.contains(FOUR_BYTE, regex=True, na=False)
+    if not had.any():
+        return values, had
+    cleaned = text.where(~had, text.str.replace(FOUR_BYTE, "", regex=True).str.replace(
+        r"\s{2,}", " ", regex=True).str.strip())
+    return cleaned.astype(object).where(cleaned.notna(), None), had
+
+
+def cut_to_width(values: pd.Series, width: int) -> tuple[pd.Series, pd.Series]:
+    """Values cut to ``width`` characters, and a mask of the values that were longer."""
+    text = values.astype("string")
+    too_long = text.str.len().gt(width).fillna(False).astype(bool)
+    if not too_long.any():
+        return values, too_long
+    cut = text.where(~too_long, text.str.slice(0, width).str.rstrip())
+    return cut.astype(object).where(cut.notna(), None), too_long
