@@ -38,7 +38,7 @@ class Endpoint:
     @property
     def where(self) -> str:
         if self.dialect == "sqlite":
-            return f"sqlite file {self.url.database}"
+            return f"sqlite file {(self.url.database or '').removeprefix('file:')}"
         port = self.url.port or 3306
         return f"{self.url.host}:{port}/{self.url.database}"
 
@@ -69,7 +69,11 @@ def endpoint_for(conn_id: str) -> Endpoint:
         path = conn.host or conn.schema
         if not path:
             raise ConnectionSetupError(f"connection {conn_id!r}: sqlite needs a file path")
-        return Endpoint(conn_id, sa.URL.create("sqlite", database=path))
+        # uri mode "rw": a wrong path is an error, not a new empty database
+        return Endpoint(
+            conn_id,
+            sa.URL.create("sqlite", database=f"file:{path}", query={"mode": "rw", "uri": "true"}),
+        )
     if not conn.host or not conn.schema:
         raise ConnectionSetupError(
             f"connection {conn_id!r}: host and schema (the database name) must be set"

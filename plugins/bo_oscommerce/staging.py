@@ -25,16 +25,19 @@ def _root(env: str, default: Path) -> Any:
 
 def staging_dir(tenant: str, run_key: str) -> Any:
     """``BO_OSC_STAGING_URL``/<tenant>/<run>: intermediate frames of one DAG run."""
-    return _root("BO_OSC_STAGING_URL", _VAR / "staging") / tenant / _safe(run_key)
+    return _under(_root("BO_OSC_STAGING_URL", _VAR / "staging") / tenant, run_key)
 
 
 def report_dir(tenant: str, run_key: str) -> Any:
     """``BO_OSC_REPORTS_URL``/<tenant>/<run>: counts and set-aside rows, kept for reviewers."""
-    return _root("BO_OSC_REPORTS_URL", _VAR / "reports") / tenant / _safe(run_key)
+    return _under(_root("BO_OSC_REPORTS_URL", _VAR / "reports") / tenant, run_key)
 
 
-def _safe(run_key: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in run_key)
+def _under(base: Any, run_key: str) -> Any:
+    """``run_key`` "<dag_id>/<run_id>" as sub-folders with file-system-safe names."""
+    for part in run_key.split("/"):
+        base = base / "".join(c if c.isalnum() or c in "-_." else "_" for c in part)
+    return base
 
 
 def write_frame(path: Any, frame: pd.DataFrame) -> str:

@@ -35,7 +35,7 @@ CREATE TABLE warengruppe (
     sortierung           INTEGER      NOT NULL DEFAULT 0,
     im_web               SMALLINT     NOT NULL DEFAULT 0,
     osc_categories_id    INTEGER,
-    osc_abgleich_stand   TIMESTAMP,
+    osc_abgleich_stand   TIMESTAMP NULL,
     geaendert_am         TIMESTAMP    NOT NULL
 );
 
@@ -62,7 +62,7 @@ CREATE TABLE artikel (
     web_sichtbar        SMALLINT      NOT NULL DEFAULT 1,
     master_id           VARCHAR(30),
     osc_products_id     INTEGER,
-    osc_abgleich_stand  TIMESTAMP,
+    osc_abgleich_stand  TIMESTAMP NULL,
     osc_menge           INTEGER,
     geaendert_am        TIMESTAMP     NOT NULL
 );
@@ -112,7 +112,7 @@ CREATE TABLE gespraechspartner (
     newsletter          SMALLINT      NOT NULL DEFAULT 0,
     im_web              SMALLINT      NOT NULL DEFAULT 0,
     osc_customers_id    INTEGER,
-    osc_abgleich_stand  TIMESTAMP,
+    osc_abgleich_stand  TIMESTAMP NULL,
     geaendert_am        TIMESTAMP     NOT NULL
 );
 CREATE INDEX idx_gp_email ON gespraechspartner (email);

@@ -69,17 +69,26 @@ def products_suite(
     language_codes: list[str], known_tax_keys: list[str], valid_groups: list[str]
 ) -> Suite:
     checks = [
-        Check("ExpectColumnValuesToNotBeNull", {"column": "products_model"},
-              "article number is missing"),
+        Check(
+            "ExpectColumnValuesToNotBeNull",
+            {"column": "products_model"},
+            "article number is missing",
+        ),
         Check(
             "ExpectColumnValueLengthsToBeBetween",
             {"column": "products_model", "min_value": 1, "max_value": 12},
             "article number longer than 12 characters (osCommerce products_model)",
         ),
-        Check("ExpectColumnValuesToBeUnique", {"column": "products_model"},
-              "article number occurs more than once"),
-        Check("ExpectColumnValuesToNotBeNull", {"column": "products_price"},
-              "price is missing for the configured price source"),
+        Check(
+            "ExpectColumnValuesToBeUnique",
+            {"column": "products_model"},
+            "article number occurs more than once",
+        ),
+        Check(
+            "ExpectColumnValuesToNotBeNull",
+            {"column": "products_price"},
+            "price is missing for the configured price source",
+        ),
         Check(
             "ExpectColumnValuesToBeBetween",
             {"column": "products_price", "min_value": 0, "max_value": PRICE_MAX},
@@ -90,15 +99,19 @@ def products_suite(
             {"column": "ust_schluessel", "value_set": known_tax_keys},
             "unknown VAT key (not in umsatzsteuer)",
         ),
-        Check("ExpectColumnValuesToNotBeNull", {"column": "ust_schluessel"},
-              "article has no VAT key"),
+        Check(
+            "ExpectColumnValuesToNotBeNull", {"column": "ust_schluessel"}, "article has no VAT key"
+        ),
         Check(
             "ExpectColumnValuesToNotBeNull",
             {"column": "products_tax_class_id"},
             "VAT key has no osCommerce tax class (umsatzsteuer.osc_tax_class_id)",
         ),
-        Check("ExpectColumnValuesToNotBeNull", {"column": "warengruppe_nr"},
-              "article has no product group"),
+        Check(
+            "ExpectColumnValuesToNotBeNull",
+            {"column": "warengruppe_nr"},
+            "article has no product group",
+        ),
         Check(
             "ExpectColumnValuesToBeInSet",
             {"column": "warengruppe_nr", "value_set": valid_groups},

@@ -41,7 +41,9 @@ def product_columns(conn: sa.Connection) -> set[str]:
     return {c["name"] for c in sa.inspect(conn).get_columns("products")}
 
 
-def _read(conn: sa.Connection, stmt: sa.Select, id_column: sa.Column, ids: Iterable[int]) -> pd.DataFrame:
+def _read(
+    conn: sa.Connection, stmt: sa.Select, id_column: sa.Column, ids: Iterable[int]
+) -> pd.DataFrame:
     ids = sorted({int(i) for i in ids})
     columns = [c.name for c in stmt.selected_columns]
     if not ids:
@@ -92,21 +94,25 @@ def load_categories(
     result = LoadResult()
     shop = pd.DataFrame(
         conn.execute(
-            sa.select(t.categories.c.categories_id, t.categories.c.parent_id,
-                      t.categories.c.sort_order)
+            sa.select(
+                t.categories.c.categories_id, t.categories.c.parent_id, t.categories.c.sort_order
+            )
         ).all(),
         columns=["categories_id", "parent_id", "sort_order"],
     ).set_index("categories_id", drop=False)
     names = pd.DataFrame(
         conn.execute(
-            sa.select(t.categories_description.c.categories_id,
-                      t.categories_description.c.language_id,
-                      t.categories_description.c.categories_name)
+            sa.select(
+                t.categories_description.c.categories_id,
+                t.categories_description.c.language_id,
+                t.categories_description.c.categories_name,
+            )
         ).all(),
         columns=["categories_id", "language_id", "categories_name"],
     )
-    name_of = {(int(r.categories_id), int(r.language_id)): r.categories_name
-               for r in names.itertuples()}
+    name_of = {
+        (int(r.categories_id), int(r.language_id)): r.categories_name for r in names.itertuples()
+    }
     default_lid = languages[default_code]
     by_parent_name = {}
     for cid, parent in zip(shop["categories_id"], shop["parent_id"], strict=True):
@@ -121,8 +127,9 @@ def load_categories(
     for row in categories.itertuples(index=False):
         nr = row.warengruppe_nr
         parent_id = assigned.get(row.ober_warengruppe_nr, 0) if row.ober_warengruppe_nr else 0
-        wanted_names = {lid: getattr(row, f"categories_name__{code}")
-                        for code, lid in languages.items()}
+        wanted_names = {
+            lid: getattr(row, f"categories_name__{code}") for code, lid in languages.items()
+        }
         cid = row.osc_categories_id
         if pd.isna(cid) or int(cid) not in shop.index:
             match = by_parent_name.get((parent_id, wanted_names[default_lid].casefold()))
@@ -132,8 +139,14 @@ def load_categories(
         cid = int(cid) if cid is not None and not pd.isna(cid) else None
         if cid is None:
             cid = next(fresh)
-            new_rows.append({"categories_id": cid, "parent_id": parent_id,
-                             "sort_order": int(row.sort_order), "date_added": run_at})
+            new_rows.append(
+                {
+                    "categories_id": cid,
+                    "parent_id": parent_id,
+                    "sort_order": int(row.sort_order),
+                    "date_added": run_at,
+                }
+            )
             description_rows += [
                 {"categories_id": cid, "language_id": lid, "categories_name": name}
                 for lid, name in wanted_names.items()
@@ -141,12 +154,22 @@ def load_categories(
             result.inserted += 1
         else:
             current = shop.loc[cid]
-            names_differ = {lid: name for lid, name in wanted_names.items()
-                            if name_of.get((cid, lid)) != name}
-            if (int(current["parent_id"] or 0) != parent_id
-                    or int(current["sort_order"] or 0) != int(row.sort_order) or names_differ):
-                changed_rows.append({"categories_id": cid, "parent_id": parent_id,
-                                     "sort_order": int(row.sort_order), "last_modified": run_at})
+            names_differ = {
+                lid: name for lid, name in wanted_names.items() if name_of.get((cid, lid)) != name
+            }
+            if (
+                int(current["parent_id"] or 0) != parent_id
+                or int(current["sort_order"] or 0) != int(row.sort_order)
+                or names_differ
+            ):
+                changed_rows.append(
+                    {
+                        "categories_id": cid,
+                        "parent_id": parent_id,
+                        "sort_order": int(row.sort_order),
+                        "last_modified": run_at,
+                    }
+                )
                 description_rows += [
                     {"categories_id": cid, "language_id": lid, "categories_name": name}
                     for lid, name in names_differ.items()
@@ -161,12 +184,24 @@ def load_categories(
         stmt = (
             sa.update(t.categories)
             .where(t.categories.c.categories_id == sa.bindparam("b_id"))
-            .values(parent_id=sa.bindparam("b_parent"), sort_order=sa.bindparam("b_sort"),
-                    last_modified=sa.bindparam("b_modified"))
+            .values(
+                parent_id=sa.bindparam("b_parent"),
+                sort_order=sa.bindparam("b_sort"),
+                last_modified=sa.bindparam("b_modified"),
+            )
         )
-        conn.execute(stmt, [{"b_id": r["categories_id"], "b_parent": r["parent_id"],
-                             "b_sort": r["sort_order"], "b_modified": r["last_modified"]}
-                            for r in changed_rows])
+        conn.execute(
+            stmt,
+            [
+                {
+                    "b_id": r["categories_id"],
+                    "b_parent": r["parent_id"],
+                    "b_sort": r["sort_order"],
+                    "b_modified": r["last_modified"],
+                }
+                for r in changed_rows
+            ],
+        )
     upsert(conn, t.categories_description, description_rows, ["categories_name"])
     result.ids = pd.DataFrame(
         {"warengruppe_nr": list(assigned), "categories_id": list(assigned.values())}
@@ -176,8 +211,14 @@ def load_categories(
 
 # --- products ------------------------------------------------------------------------------
 
-PRODUCT_COLUMNS = ["products_model", "products_price", "products_tax_class_id",
-                   "products_status", "products_image", "products_weight"]
+PRODUCT_COLUMNS = [
+    "products_model",
+    "products_price",
+    "products_tax_class_id",
+    "products_status",
+    "products_image",
+    "products_weight",
+]
 
 
 def _resolve_product_ids(
@@ -199,11 +240,17 @@ def _resolve_product_ids(
     if unmatched.any():
         models = products.loc[unmatched, "products_model"].tolist()
         shop = pd.concat(
-            [pd.DataFrame(conn.execute(
-                sa.select(t.products.c.products_id, t.products.c.products_model)
-                .where(t.products.c.products_model.in_(list(part)))).all(),
-                columns=["products_id", "products_model"])
-             for part in chunks(models, 1000)],
+            [
+                pd.DataFrame(
+                    conn.execute(
+                        sa.select(t.products.c.products_id, t.products.c.products_model).where(
+                            t.products.c.products_model.in_(list(part))
+                        )
+                    ).all(),
+                    columns=["products_id", "products_model"],
+                )
+                for part in chunks(models, 1000)
+            ],
             ignore_index=True,
         )
         shop = shop[~shop["products_id"].isin(present_ids)]
@@ -214,10 +261,14 @@ def _resolve_product_ids(
         count = model_key.map(counts["size"]).fillna(0)
         ambiguous = unmatched & (count > 1)
         for row in products.loc[ambiguous].itertuples():
-            result.rejected.append((row.artikel_nr,
-                                    f"article number occurs {int(count[row.Index])} times in the "
-                                    "shop (products_model); merge them in the shop first",
-                                    row.products_model))
+            result.rejected.append(
+                (
+                    row.artikel_nr,
+                    f"article number occurs {int(count[row.Index])} times in the "
+                    "shop (products_model); merge them in the shop first",
+                    row.products_model,
+                )
+            )
         adopt = unmatched & (count == 1)
         products.loc[adopt, "products_id"] = match[adopt].astype("int64")
         products = products.loc[~ambiguous]
@@ -240,8 +291,12 @@ def load_products(
     master = master_column if master_column and master_column in columns else None
     table = t.products
     if master:
-        table = sa.Table("products", sa.MetaData(), *[c._copy() for c in t.products.c],
-                         sa.Column(master, sa.String(255)))
+        table = sa.Table(
+            "products",
+            sa.MetaData(),
+            *[c._copy() for c in t.products.c],
+            sa.Column(master, sa.String(255)),
+        )
     tracked = PRODUCT_COLUMNS + ([master] if master else [])
 
     products = _resolve_product_ids(conn, products, result)
@@ -254,16 +309,29 @@ def load_products(
     old_ids = old["products_id"].astype("int64")
 
     # current shop state of the rows that exist
-    current = _read(conn, sa.select(*[table.c.products_id, *[table.c[c] for c in tracked]]),
-                    table.c.products_id, old_ids).set_index("products_id")
-    desc = _read(conn, sa.select(t.products_description.c.products_id,
-                                 t.products_description.c.language_id,
-                                 t.products_description.c.products_name,
-                                 t.products_description.c.products_description),
-                 t.products_description.c.products_id, old_ids)
-    p2c = _read(conn, sa.select(t.products_to_categories.c.products_id,
-                                t.products_to_categories.c.categories_id),
-                t.products_to_categories.c.products_id, old_ids)
+    current = _read(
+        conn,
+        sa.select(*[table.c.products_id, *[table.c[c] for c in tracked]]),
+        table.c.products_id,
+        old_ids,
+    ).set_index("products_id")
+    desc = _read(
+        conn,
+        sa.select(
+            t.products_description.c.products_id,
+            t.products_description.c.language_id,
+            t.products_description.c.products_name,
+            t.products_description.c.products_description,
+        ),
+        t.products_description.c.products_id,
+        old_ids,
+    )
+    p2c = _read(
+        conn,
+        sa.select(t.products_to_categories.c.products_id, t.products_to_categories.c.categories_id),
+        t.products_to_categories.c.products_id,
+        old_ids,
+    )
 
     differs = pd.Series(False, index=old.index)
     cur = current.reindex(old_ids.to_numpy())
@@ -280,17 +348,22 @@ def load_products(
     desc_changed: dict[int, set[int]] = {}
     for code, lid in languages.items():
         have = desc[desc["language_id"] == lid].set_index("products_id")
-        for field in ("products_name", "products_description"):
-            want = old[f"{field}__{code}"].reset_index(drop=True)
-            got = have[field].reindex(old_ids.to_numpy()).reset_index(drop=True) \
-                if field in have else pd.Series(None, index=want.index)
+        for text_field in ("products_name", "products_description"):
+            want = old[f"{text_field}__{code}"].reset_index(drop=True)
+            got = (
+                have[text_field].reindex(old_ids.to_numpy()).reset_index(drop=True)
+                if text_field in have
+                else pd.Series(None, index=want.index)
+            )
             row_differs = ~_same(want, got)
             row_differs.index = old.index
             for pid in old_ids[row_differs]:
                 desc_changed.setdefault(int(pid), set()).add(lid)
     cats_now = p2c.groupby("products_id")["categories_id"].agg(lambda s: sorted(set(s)))
-    cat_differs = [cats_now.get(int(pid)) != [int(cid)]
-                   for pid, cid in zip(old_ids, old["categories_id"], strict=True)]
+    cat_differs = [
+        cats_now.get(int(pid)) != [int(cid)]
+        for pid, cid in zip(old_ids, old["categories_id"], strict=True)
+    ]
     cat_differs = pd.Series(cat_differs, index=old.index, dtype=bool)
     desc_differs = old_ids.isin(list(desc_changed))
     any_change = differs | desc_differs | cat_differs
@@ -299,16 +372,31 @@ def load_products(
     new = wanted.loc[~existing].copy()
     new["products_id"] = next_ids(conn, t.products.c.products_id, len(new))
     product_rows = new[["products_id", *tracked, "products_quantity"]].assign(
-        products_date_added=run_at, products_ordered=0)
+        products_date_added=run_at, products_ordered=0
+    )
     insert_rows(conn, table, _records(product_rows))
-    insert_rows(conn, t.products_description, _records(pd.concat(
-        [pd.DataFrame({"products_id": new["products_id"], "language_id": lid,
-                       "products_name": new[f"products_name__{code}"],
-                       "products_description": new[f"products_description__{code}"],
-                       "products_viewed": 0})
-         for code, lid in languages.items()], ignore_index=True)))
-    insert_rows(conn, t.products_to_categories,
-                _records(new[["products_id", "categories_id"]]))
+    insert_rows(
+        conn,
+        t.products_description,
+        _records(
+            pd.concat(
+                [
+                    pd.DataFrame(
+                        {
+                            "products_id": new["products_id"],
+                            "language_id": lid,
+                            "products_name": new[f"products_name__{code}"],
+                            "products_description": new[f"products_description__{code}"],
+                            "products_viewed": 0,
+                        }
+                    )
+                    for code, lid in languages.items()
+                ],
+                ignore_index=True,
+            )
+        ),
+    )
+    insert_rows(conn, t.products_to_categories, _records(new[["products_id", "categories_id"]]))
     result.inserted = len(new)
 
     # changed products
@@ -318,42 +406,67 @@ def load_products(
         upd = _records(rows.loc[differs[any_change].to_numpy()])
         if upd:
             stmt = (
-                sa.update(table).where(table.c.products_id == sa.bindparam("b_id"))
+                sa.update(table)
+                .where(table.c.products_id == sa.bindparam("b_id"))
                 .values({c: sa.bindparam(f"b_{c}") for c in [*tracked, "products_last_modified"]})
             )
-            conn.execute(stmt, [{"b_id": r["products_id"],
-                                 **{f"b_{c}": r[c] for c in [*tracked, "products_last_modified"]}}
-                                for r in upd])
+            conn.execute(
+                stmt,
+                [
+                    {
+                        "b_id": r["products_id"],
+                        **{f"b_{c}": r[c] for c in [*tracked, "products_last_modified"]},
+                    }
+                    for r in upd
+                ],
+            )
         desc_rows = []
         for row in changed.loc[desc_differs[any_change].to_numpy()].itertuples(index=False):
             pid = int(row.products_id)
             for code, lid in languages.items():
                 if lid in desc_changed.get(pid, set()):
-                    desc_rows.append({"products_id": pid, "language_id": lid,
-                                      "products_name": getattr(row, f"products_name__{code}"),
-                                      "products_description":
-                                          getattr(row, f"products_description__{code}")})
-        upsert(conn, t.products_description, _records(pd.DataFrame(desc_rows)),
-               ["products_name", "products_description"])
+                    desc_rows.append(
+                        {
+                            "products_id": pid,
+                            "language_id": lid,
+                            "products_name": getattr(row, f"products_name__{code}"),
+                            "products_description": getattr(row, f"products_description__{code}"),
+                        }
+                    )
+        upsert(
+            conn,
+            t.products_description,
+            _records(pd.DataFrame(desc_rows)),
+            ["products_name", "products_description"],
+        )
         moved = changed.loc[cat_differs[any_change].to_numpy()]
         if len(moved):
             moved_ids = [int(i) for i in moved["products_id"]]
             for part in chunks(moved_ids, 1000):
-                conn.execute(sa.delete(t.products_to_categories)
-                             .where(t.products_to_categories.c.products_id.in_(list(part))))
-            insert_rows(conn, t.products_to_categories,
-                        _records(moved[["products_id", "categories_id"]]))
+                conn.execute(
+                    sa.delete(t.products_to_categories).where(
+                        t.products_to_categories.c.products_id.in_(list(part))
+                    )
+                )
+            insert_rows(
+                conn, t.products_to_categories, _records(moved[["products_id", "categories_id"]])
+            )
     result.updated = int(any_change.sum())
     result.unchanged = int(len(old) - result.updated)
 
     # articles that left the web: hidden, never deleted
     hide_ids = hide["osc_products_id"].dropna().astype("int64")
-    visible = _read(conn, sa.select(t.products.c.products_id, t.products.c.products_status),
-                    t.products.c.products_id, hide_ids)
+    visible = _read(
+        conn,
+        sa.select(t.products.c.products_id, t.products.c.products_status),
+        t.products.c.products_id,
+        hide_ids,
+    )
     to_hide = visible.loc[visible["products_status"].astype(int) != 0, "products_id"]
     if len(to_hide):
         conn.execute(
-            sa.update(t.products).where(t.products.c.products_id == sa.bindparam("b_id"))
+            sa.update(t.products)
+            .where(t.products.c.products_id == sa.bindparam("b_id"))
             .values(products_status=0, products_last_modified=run_at),
             [{"b_id": int(i)} for i in to_hide],
         )
@@ -368,8 +481,12 @@ def load_products(
 
 
 def current_quantities(conn: sa.Connection, ids: Iterable[int]) -> pd.Series:
-    frame = _read(conn, sa.select(t.products.c.products_id, t.products.c.products_quantity),
-                  t.products.c.products_id, ids)
+    frame = _read(
+        conn,
+        sa.select(t.products.c.products_id, t.products.c.products_quantity),
+        t.products.c.products_id,
+        ids,
+    )
     return frame.set_index("products_id")["products_quantity"].astype("int64")
 
 
@@ -378,12 +495,14 @@ def write_quantities(conn: sa.Connection, changes: pd.DataFrame) -> int:
     if changes.empty:
         return 0
     stmt = (
-        sa.update(t.products).where(t.products.c.products_id == sa.bindparam("b_id"))
+        sa.update(t.products)
+        .where(t.products.c.products_id == sa.bindparam("b_id"))
         .values(products_quantity=sa.bindparam("b_qty"))
     )
-    params = [{"b_id": int(pid), "b_qty": int(qty)}
-              for pid, qty in zip(changes["osc_products_id"], changes["products_quantity"],
-                                  strict=True)]
+    params = [
+        {"b_id": int(pid), "b_qty": int(qty)}
+        for pid, qty in zip(changes["osc_products_id"], changes["products_quantity"], strict=True)
+    ]
     written = 0
     for batch in chunks(params):
         written += conn.execute(stmt, list(batch)).rowcount

@@ -57,8 +57,9 @@ def extract(run: Run) -> dict[str, Any]:
     """BO frames into the staging location; returns their paths and row counts."""
     paths, counts = {}, {}
     for name, (sql, params) in EXTRACTS.items():
-        frame = bo_io.query(run.bo, sql, params if params is not None
-                            else {"full_sync": 1 if run.full else 0})
+        frame = bo_io.query(
+            run.bo, sql, params if params is not None else {"full_sync": 1 if run.full else 0}
+        )
         paths[name] = write_frame(run.staging / f"bo_{name}.parquet", frame)
         counts[name] = len(frame)
     log.info("%s: extracted from BO %s", run.settings.label, counts)
@@ -82,8 +83,10 @@ def _osc_code(settings: TenantSettings) -> str:
 
 def _rejections(entity: str, rows: list[tuple[str, str, str]]) -> pd.DataFrame:
     return pd.DataFrame(
-        [{"entity": entity, "key": k, "reason": r, "expectation": "", "column": "",
-          "value": v} for k, r, v in rows],
+        [
+            {"entity": entity, "key": k, "reason": r, "expectation": "", "column": "", "value": v}
+            for k, r, v in rows
+        ],
         columns=list(REJECTED_COLUMNS),
     )
 
@@ -107,9 +110,19 @@ def sync_categories(run: Run, paths: dict[str, str]) -> EntityReport:
     # a group set aside takes everything below it along
     below = descendants_of(categories, set(rejected["key"]))
     if below:
-        rejected = pd.concat([rejected, _rejections("categories", [
-            (nr, f"parent product group {root} was set aside", root)
-            for nr, root in sorted(below.items())])], ignore_index=True)
+        rejected = pd.concat(
+            [
+                rejected,
+                _rejections(
+                    "categories",
+                    [
+                        (nr, f"parent product group {root} was set aside", root)
+                        for nr, root in sorted(below.items())
+                    ],
+                ),
+            ],
+            ignore_index=True,
+        )
     valid = checked.valid[~checked.valid["warengruppe_nr"].isin(below)]
 
     with run.shop.begin() as conn:
@@ -118,18 +131,33 @@ def sync_categories(run: Run, paths: dict[str, str]) -> EntityReport:
             conn, valid, languages, _osc_code(settings), run.run_at
         )
     ids = valid[["warengruppe_nr", "osc_categories_id", "osc_abgleich_stand", "stand"]].merge(
-        result.ids, on="warengruppe_nr")
-    due = (ids["osc_categories_id"].astype("Int64") != ids["categories_id"]).fillna(True) | \
-        _stand_changed(ids["osc_abgleich_stand"], ids["stand"])
-    written = bo_io.execute_many(run.bo, "writeback_warengruppe", [
-        {"warengruppe_nr": r.warengruppe_nr, "osc_categories_id": int(r.categories_id),
-         "osc_abgleich_stand": _py_datetime(r.stand)}
-        for r in ids.loc[due].itertuples()])
+        result.ids, on="warengruppe_nr"
+    )
+    due = (ids["osc_categories_id"].astype("Int64") != ids["categories_id"]).fillna(
+        True
+    ) | _stand_changed(ids["osc_abgleich_stand"], ids["stand"])
+    written = bo_io.execute_many(
+        run.bo,
+        "writeback_warengruppe",
+        [
+            {
+                "warengruppe_nr": r.warengruppe_nr,
+                "osc_categories_id": int(r.categories_id),
+                "osc_abgleich_stand": _py_datetime(r.stand),
+            }
+            for r in ids.loc[due].itertuples()
+        ],
+    )
     write_frame(run.staging / "category_ids.parquet", result.ids)
     return EntityReport(
-        entity="categories", extracted=len(categories), inserted=result.inserted,
-        updated=result.updated, unchanged=result.unchanged, set_aside=rejected,
-        cleaned=cleaned.rules, written_back=written,
+        entity="categories",
+        extracted=len(categories),
+        inserted=result.inserted,
+        updated=result.updated,
+        unchanged=result.unchanged,
+        set_aside=rejected,
+        cleaned=cleaned.rules,
+        written_back=written,
     )
 
 
@@ -160,33 +188,59 @@ def sync_products(run: Run, paths: dict[str, str]) -> EntityReport:
     with run.shop.begin() as conn:
         languages = _language_ids(conn, settings)
         result = shop_catalog.load_products(
-            conn, checked.valid, hide, category_ids, languages,
-            settings.master_id_column, run.run_at,
+            conn,
+            checked.valid,
+            hide,
+            category_ids,
+            languages,
+            settings.master_id_column,
+            run.run_at,
         )
-    rejected = pd.concat([checked.rejected, _rejections("products", result.rejected)],
-                         ignore_index=True)
+    rejected = pd.concat(
+        [checked.rejected, _rejections("products", result.rejected)], ignore_index=True
+    )
 
     loaded = pd.concat([checked.valid, hide])[
         ["artikel_nr", "osc_products_id", "osc_abgleich_stand", "stand"]
     ].merge(result.ids, on="artikel_nr", how="left")
     loaded["products_id"] = loaded["products_id"].fillna(loaded["osc_products_id"]).astype("Int64")
     loaded = loaded[loaded["products_id"].notna()]
-    due = (loaded["osc_products_id"].astype("Int64") != loaded["products_id"]).fillna(True) | \
-        _stand_changed(loaded["osc_abgleich_stand"], loaded["stand"])
-    written = bo_io.execute_many(run.bo, "writeback_artikel", [
-        {"artikel_nr": r.artikel_nr, "osc_products_id": int(r.products_id),
-         "osc_abgleich_stand": _py_datetime(r.stand)}
-        for r in loaded.loc[due].itertuples()])
+    due = (loaded["osc_products_id"].astype("Int64") != loaded["products_id"]).fillna(
+        True
+    ) | _stand_changed(loaded["osc_abgleich_stand"], loaded["stand"])
+    written = bo_io.execute_many(
+        run.bo,
+        "writeback_artikel",
+        [
+            {
+                "artikel_nr": r.artikel_nr,
+                "osc_products_id": int(r.products_id),
+                "osc_abgleich_stand": _py_datetime(r.stand),
+            }
+            for r in loaded.loc[due].itertuples()
+        ],
+    )
     # new products went in with their quantity: remember it so the stock sync skips them
     new = checked.valid[checked.valid["osc_products_id"].isna()]
     new = new[new["artikel_nr"].isin(result.ids["artikel_nr"])]
-    bo_io.execute_many(run.bo, "writeback_menge", [
-        {"artikel_nr": nr, "osc_menge": int(q)}
-        for nr, q in zip(new["artikel_nr"], new["products_quantity"], strict=True)])
+    bo_io.execute_many(
+        run.bo,
+        "writeback_menge",
+        [
+            {"artikel_nr": nr, "osc_menge": int(q)}
+            for nr, q in zip(new["artikel_nr"], new["products_quantity"], strict=True)
+        ],
+    )
     return EntityReport(
-        entity="products", extracted=len(products) + len(hide), inserted=result.inserted,
-        updated=result.updated, unchanged=result.unchanged, hidden=result.hidden,
-        set_aside=rejected, cleaned=cleaned.rules, written_back=written,
+        entity="products",
+        extracted=len(products) + len(hide),
+        inserted=result.inserted,
+        updated=result.updated,
+        unchanged=result.unchanged,
+        hidden=result.hidden,
+        set_aside=rejected,
+        cleaned=cleaned.rules,
+        written_back=written,
     )
 
 
@@ -199,22 +253,35 @@ def sync_stock(run: Run) -> EntityReport:
     if run.full:
         with run.shop.connect() as conn:
             current = shop_catalog.current_quantities(
-                conn, stock["osc_products_id"].dropna().astype("int64"))
+                conn, stock["osc_products_id"].dropna().astype("int64")
+            )
     changes = changed_quantities(stock, settings.stock_source, current)
     in_shop = int(stock["osc_products_id"].notna().sum())
     with run.shop.begin() as conn:
         written = shop_catalog.write_quantities(conn, changes)
-    remember = changes[changes["products_quantity"] != pd.array(
-        changes["artikel_nr"].map(stock.set_index("artikel_nr")["osc_menge"]), dtype="Int64"
-    ).fillna(-1)]
-    bo_io.execute_many(run.bo, "writeback_menge", [
-        {"artikel_nr": nr, "osc_menge": int(q)}
-        for nr, q in zip(remember["artikel_nr"], remember["products_quantity"], strict=True)])
+    remember = changes[
+        changes["products_quantity"]
+        != pd.array(
+            changes["artikel_nr"].map(stock.set_index("artikel_nr")["osc_menge"]), dtype="Int64"
+        ).fillna(-1)
+    ]
+    bo_io.execute_many(
+        run.bo,
+        "writeback_menge",
+        [
+            {"artikel_nr": nr, "osc_menge": int(q)}
+            for nr, q in zip(remember["artikel_nr"], remember["products_quantity"], strict=True)
+        ],
+    )
     negative = changes.loc[changes["negative"], "artikel_nr"].tolist()
     return EntityReport(
-        entity="stock", extracted=in_shop, updated=written,
-        unchanged=in_shop - len(changes), cleaned={"negative stock sent as 0": negative}
-        if negative else {}, written_back=len(remember),
+        entity="stock",
+        extracted=in_shop,
+        updated=written,
+        unchanged=in_shop - len(changes),
+        cleaned={"negative stock sent as 0": negative} if negative else {},
+        written_back=len(remember),
         notes=[f"{len(changes) - written} quantities for products missing in the shop"]
-        if written < len(changes) else [],
+        if written < len(changes)
+        else [],
     )

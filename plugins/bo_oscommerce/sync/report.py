@@ -49,14 +49,23 @@ class EntityReport:
     def reasons(self) -> dict[str, int]:
         if not len(self.set_aside):
             return {}
-        return self.set_aside.groupby("reason")["key"].nunique().sort_values(
-            ascending=False).astype(int).to_dict()
+        return (
+            self.set_aside.groupby("reason")["key"]
+            .nunique()
+            .sort_values(ascending=False)
+            .astype(int)
+            .to_dict()
+        )
 
     def publish(self, tenant: str, run_key: str) -> dict[str, Any]:
         """Log the counts, write quarantine and summary files, return a small XCom value."""
         counts = self.counts()
-        log.info("tenant %r %s: %s", tenant, self.entity,
-                 ", ".join(f"{k}={v}" for k, v in counts.items() if k != "entity"))
+        log.info(
+            "tenant %r %s: %s",
+            tenant,
+            self.entity,
+            ", ".join(f"{k}={v}" for k, v in counts.items() if k != "entity"),
+        )
         for reason, n in self.reasons().items():
             log.warning("tenant %r %s: set aside %d row(s): %s", tenant, self.entity, n, reason)
         for rule, keys in self.cleaned.items():
@@ -65,11 +74,18 @@ class EntityReport:
             log.warning("tenant %r %s: %s", tenant, self.entity, note)
         folder = report_dir(tenant, run_key)
         quarantine = self.set_aside.assign(tenant=tenant, run=run_key)[
-            ["run", "tenant", *REJECTED_COLUMNS]]
+            ["run", "tenant", *REJECTED_COLUMNS]
+        ]
         files = {"quarantine": write_csv(folder / f"quarantine_{self.entity}.csv", quarantine)}
-        files["summary"] = write_json(folder / f"summary_{self.entity}.json", {
-            **counts, "tenant": tenant, "run": run_key, "set_aside_reasons": self.reasons(),
-            "cleaned_rules": {rule: sorted(keys) for rule, keys in self.cleaned.items()},
-            "notes": self.notes,
-        })
+        files["summary"] = write_json(
+            folder / f"summary_{self.entity}.json",
+            {
+                **counts,
+                "tenant": tenant,
+                "run": run_key,
+                "set_aside_reasons": self.reasons(),
+                "cleaned_rules": {rule: sorted(keys) for rule, keys in self.cleaned.items()},
+                "notes": self.notes,
+            },
+        )
         return {**counts, "reasons": self.reasons(), "files": files}

@@ -121,7 +121,9 @@ def build_categories(
     for code in languages.values():
         column = f"categories_name__{code}"
         out[column], had = strip_four_byte(out[column])
-        cleaned.add("4-byte characters removed from categories_name", out.loc[had, "warengruppe_nr"])
+        cleaned.add(
+            "4-byte characters removed from categories_name", out.loc[had, "warengruppe_nr"]
+        )
         out[column], too_long = cut_to_width(out[column], CATEGORIES_NAME_WIDTH)
         cleaned.add(
             f"categories_name cut to {CATEGORIES_NAME_WIDTH} characters",

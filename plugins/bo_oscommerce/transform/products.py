@@ -53,8 +53,10 @@ def build_products(
         .max()
     )
     stand = pd.concat(
-        [to_timestamp(main["geaendert_am"]), text_changed.reindex(main["artikel_nr"]).reset_index(
-            drop=True)],
+        [
+            to_timestamp(main["geaendert_am"]),
+            text_changed.reindex(main["artikel_nr"]).reset_index(drop=True),
+        ],
         axis=1,
     ).max(axis=1)
     main = main.assign(
@@ -64,12 +66,15 @@ def build_products(
     )
 
     in_web = main["im_web"].astype(int) == 1
-    hide = main.loc[~in_web & main["osc_products_id"].notna(),
-                    ["artikel_nr", "osc_products_id", "osc_abgleich_stand", "stand"]]
+    hide = main.loc[
+        ~in_web & main["osc_products_id"].notna(),
+        ["artikel_nr", "osc_products_id", "osc_abgleich_stand", "stand"],
+    ]
     web = main.loc[in_web].reset_index(drop=True)
 
     vat_by_key = vat.assign(ust_schluessel=vat["ust_schluessel"].astype(str)).set_index(
-        "ust_schluessel")
+        "ust_schluessel"
+    )
     tax_key = web["ust_schluessel"].astype("string")
     rate = tax_key.map(vat_by_key["satz"])
     tax_class = tax_key.map(vat_by_key["osc_tax_class_id"])

@@ -20,8 +20,12 @@ def strip_four_byte(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     had = text.str.contains(FOUR_BYTE, regex=True, na=False)
     if not had.any():
         return values, had
-    cleaned = text.where(~had, text.str.replace(FOUR_BYTE, "", regex=True).str.replace(
-        r"\s{2,}", " ", regex=True).str.strip())
+    cleaned = text.where(
+        ~had,
+        text.str.replace(FOUR_BYTE, "", regex=True)
+        .str.replace(r"\s{2,}", " ", regex=True)
+        .str.strip(),
+    )
     return cleaned.astype(object).where(cleaned.notna(), None), had
 
 

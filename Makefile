@@ -1,0 +1,61 @@
+# bo-oscommerce: `make demo` runs the demo tenant, `make test` runs the test suite.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+export PYTHONPATH := $(CURDIR)/plugins
+export AIRFLOW_HOME ?= $(CURDIR)/var/airflow
+export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
+export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
+export AIRFLOW__CORE__LOAD_EXAMPLES := False
+export AIRFLOW__CORE__TEST_CONNECTION := Enabled
+export GX_ANALYTICS_ENABLED := False
+# The demo tenant's databases (see dags/tenants.yaml); a real shop is just another URI, e.g.
+# AIRFLOW_CONN_SHOP_DEMO='mysql://user:password@shop-host:3306/oscommerce'
+export AIRFLOW_CONN_BO_DEMO ?= sqlite:///$(CURDIR)/var/demo/bo.db
+export AIRFLOW_CONN_SHOP_DEMO ?= sqlite:///$(CURDIR)/var/demo/shop.db
+
+.PHONY: install demo test airflow check-connection check-config benchmark lint clean
+
+install: $(BIN)/.installed
+
+$(BIN)/.installed: requirements.txt constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(AIRFLOW_HOME)/airflow.db: | install
+	mkdir -p $(AIRFLOW_HOME)
+	$(BIN)/airflow db migrate > $(AIRFLOW_HOME)/db-migrate.log 2>&1 || (cat $(AIRFLOW_HOME)/db-migrate.log; exit 1)
+
+## demo: build the demo tenant (SQLite BO + shop) and run its DAGs with dag.test()
+demo: install $(AIRFLOW_HOME)/airflow.db
+	$(BIN)/python scripts/demo.py $(if $(ARTICLES),--articles $(ARTICLES))
+
+## test: start (or install) MariaDB, then run unit, integration and DAG tests
+test: install
+	bash scripts/ensure-mariadb.sh
+	$(BIN)/python -m pytest -q
+
+## airflow: Airflow's own UI on the demo tenant (run `make demo` first); login printed on start
+airflow: install $(AIRFLOW_HOME)/airflow.db
+	$(BIN)/airflow standalone
+
+## check-connection: Verbindung testen for TENANT (default: every active tenant)
+check-connection: install
+	$(BIN)/python -m bo_oscommerce check-connection $(TENANT)
+
+check-config: install
+	$(BIN)/python -m bo_oscommerce check-config
+
+## benchmark: full, no-op and 1 %-changed sync into MariaDB; ARTICLES=100000 for the big run
+benchmark: install
+	bash scripts/ensure-mariadb.sh
+	$(BIN)/python scripts/benchmark.py $(if $(ARTICLES),--articles $(ARTICLES))
+
+lint: install
+	$(BIN)/ruff check dags plugins tests scripts
+
+clean:
+	rm -rf var

@@ -1,0 +1,58 @@
+"""Command line: ``python -m bo_oscommerce check-config | check-connection [TENANT ...]``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def _check_config() -> int:
+    from bo_oscommerce.config import load_config, tenants_file
+
+    config = load_config()
+    print(f"tenants file: {tenants_file()}")
+    for tenant in config.tenants.values():
+        state = "active" if tenant.active else "inactive"
+        print(
+            f"  ok   {tenant.id} ({state}): BO {tenant.bo_conn_id!r}, shop {tenant.shop_conn_id!r}"
+        )
+    for error in config.errors.values():
+        print(f"  FAIL {error}")
+    return 1 if config.errors else 0
+
+
+def _check_connection(tenant_ids: list[str]) -> int:
+    from bo_oscommerce.config import load_config
+    from bo_oscommerce.connection_test import check_tenant
+
+    config = load_config()
+    failed = 0
+    for tenant_id in tenant_ids or [t.id for t in config.active]:
+        try:
+            settings = config.get(tenant_id)
+        except (KeyError, ValueError) as exc:
+            print(f"tenant {tenant_id!r}: {exc}")
+            failed += 1
+            continue
+        result = check_tenant(settings)
+        print(result.message)
+        failed += not result.ok
+    return 1 if failed else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bo_oscommerce")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("check-config", help="validate the tenants file")
+    check = commands.add_parser(
+        "check-connection", help="Verbindung testen (all active tenants when none is named)"
+    )
+    check.add_argument("tenants", nargs="*")
+    args = parser.parse_args(argv)
+    if args.command == "check-config":
+        return _check_config()
+    return _check_connection(args.tenants)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

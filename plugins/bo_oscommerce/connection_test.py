@@ -1,0 +1,164 @@
+"""Verbindung testen: can this tenant's sync run at all?
+
+Checks reachability and credentials of both databases, that BO answers every statement the
+sync runs, and that the shop has the tables, columns, languages and order statuses it needs.
+Every problem names the tenant, the connection id, host:port/database and what to fix; no
+message ever holds a password.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from bo_oscommerce.bo import io as bo_io
+from bo_oscommerce.config import TenantSettings
+from bo_oscommerce.connections import ConnectionSetupError, Endpoint, endpoint_for, engine_for
+from bo_oscommerce.shop import tables as shop_tables
+
+BO_READS = {
+    "extract_warengruppen": {},
+    "extract_artikel": {"full_sync": 1},
+    "extract_lagerbestand": {},
+    "extract_umsatzsteuer": {},
+}
+SHOP_TABLES = [
+    "categories",
+    "categories_description",
+    "products",
+    "products_description",
+    "products_to_categories",
+    "languages",
+    "tax_class",
+    "orders_status",
+]
+
+# MySQL error numbers worth a specific hint
+_HINTS = {
+    1045: "login or password is wrong: fix them in the Airflow connection",
+    1044: "the user may not use this database: grant it access (GRANT ... ON db.*)",
+    1049: "the database does not exist: check the connection's schema field",
+    2003: "nothing answers at host:port: check host, port, firewall and that MySQL runs",
+    2005: "the host name cannot be resolved: check the connection's host field",
+}
+
+
+@dataclass
+class CheckResult:
+    """``(ok, message)`` in the spirit of ``DbApiHook.test_connection``, plus each problem."""
+
+    tenant: str
+    problems: list[str] = field(default_factory=list)
+    passed: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def message(self) -> str:
+        lines = [
+            f"tenant {self.tenant!r}: "
+            + ("connection test passed" if self.ok else f"{len(self.problems)} problem(s)")
+        ]
+        lines += [f"  ok   {p}" for p in self.passed]
+        lines += [f"  FAIL {p}" for p in self.problems]
+        return "\n".join(lines)
+
+
+def _explain(exc: Exception) -> str:
+    orig = getattr(exc, "orig", None)
+    code = orig.args[0] if orig is not None and getattr(orig, "args", None) else None
+    if isinstance(code, int) and code in _HINTS:
+        return f"{_HINTS[code]} (MySQL error {code})"
+    text = str(orig or exc).splitlines()[0]
+    return text[:300]
+
+
+def _connect(conn_id: str, role: str, result: CheckResult) -> tuple[Endpoint, sa.Engine] | None:
+    try:
+        endpoint = endpoint_for(conn_id)
+    except ConnectionSetupError as exc:
+        result.problems.append(f"{role}: {exc}")
+        return None
+    engine = engine_for(conn_id)
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError as exc:
+        result.problems.append(f"{role} {endpoint}: cannot connect: {_explain(exc)}")
+        return None
+    result.passed.append(f"{role} {endpoint}: reachable, login accepted")
+    return endpoint, engine
+
+
+def _check_bo(endpoint: Endpoint, engine: sa.Engine, result: CheckResult) -> None:
+    for name, params in BO_READS.items():
+        try:
+            bo_io.probe(engine, name, params)
+        except sa.exc.SQLAlchemyError as exc:
+            result.problems.append(
+                f"BO {endpoint}: include/sql/bo/{name}.sql fails: {_explain(exc)}; adapt the "
+                "statement to this BO or create the reference schema"
+            )
+    if not any(p.startswith(f"BO {endpoint}") for p in result.problems):
+        result.passed.append(f"BO {endpoint}: all {len(BO_READS)} read statements run")
+
+
+def _check_shop(
+    settings: TenantSettings, endpoint: Endpoint, engine: sa.Engine, result: CheckResult
+) -> None:
+    before = len(result.problems)
+    inspector = sa.inspect(engine)
+    present = set(inspector.get_table_names())
+    for name in SHOP_TABLES:
+        if name not in present:
+            result.problems.append(
+                f"shop {endpoint}: table {name!r} is missing: is this an osCommerce 2.3 database "
+                "(and without a table prefix)?"
+            )
+            continue
+        have = {c["name"] for c in inspector.get_columns(name)}
+        missing = [c.name for c in shop_tables.metadata.tables[name].columns if c.name not in have]
+        if missing:
+            result.problems.append(
+                f"shop {endpoint}: table {name!r} lacks columns {missing}: upgrade the shop "
+                "schema to osCommerce 2.3"
+            )
+    if {"languages", "orders_status"} <= present:
+        with engine.connect() as conn:
+            codes = {r[0] for r in conn.execute(sa.select(shop_tables.languages.c.code))}
+            statuses = {
+                int(r[0])
+                for r in conn.execute(sa.select(shop_tables.orders_status.c.orders_status_id))
+            }
+        for bo_key, code in sorted(settings.languages.items()):
+            if code not in codes:
+                result.problems.append(
+                    f"shop {endpoint}: no language with code {code!r} (for BO language "
+                    f"{bo_key!r}); add it in the shop admin (Localization > Languages) or change "
+                    "the tenant's 'languages'"
+                )
+        for role, status_id in settings.order_statuses.model_dump().items():
+            if status_id not in statuses:
+                result.problems.append(
+                    f"shop {endpoint}: order status {status_id} ({role}) does not exist in "
+                    "orders_status; fix the tenant's 'order_statuses'"
+                )
+    if len(result.problems) == before:
+        result.passed.append(
+            f"shop {endpoint}: tables, columns, languages {sorted(settings.languages.values())} "
+            "and order statuses present"
+        )
+
+
+def check_tenant(settings: TenantSettings) -> CheckResult:
+    result = CheckResult(settings.id)
+    bo = _connect(settings.bo_conn_id, "BO", result)
+    if bo:
+        _check_bo(*bo, result)
+    shop = _connect(settings.shop_conn_id, "shop", result)
+    if shop:
+        _check_shop(settings, *shop, result)
+    return result

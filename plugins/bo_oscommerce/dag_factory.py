@@ -1,0 +1,185 @@
+"""Builds every tenant's DAGs from the tenants file: cheap to parse, no database calls.
+
+Per active tenant:
+- ``bo_osc_<tenant>_catalog``: connection test -> extract -> categories -> products -> stock;
+- ``bo_osc_<tenant>_stock``: connection test -> stock (quantities only, frequent);
+- ``bo_osc_<tenant>_reset``: manual only, clears the catalog's osCommerce ids in BO.
+A tenant whose settings are broken is logged with the reason and skipped; the others load.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from bo_oscommerce.config import ENTITIES, TenantSettings, load_config
+from bo_oscommerce.tasks import (
+    check_connections,
+    extract,
+    reset,
+    summarize,
+    sync_categories,
+    sync_products,
+    sync_stock,
+)
+
+log = logging.getLogger(__name__)
+
+START = datetime(2026, 1, 1)
+DEFAULT_ARGS = {"retries": 2, "retry_delay": timedelta(minutes=2), "owner": "bo-oscommerce"}
+
+CATALOG_DOC = """
+### BO -> osCommerce catalog sync for tenant `{tenant}`
+
+Product groups become categories, articles become products (with texts per language, net
+price, tax class, category and quantity), osCommerce ids are written back into BO.
+
+**Trigger with parameters** to choose what runs:
+- `entities`: any of `categories`, `products`, `stock` (default: all);
+- `mode`: `incremental` (only what BO marks as changed) or `full` (everything, compared with
+  the shop; use after changing tax rates or settings).
+
+Rows that fail the quality checks are set aside with their reason; the task logs and the
+files under the reports location show them. Running the DAG twice writes nothing the second
+time.
+"""
+
+STOCK_DOC = """
+### BO -> osCommerce stock sync for tenant `{tenant}`
+
+Sends only changed quantities (`{source}` stock, negative sent as 0). `mode=incremental`
+compares with the quantity last sent (BO only, cheap); `mode=full` compares with the shop.
+"""
+
+RESET_DOC = """
+### Reset tenant `{tenant}` (Alles zuruecksetzen)
+
+Clears every osCommerce id and flag of categories, articles and contacts in BO. The next
+catalog run matches the shop's rows again (products by model, categories by name). Order ids
+in BO are kept: they make sure no shop order is imported twice. Type the tenant id into
+`confirm` to run it.
+"""
+
+
+def dag_ids(tenant: TenantSettings) -> dict[str, str]:
+    return {kind: f"bo_osc_{tenant.id}_{kind}" for kind in ("catalog", "stock", "reset")}
+
+
+def _mode_param() -> Any:
+    from airflow.sdk import Param
+
+    return Param(
+        "incremental",
+        enum=["incremental", "full"],
+        description="incremental: changed in BO only; full: everything",
+    )
+
+
+def catalog_dag(tenant: TenantSettings) -> Any:
+    from airflow.sdk import Param, TriggerRule, dag, task
+
+    @dag(
+        dag_id=dag_ids(tenant)["catalog"],
+        description=f"BO -> osCommerce catalog for {tenant.name or tenant.id}",
+        doc_md=CATALOG_DOC.format(tenant=tenant.id),
+        schedule=tenant.schedules.catalog,
+        start_date=START,
+        catchup=False,
+        max_active_runs=1,
+        default_args=DEFAULT_ARGS,
+        tags=["bo-oscommerce", "catalog", f"tenant:{tenant.id}"],
+        params={
+            "entities": Param(
+                list(ENTITIES),
+                type="array",
+                items={"type": "string", "enum": list(ENTITIES)},
+                description="which entities to sync",
+            ),
+            "mode": _mode_param(),
+        },
+    )
+    def catalog() -> None:
+        checked = task(task_id="check_connections")(check_connections)(tenant.id)
+        extracted = task(task_id="extract")(extract)(tenant.id)
+        categories = task(task_id="categories", trigger_rule=TriggerRule.NONE_FAILED)(
+            sync_categories
+        )(tenant.id, extracted)
+        products = task(task_id="products", trigger_rule=TriggerRule.NONE_FAILED)(sync_products)(
+            tenant.id, extracted
+        )
+        stock = task(task_id="stock", trigger_rule=TriggerRule.NONE_FAILED)(sync_stock)(tenant.id)
+        report = task(task_id="report", trigger_rule=TriggerRule.NONE_FAILED)(summarize)(
+            tenant.id, [categories, products, stock]
+        )
+        checked >> extracted >> categories >> products >> stock >> report
+
+    return catalog()
+
+
+def stock_dag(tenant: TenantSettings) -> Any:
+    from airflow.sdk import Param, dag, task
+
+    @dag(
+        dag_id=dag_ids(tenant)["stock"],
+        description=f"BO -> osCommerce stock for {tenant.name or tenant.id}",
+        doc_md=STOCK_DOC.format(tenant=tenant.id, source=tenant.stock_source),
+        schedule=tenant.schedules.stock,
+        start_date=START,
+        catchup=False,
+        max_active_runs=1,
+        dagrun_timeout=timedelta(minutes=30),
+        default_args=DEFAULT_ARGS,
+        tags=["bo-oscommerce", "stock", f"tenant:{tenant.id}"],
+        params={"entities": Param(["stock"], type="array"), "mode": _mode_param()},
+    )
+    def stock() -> None:
+        checked = task(task_id="check_connections")(check_connections)(tenant.id)
+        synced = task(task_id="stock")(sync_stock)(tenant.id)
+        report = task(task_id="report")(summarize)(tenant.id, [synced])
+        checked >> synced >> report
+
+    return stock()
+
+
+def reset_dag(tenant: TenantSettings) -> Any:
+    from airflow.sdk import Param, dag, task
+
+    @dag(
+        dag_id=dag_ids(tenant)["reset"],
+        description=f"Clear osCommerce ids in BO for {tenant.name or tenant.id}",
+        doc_md=RESET_DOC.format(tenant=tenant.id),
+        schedule=None,
+        start_date=START,
+        catchup=False,
+        default_args={**DEFAULT_ARGS, "retries": 0},
+        tags=["bo-oscommerce", "reset", f"tenant:{tenant.id}"],
+        params={"confirm": Param("", type="string", description="the tenant id, to confirm")},
+    )
+    def reset_tenant() -> None:
+        task(task_id="check_connections")(check_connections)(tenant.id) >> task(task_id="reset")(
+            reset
+        )(tenant.id)
+
+    return reset_tenant()
+
+
+BUILDERS = {"catalog": catalog_dag, "stock": stock_dag, "reset": reset_dag}
+
+
+def build_all() -> dict[str, Any]:
+    """DAG id -> DAG for every active tenant; only the requested one when a task runs."""
+    from airflow.sdk import get_parsing_context
+
+    config = load_config()
+    for tenant_id, error in sorted(config.errors.items()):
+        log.error(
+            "bo-oscommerce: tenant %r skipped, its settings are invalid: %s", tenant_id, error
+        )
+    wanted = get_parsing_context().dag_id
+    dags: dict[str, Any] = {}
+    for tenant in config.active:
+        for kind, dag_id in dag_ids(tenant).items():
+            if wanted is None or wanted == dag_id:
+                dags[dag_id] = BUILDERS[kind](tenant)
+    return dags

@@ -1,0 +1,125 @@
+"""The callables behind the DAGs' tasks: read the run's context, call a sync step, return a
+small XCom value (paths and counts). Importing this module is cheap; heavy imports happen
+inside the functions, at run time."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+class SyncCheckFailed(RuntimeError):
+    """The connection test found problems; the run stops before touching anything."""
+
+
+def _context() -> dict[str, Any]:
+    from airflow.sdk import get_current_context
+
+    return get_current_context()
+
+
+def _settings(tenant_id: str) -> Any:
+    from bo_oscommerce.config import load_config
+
+    return load_config().get(tenant_id)
+
+
+def _run(tenant_id: str) -> Any:
+    from bo_oscommerce.connections import engine_for
+    from bo_oscommerce.sync.catalog import Run
+
+    context = _context()
+    settings = _settings(tenant_id)
+    dag_run = context["dag_run"]
+    return Run(
+        settings=settings,
+        bo=engine_for(settings.bo_conn_id),
+        shop=engine_for(settings.shop_conn_id),
+        run_key=f"{dag_run.dag_id}/{dag_run.run_id}",
+        run_at=dag_run.run_after.replace(tzinfo=None, microsecond=0),
+        full=context["params"].get("mode") == "full",
+    )
+
+
+def _skip_unless_selected(entity: str) -> None:
+    from airflow.sdk.exceptions import AirflowSkipException
+
+    selected = _context()["params"].get("entities") or []
+    if entity not in selected:
+        raise AirflowSkipException(f"{entity} not selected in this run's 'entities'")
+
+
+def check_connections(tenant_id: str) -> dict[str, Any]:
+    from bo_oscommerce.connection_test import check_tenant
+
+    result = check_tenant(_settings(tenant_id))
+    for line in result.message.splitlines():
+        log.info(line)
+    if not result.ok:
+        raise SyncCheckFailed(result.message)
+    return {"ok": True, "checks": len(result.passed)}
+
+
+def extract(tenant_id: str) -> dict[str, Any]:
+    from bo_oscommerce.sync.catalog import extract as extract_step
+
+    return extract_step(_run(tenant_id))
+
+
+def sync_categories(tenant_id: str, extracted: dict[str, Any]) -> dict[str, Any]:
+    from bo_oscommerce.sync.catalog import sync_categories as step
+
+    _skip_unless_selected("categories")
+    run = _run(tenant_id)
+    return step(run, extracted["paths"]).publish(tenant_id, run.run_key)
+
+
+def sync_products(tenant_id: str, extracted: dict[str, Any]) -> dict[str, Any]:
+    from bo_oscommerce.sync.catalog import sync_products as step
+
+    _skip_unless_selected("products")
+    run = _run(tenant_id)
+    return step(run, extracted["paths"]).publish(tenant_id, run.run_key)
+
+
+def sync_stock(tenant_id: str) -> dict[str, Any]:
+    from bo_oscommerce.sync.catalog import sync_stock as step
+
+    _skip_unless_selected("stock")
+    run = _run(tenant_id)
+    return step(run).publish(tenant_id, run.run_key)
+
+
+def summarize(tenant_id: str, results: list[dict[str, Any] | None]) -> dict[str, Any]:
+    """One line per entity in the log, and the run's totals as the DAG's result."""
+    done = [r for r in results if r]
+    for r in done:
+        log.info(
+            "%s: extracted %s, inserted %s, updated %s, unchanged %s, hidden %s, set aside %s, "
+            "cleaned %s",
+            r["entity"],
+            r["extracted"],
+            r["inserted"],
+            r["updated"],
+            r["unchanged"],
+            r["hidden"],
+            r["set_aside"],
+            r["cleaned"],
+        )
+    return {"tenant": tenant_id, "entities": {r["entity"]: r for r in done}}
+
+
+def reset(tenant_id: str) -> dict[str, Any]:
+    """Alles zuruecksetzen: clear the catalog's osCommerce ids and flags in BO."""
+    from bo_oscommerce.bo.io import execute_script
+    from bo_oscommerce.connections import engine_for
+
+    params = _context()["params"]
+    if params.get("confirm") != tenant_id:
+        raise ValueError(f"type the tenant id {tenant_id!r} into 'confirm' to reset it")
+    settings = _settings(tenant_id)
+    execute_script(engine_for(settings.bo_conn_id), "reset_osc_ids")
+    log.info("tenant %r: osCommerce ids and flags cleared in BO", tenant_id)
+    return {"tenant": tenant_id, "reset": True}

@@ -1,0 +1,221 @@
+"""Fixtures for tests against a real MariaDB on 127.0.0.1:3306 (user root, no password).
+
+* ``mariadb_server`` (session): runs ``scripts/ensure-mariadb.sh``, returns a
+  :class:`MariaDBServer` with a server-level AUTOCOMMIT engine.
+* ``empty_shop_db``: a fresh, empty database, as :class:`ShopDatabase`.
+* ``upstream_shop``: a fresh database loaded from the upstream osCommerce 2.3.4.1 SQL file
+  (``OSC_SCHEMA_SQL`` overrides its location), plus German added the way a shop owner does
+  it in the admin (see :func:`add_german_language`), as :class:`ShopDatabase`.
+
+Each test gets its own ``osc_test_<hex>`` database, dropped afterwards, so tests may write
+freely and can run in parallel.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Connection, Engine, create_engine, text
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+ENSURE_MARIADB = REPO_ROOT / "scripts" / "ensure-mariadb.sh"
+DEFAULT_SCHEMA_SQL = REPO_ROOT.parent / "shared" / "oscommerce" / "oscommerce-2.3.4.1.sql"
+
+MARIADB_HOST = "127.0.0.1"
+MARIADB_PORT = 3306
+MARIADB_USER = "root"
+TEST_DB_PREFIX = "osc_test_"
+
+
+def mariadb_url(database: str = "") -> str:
+    """SQLAlchemy URL (no password: root has none) for ``database`` on the test server."""
+    return (
+        f"mysql+pymysql://{MARIADB_USER}@{MARIADB_HOST}:{MARIADB_PORT}/{database}?charset=utf8mb4"
+    )
+
+
+def schema_sql_path() -> Path:
+    """Location of the upstream ``oscommerce-2.3.4.1.sql`` (env ``OSC_SCHEMA_SQL`` wins)."""
+    return Path(os.environ.get("OSC_SCHEMA_SQL") or DEFAULT_SCHEMA_SQL)
+
+
+@cache
+def _schema_sql() -> bytes:
+    path = schema_sql_path()
+    if not path.is_file():
+        pytest.fail(f"upstream osCommerce SQL not found: {path} (set OSC_SCHEMA_SQL)")
+    return path.read_bytes()
+
+
+@dataclass(frozen=True)
+class MariaDBServer:
+    host: str
+    port: int
+    user: str
+    client: str  # path of the mariadb/mysql command line client
+    engine: Engine  # server level (no database selected), AUTOCOMMIT
+
+    def url(self, database: str = "") -> str:
+        return mariadb_url(database)
+
+
+@dataclass(frozen=True)
+class ShopDatabase:
+    engine: Engine
+    database: str
+    url: str  # SQLAlchemy URL without password, e.g. for Airflow connection URIs
+    host: str = MARIADB_HOST
+    port: int = MARIADB_PORT
+    user: str = MARIADB_USER
+
+
+@pytest.fixture(scope="session")
+def mariadb_server() -> Iterator[MariaDBServer]:
+    """Make sure MariaDB runs (installing/starting it if needed) and root can log in."""
+    try:
+        proc = subprocess.run(
+            ["bash", str(ENSURE_MARIADB)], capture_output=True, text=True, timeout=900
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        pytest.fail(f"{ENSURE_MARIADB} could not run: {exc}")
+    if proc.returncode != 0:
+        pytest.fail(
+            f"{ENSURE_MARIADB} failed (exit {proc.returncode}):\n{proc.stdout}{proc.stderr}"
+        )
+    client = shutil.which("mariadb") or shutil.which("mysql")
+    if client is None:
+        pytest.fail("neither the mariadb nor the mysql command line client is on PATH")
+    engine = create_engine(mariadb_url(), isolation_level="AUTOCOMMIT")
+    yield MariaDBServer(MARIADB_HOST, MARIADB_PORT, MARIADB_USER, client, engine)
+    engine.dispose()
+
+
+def _new_database(server: MariaDBServer) -> str:
+    name = f"{TEST_DB_PREFIX}{uuid.uuid4().hex[:12]}"
+    with server.engine.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE `{name}`"))
+    return name
+
+
+def _drop_database(server: MariaDBServer, name: str) -> None:
+    with server.engine.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
+
+
+def load_upstream_sql(server: MariaDBServer, database: str) -> None:
+    """Load the upstream SQL file into ``database`` with the mariadb CLI (~0.25 s).
+
+    Runs like the osCommerce installer: ``sql_mode=''`` (the shop itself does
+    ``set session sql_mode=""``; the file needs it on servers with ``NO_ZERO_DATE``, because of
+    ``customers_dob DEFAULT '0000-00-00 00:00:00'``, or ``ANSI_QUOTES``), one transaction for
+    the INSERTs, and an explicit client charset since the file is UTF-8.
+    """
+    script = b"SET SESSION sql_mode='';\nSET autocommit=0;\n" + _schema_sql() + b"\nCOMMIT;\n"
+    proc = subprocess.run(
+        [
+            server.client,
+            f"--host={server.host}",
+            f"--port={server.port}",
+            f"--user={server.user}",
+            "--default-character-set=utf8mb4",
+            "--batch",
+            database,
+        ],
+        input=script,
+        capture_output=True,
+        timeout=120,
+    )
+    if proc.returncode != 0:
+        pytest.fail(
+            f"loading {schema_sql_path()} into {database} failed:\n"
+            + proc.stderr.decode(errors="replace")
+        )
+
+
+#: German names for the upstream order statuses 1..3.
+GERMAN_ORDERS_STATUS = {1: "Offen", 2: "In Bearbeitung", 3: "Versendet"}
+
+
+def add_german_language(conn: Connection) -> int:
+    """Add German the way osCommerce 2.3.4.1 ``admin/languages.php`` (action insert) does.
+
+    The admin copies every language-1 row of categories_description, products_description,
+    products_options, products_options_values, manufacturers_info and orders_status to the
+    new language (texts still English; flags not copied, so they get the column defaults).
+    Then the owner renames order statuses 1..3. Returns the new ``languages_id``.
+    """
+    new_id = conn.execute(
+        text(
+            "INSERT INTO languages (name, code, image, directory, sort_order)"
+            " VALUES ('Deutsch', 'de', 'icon.gif', 'german', 2)"
+        )
+    ).lastrowid
+    params = {"new": new_id}
+    copies = [
+        "INSERT INTO categories_description (categories_id, language_id, categories_name)"
+        " SELECT categories_id, :new, categories_name FROM categories_description"
+        " WHERE language_id = 1",
+        "INSERT INTO products_description"
+        " (products_id, language_id, products_name, products_description, products_url)"
+        " SELECT products_id, :new, products_name, products_description, products_url"
+        " FROM products_description WHERE language_id = 1",
+        "INSERT INTO products_options (products_options_id, language_id, products_options_name)"
+        " SELECT products_options_id, :new, products_options_name FROM products_options"
+        " WHERE language_id = 1",
+        "INSERT INTO products_options_values"
+        " (products_options_values_id, language_id, products_options_values_name)"
+        " SELECT products_options_values_id, :new, products_options_values_name"
+        " FROM products_options_values WHERE language_id = 1",
+        "INSERT INTO manufacturers_info (manufacturers_id, languages_id, manufacturers_url)"
+        " SELECT manufacturers_id, :new, manufacturers_url FROM manufacturers_info"
+        " WHERE languages_id = 1",
+        "INSERT INTO orders_status (orders_status_id, language_id, orders_status_name)"
+        " SELECT orders_status_id, :new, orders_status_name FROM orders_status"
+        " WHERE language_id = 1",
+    ]
+    for sql in copies:
+        conn.execute(text(sql), params)
+    for status_id, name in GERMAN_ORDERS_STATUS.items():
+        conn.execute(
+            text(
+                "UPDATE orders_status SET orders_status_name = :name"
+                " WHERE orders_status_id = :sid AND language_id = :new"
+            ),
+            {"name": name, "sid": status_id, "new": new_id},
+        )
+    return int(new_id)
+
+
+@pytest.fixture
+def empty_shop_db(mariadb_server: MariaDBServer) -> Iterator[ShopDatabase]:
+    """A fresh, empty database (server default charset), dropped after the test."""
+    name = _new_database(mariadb_server)
+    engine = create_engine(mariadb_server.url(name))
+    try:
+        yield ShopDatabase(engine=engine, database=name, url=mariadb_server.url(name))
+    finally:
+        engine.dispose()
+        _drop_database(mariadb_server, name)
+
+
+@pytest.fixture
+def upstream_shop(mariadb_server: MariaDBServer) -> Iterator[ShopDatabase]:
+    """A fresh database holding the upstream osCommerce 2.3.4.1 shop plus German (id 2)."""
+    name = _new_database(mariadb_server)
+    engine = create_engine(mariadb_server.url(name))
+    try:
+        load_upstream_sql(mariadb_server, name)
+        with engine.begin() as conn:
+            add_german_language(conn)
+        yield ShopDatabase(engine=engine, database=name, url=mariadb_server.url(name))
+    finally:
+        engine.dispose()
+        _drop_database(mariadb_server, name)
