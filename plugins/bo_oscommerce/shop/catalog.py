@@ -402,23 +402,18 @@ def load_products(
     # changed products
     changed = old.loc[any_change]
     if len(changed):
-        rows = changed[["products_id", *tracked]].assign(products_last_modified=run_at)
-        upd = _records(rows.loc[differs[any_change].to_numpy()])
-        if upd:
-            stmt = (
-                sa.update(table)
-                .where(table.c.products_id == sa.bindparam("b_id"))
-                .values({c: sa.bindparam(f"b_{c}") for c in [*tracked, "products_last_modified"]})
-            )
+        # every changed product gets its columns and products_last_modified written
+        rows = _records(changed[["products_id", *tracked]].assign(products_last_modified=run_at))
+        written = [*tracked, "products_last_modified"]
+        stmt = (
+            sa.update(table)
+            .where(table.c.products_id == sa.bindparam("b_id"))
+            .values({c: sa.bindparam(f"b_{c}") for c in written})
+        )
+        for batch in chunks(rows):
             conn.execute(
                 stmt,
-                [
-                    {
-                        "b_id": r["products_id"],
-                        **{f"b_{c}": r[c] for c in [*tracked, "products_last_modified"]},
-                    }
-                    for r in upd
-                ],
+                [{"b_id": r["products_id"], **{f"b_{c}": r[c] for c in written}} for r in batch],
             )
         desc_rows = []
         for row in changed.loc[desc_differs[any_change].to_numpy()].itertuples(index=False):
