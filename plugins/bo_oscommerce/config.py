@@ -137,10 +137,15 @@ def _describe(tenant_id: str, error: ValidationError) -> str:
     return f"tenant {tenant_id!r}: " + "; ".join(parts)
 
 
+# Sections a tenant overrides key by key; any other value (``languages`` too: it lists the
+# shop's languages) is replaced as a whole.
+MERGED_SECTIONS = ("schedules", "order_statuses")
+
+
 def _merge(defaults: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
     merged = dict(defaults)
     for key, value in own.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+        if key in MERGED_SECTIONS and isinstance(value, dict) and isinstance(merged.get(key), dict):
             merged[key] = {**merged[key], **value}
         else:
             merged[key] = value
@@ -156,7 +161,7 @@ def parse_config(raw: Any, source: str = "tenants file") -> TenantConfig:
     except ValidationError as exc:
         raise TenantConfigError(f"{source}: {_describe('defaults', exc)}") from exc
     config = TenantConfig()
-    for tenant_id in sorted(raw["tenants"]):
+    for tenant_id in sorted(raw["tenants"], key=str):  # YAML keys may be numbers
         own = raw["tenants"][tenant_id] or {}
         if not isinstance(own, dict):
             config.errors[str(tenant_id)] = f"tenant {tenant_id!r}: settings must be a mapping"

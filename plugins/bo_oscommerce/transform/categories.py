@@ -28,7 +28,9 @@ class Cleaned:
 
     def add(self, rule: str, keys: pd.Series) -> None:
         if len(keys):
-            self.rules.setdefault(rule, []).extend(str(k) for k in keys)
+            # a rule applied in several languages still lists each row once
+            listed = self.rules.get(rule, [])
+            self.rules[rule] = list(dict.fromkeys([*listed, *(str(k) for k in keys)]))
 
     @property
     def count(self) -> int:

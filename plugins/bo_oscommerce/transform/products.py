@@ -29,7 +29,9 @@ def net_price(price: pd.Series, vat_rate: pd.Series, includes_vat: bool) -> pd.S
     price = pd.to_numeric(price, errors="coerce").astype("float64")
     if not includes_vat:
         return price.round(4)
-    rate = pd.to_numeric(vat_rate, errors="coerce").astype("float64")
+    # object first: a rate mapped through a string key can be pyarrow decimal, which
+    # to_numeric cannot take when it holds a missing value (unknown VAT key)
+    rate = pd.to_numeric(vat_rate.astype(object), errors="coerce").astype("float64")
     return (price / (1.0 + rate / 100.0)).round(4)
 
 
@@ -121,6 +123,6 @@ def build_products(
             f"products_name cut to {PRODUCTS_NAME_WIDTH} characters",
             products.loc[too_long, "artikel_nr"],
         )
-    negative = products["artikel_nr"].map(qty["negative"]).fillna(False).astype(bool)
+    negative = products["artikel_nr"].isin(qty.index[qty["negative"]])
     cleaned.add("negative stock sent as 0", products.loc[negative, "artikel_nr"])
     return products, hide.reset_index(drop=True), cleaned

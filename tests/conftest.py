@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,7 +26,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Connection, Engine, create_engine, text
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+# Airflow reads its configuration when first imported: give the test session its own home
+# (SQLite metadata DB, see tests/dags) before anything imports it.
+os.environ["AIRFLOW_HOME"] = tempfile.mkdtemp(prefix="bo-osc-airflow-")
+os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(Path(__file__).resolve().parents[1] / "dags")
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
 ENSURE_MARIADB = REPO_ROOT / "scripts" / "ensure-mariadb.sh"
 DEFAULT_SCHEMA_SQL = REPO_ROOT.parent / "shared" / "oscommerce" / "oscommerce-2.3.4.1.sql"
 

@@ -1,0 +1,58 @@
+"""DAG tests: a tenants file of our own and an Airflow metadata DB for ``dag.test()``."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+DAG_FILE = REPO / "dags" / "bo_oscommerce_dags.py"
+
+TENANTS_YAML = """
+defaults:
+  price_source: shop
+  price_includes_vat: true
+tenants:
+  alpha:
+    bo_conn_id: bo_alpha
+    shop_conn_id: shop_alpha
+  beta:
+    name: Beta KG
+    bo_conn_id: bo_beta
+    shop_conn_id: shop_beta
+    stock_source: total
+    schedules: {catalog: "0 3 * * *", stock: "*/5 * * * *"}
+  broken:
+    bo_conn_id: bo_broken
+    shop_conn_id: shop_broken
+    price_source: cheapest
+  sleeping:
+    active: false
+    bo_conn_id: bo_sleeping
+    shop_conn_id: shop_sleeping
+"""
+
+
+@pytest.fixture
+def tenants_file(tmp_path, monkeypatch) -> Path:
+    path = tmp_path / "tenants.yaml"
+    path.write_text(TENANTS_YAML)
+    monkeypatch.setenv("BO_OSC_TENANTS_FILE", str(path))
+    return path
+
+
+@pytest.fixture(scope="session")
+def airflow_db() -> str:
+    """``airflow db migrate`` once per session into the test AIRFLOW_HOME (see tests/conftest)."""
+    home = os.environ["AIRFLOW_HOME"]
+    proc = subprocess.run(
+        [str(Path(sys.executable).parent / "airflow"), "db", "migrate"],
+        capture_output=True, text=True, timeout=600, env=os.environ.copy(),
+    )
+    if proc.returncode != 0:
+        pytest.fail(f"airflow db migrate failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    return home

@@ -1,0 +1,81 @@
+"""Every tenant's DAGs import, are well-formed, and a broken tenant does not hide the others."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+
+import pytest
+
+from tests.dags.conftest import DAG_FILE, REPO
+
+
+@pytest.fixture
+def dagbag(tenants_file):
+    from airflow.dag_processing.dagbag import DagBag
+
+    return DagBag(dag_folder=str(DAG_FILE))
+
+
+def test_no_import_errors_and_every_active_tenant_has_its_dags(dagbag):
+    assert dagbag.import_errors == {}
+    assert sorted(dagbag.dag_ids) == sorted(
+        f"bo_osc_{tenant}_{kind}" for tenant in ("alpha", "beta")
+        for kind in ("catalog", "stock", "reset")
+    )
+
+
+def test_broken_tenant_is_logged_with_tenant_and_field(tenants_file, caplog):
+    from bo_oscommerce.dag_factory import build_all
+
+    with caplog.at_level(logging.ERROR):
+        dags = build_all()
+    assert "bo_osc_alpha_catalog" in dags and "bo_osc_broken_catalog" not in dags
+    message = " ".join(r.getMessage() for r in caplog.records)
+    assert "'broken'" in message and "price_source" in message
+
+
+@pytest.mark.parametrize("kind", ["catalog", "stock", "reset"])
+def test_dags_have_retries_tags_docs_and_connection_test_first(dagbag, kind):
+    dag = dagbag.dags[f"bo_osc_beta_{kind}"]
+    assert "bo-oscommerce" in dag.tags and "tenant:beta" in dag.tags
+    assert dag.doc_md and "beta" in dag.doc_md
+    assert dag.catchup is False
+    roots = [t.task_id for t in dag.roots]
+    assert roots == ["check_connections"]
+    for task in dag.tasks:
+        if kind != "reset":
+            assert task.retries >= 1, task.task_id
+
+
+def test_schedules_come_from_the_tenant(dagbag):
+    assert dagbag.dags["bo_osc_beta_catalog"].schedule == "0 3 * * *"
+    assert dagbag.dags["bo_osc_beta_stock"].schedule == "*/5 * * * *"
+    assert dagbag.dags["bo_osc_alpha_catalog"].schedule == "@daily"
+    assert dagbag.dags["bo_osc_alpha_stock"].schedule == "*/15 * * * *"
+    assert dagbag.dags["bo_osc_alpha_reset"].schedule is None
+
+
+def test_catalog_dag_order_and_params(dagbag):
+    dag = dagbag.dags["bo_osc_alpha_catalog"]
+    order = ["check_connections", "extract", "categories", "products", "stock", "report"]
+    for upstream, downstream in zip(order, order[1:], strict=False):
+        assert downstream in dag.get_task(upstream).downstream_task_ids
+    assert dag.params["mode"] == "incremental"
+    assert sorted(dag.params["entities"]) == ["categories", "products", "stock"]
+
+
+def test_dag_file_parses_fast_without_database_access(tenants_file):
+    """Parsing imports neither pandas nor Great Expectations nor SQLAlchemy engines."""
+    code = (
+        "import sys, time, runpy; t = time.time(); runpy.run_path(sys.argv[1]); "
+        "print(time.time() - t); "
+        "print(sorted(m for m in ('pandas', 'great_expectations') if m in sys.modules))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code, str(DAG_FILE)], capture_output=True,
+                          text=True, cwd=REPO, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    seconds, heavy = proc.stdout.strip().splitlines()[-2:]
+    assert heavy == "[]"
+    assert float(seconds) < 10
