@@ -42,6 +42,8 @@ _HINTS = {
     2003: "nothing answers at host:port: check host, port, firewall and that MySQL runs",
     2005: "the host name cannot be resolved: check the connection's host field",
 }
+# Worth a retry: the server may come back. Everything else needs a person to fix it.
+_TRANSIENT = {2003, 2006, 2013}
 
 
 @dataclass
@@ -51,6 +53,7 @@ class CheckResult:
     tenant: str
     problems: list[str] = field(default_factory=list)
     passed: list[str] = field(default_factory=list)
+    transient: bool = False  # a problem that may go away by itself (server down, network)
 
     @property
     def ok(self) -> bool:
@@ -67,10 +70,16 @@ class CheckResult:
         return "\n".join(lines)
 
 
-def _explain(exc: Exception) -> str:
+def _mysql_code(exc: Exception) -> int | None:
     orig = getattr(exc, "orig", None)
     code = orig.args[0] if orig is not None and getattr(orig, "args", None) else None
-    if isinstance(code, int) and code in _HINTS:
+    return code if isinstance(code, int) else None
+
+
+def _explain(exc: Exception) -> str:
+    code = _mysql_code(exc)
+    orig = getattr(exc, "orig", None)
+    if code in _HINTS:
         return f"{_HINTS[code]} (MySQL error {code})"
     text = str(orig or exc).splitlines()[0]
     return text[:300]
@@ -88,6 +97,7 @@ def _connect(conn_id: str, role: str, result: CheckResult) -> tuple[Endpoint, sa
             conn.execute(sa.text("SELECT 1"))
     except sa.exc.SQLAlchemyError as exc:
         result.problems.append(f"{role} {endpoint}: cannot connect: {_explain(exc)}")
+        result.transient |= _mysql_code(exc) in _TRANSIENT
         return None
     result.passed.append(f"{role} {endpoint}: reachable, login accepted")
     return endpoint, engine

@@ -58,7 +58,11 @@ def check_connections(tenant_id: str) -> dict[str, Any]:
     for line in result.message.splitlines():
         log.info(line)
     if not result.ok:
-        raise SyncCheckFailed(result.message)
+        if result.transient:
+            raise SyncCheckFailed(result.message)  # retried: the server may be back soon
+        from airflow.sdk.exceptions import AirflowFailException
+
+        raise AirflowFailException(result.message)  # a setting to fix: no retries
     return {"ok": True, "checks": len(result.passed)}
 
 

@@ -51,7 +51,10 @@ def airflow_db() -> str:
     home = os.environ["AIRFLOW_HOME"]
     proc = subprocess.run(
         [str(Path(sys.executable).parent / "airflow"), "db", "migrate"],
-        capture_output=True, text=True, timeout=600, env=os.environ.copy(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=os.environ.copy(),
     )
     if proc.returncode != 0:
         pytest.fail(f"airflow db migrate failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")

@@ -7,11 +7,11 @@ import runpy
 
 import pytest
 import sqlalchemy as sa
+from tests.dags.conftest import DAG_FILE
 
 from bo_oscommerce.bo.demo_data import generate
 from bo_oscommerce.bo.reference import create_reference_schema
 from bo_oscommerce.connections import engine_for
-from tests.dags.conftest import DAG_FILE
 
 pytestmark = [pytest.mark.dags, pytest.mark.integration]
 
@@ -23,10 +23,13 @@ def tenant_env(tmp_path, monkeypatch, tenants_file, upstream_shop, airflow_db):
     create_reference_schema(bo)
     generate(bo, articles=80)
     with bo.begin() as conn:  # upstream shops have tax class 1 only
-        conn.execute(sa.text("UPDATE umsatzsteuer SET osc_tax_class_id = 1 WHERE ust_schluessel = '2'"))
+        conn.execute(
+            sa.text("UPDATE umsatzsteuer SET osc_tax_class_id = 1 WHERE ust_schluessel = '2'")
+        )
     monkeypatch.setenv("AIRFLOW_CONN_BO_ALPHA", f"sqlite:///{bo_path}")
-    monkeypatch.setenv("AIRFLOW_CONN_SHOP_ALPHA",
-                       f"mysql://root@127.0.0.1:3306/{upstream_shop.database}")
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_SHOP_ALPHA", f"mysql://root@127.0.0.1:3306/{upstream_shop.database}"
+    )
     monkeypatch.setenv("BO_OSC_STAGING_URL", (tmp_path / "staging").as_uri())
     monkeypatch.setenv("BO_OSC_REPORTS_URL", (tmp_path / "reports").as_uri())
     engine_for.cache_clear()
@@ -42,8 +45,10 @@ def run(dag_id: str, conf: dict):
 
 def summaries(reports, dag_id: str, run_id: str) -> dict[str, dict]:
     folder = next((reports / "alpha" / dag_id).glob(run_id.replace(":", "_").replace("+", "_")))
-    return {p.stem.removeprefix("summary_"): json.loads(p.read_text())
-            for p in folder.glob("summary_*.json")}
+    return {
+        p.stem.removeprefix("summary_"): json.loads(p.read_text())
+        for p in folder.glob("summary_*.json")
+    }
 
 
 def states(dag_run) -> dict[str, str]:
@@ -58,9 +63,13 @@ def test_catalog_dag_full_then_unchanged(tenant_env):
     assert counts["products"]["inserted"] > 60
     assert counts["products"]["set_aside"] >= 8
     with shop.connect() as conn:
-        in_shop = conn.execute(sa.text("SELECT COUNT(*) FROM products WHERE products_id > 28")).scalar()
+        in_shop = conn.execute(
+            sa.text("SELECT COUNT(*) FROM products WHERE products_id > 28")
+        ).scalar()
     with bo.connect() as conn:
-        with_id = conn.execute(sa.text("SELECT COUNT(*) FROM artikel WHERE osc_products_id > 28")).scalar()
+        with_id = conn.execute(
+            sa.text("SELECT COUNT(*) FROM artikel WHERE osc_products_id > 28")
+        ).scalar()
     assert in_shop == with_id == counts["products"]["inserted"]  # upstream ships products 1..28
     second = run("bo_osc_alpha_catalog", {"mode": "incremental"})
     assert str(second.state) == "success", states(second)
@@ -78,29 +87,54 @@ def test_entities_param_runs_only_the_chosen_ones(tenant_env):
     assert got["products"] == got["stock"] == "skipped"
     assert got["report"] == "success"
     with bo.connect() as conn:
-        assert conn.execute(sa.text("SELECT COUNT(*) FROM warengruppe WHERE osc_categories_id IS NOT NULL")).scalar() > 0
-        assert conn.execute(sa.text("SELECT COUNT(*) FROM artikel WHERE osc_products_id IS NOT NULL")).scalar() == 0
+        assert (
+            conn.execute(
+                sa.text("SELECT COUNT(*) FROM warengruppe WHERE osc_categories_id IS NOT NULL")
+            ).scalar()
+            > 0
+        )
+        assert (
+            conn.execute(
+                sa.text("SELECT COUNT(*) FROM artikel WHERE osc_products_id IS NOT NULL")
+            ).scalar()
+            == 0
+        )
 
 
 def test_stock_dag(tenant_env):
     bo, shop, reports = tenant_env
     assert str(run("bo_osc_alpha_catalog", {"mode": "full"}).state) == "success"
     with bo.begin() as conn:
-        nr = conn.execute(sa.text("SELECT artikel_nr FROM artikel WHERE osc_products_id IS NOT NULL ORDER BY artikel_nr LIMIT 1")).scalar()
-        conn.execute(sa.text("UPDATE lagerbestand SET bestand = 500, reserviert = 0 WHERE artikel_nr = :n"), {"n": nr})
-        pid = conn.execute(sa.text("SELECT osc_products_id FROM artikel WHERE artikel_nr = :n"), {"n": nr}).scalar()
-        warehouses = conn.execute(sa.text("SELECT COUNT(*) FROM lagerbestand WHERE artikel_nr = :n"), {"n": nr}).scalar()
+        nr = conn.execute(
+            sa.text(
+                "SELECT artikel_nr FROM artikel WHERE osc_products_id IS NOT NULL ORDER BY artikel_nr LIMIT 1"
+            )
+        ).scalar()
+        conn.execute(
+            sa.text("UPDATE lagerbestand SET bestand = 500, reserviert = 0 WHERE artikel_nr = :n"),
+            {"n": nr},
+        )
+        pid = conn.execute(
+            sa.text("SELECT osc_products_id FROM artikel WHERE artikel_nr = :n"), {"n": nr}
+        ).scalar()
+        warehouses = conn.execute(
+            sa.text("SELECT COUNT(*) FROM lagerbestand WHERE artikel_nr = :n"), {"n": nr}
+        ).scalar()
     dag_run = run("bo_osc_alpha_stock", {"mode": "incremental"})
     assert str(dag_run.state) == "success", states(dag_run)
     assert summaries(reports, "bo_osc_alpha_stock", dag_run.run_id)["stock"]["updated"] == 1
     with shop.connect() as conn:
-        qty = conn.execute(sa.text("SELECT products_quantity FROM products WHERE products_id = :p"), {"p": pid}).scalar()
+        qty = conn.execute(
+            sa.text("SELECT products_quantity FROM products WHERE products_id = :p"), {"p": pid}
+        ).scalar()
     assert qty == 500 * warehouses
 
 
 def test_failing_connection_test_stops_the_run(tenant_env, monkeypatch):
     bo, shop, reports = tenant_env
-    monkeypatch.setenv("AIRFLOW_CONN_SHOP_ALPHA", "mysql://root:not-the-password@127.0.0.1:3306/no_such_shop")
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_SHOP_ALPHA", "mysql://root:not-the-password@127.0.0.1:3306/no_such_shop"
+    )
     engine_for.cache_clear()
     dag_run = run("bo_osc_alpha_catalog", {"mode": "full"})
     got = states(dag_run)
@@ -108,4 +142,9 @@ def test_failing_connection_test_stops_the_run(tenant_env, monkeypatch):
     assert got["check_connections"] == "failed"
     assert got["extract"] == "upstream_failed"
     with bo.connect() as conn:
-        assert conn.execute(sa.text("SELECT COUNT(*) FROM warengruppe WHERE osc_categories_id IS NOT NULL")).scalar() == 0
+        assert (
+            conn.execute(
+                sa.text("SELECT COUNT(*) FROM warengruppe WHERE osc_categories_id IS NOT NULL")
+            ).scalar()
+            == 0
+        )

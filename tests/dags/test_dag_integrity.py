@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import pytest
-
 from tests.dags.conftest import DAG_FILE, REPO
 
 
@@ -21,7 +20,8 @@ def dagbag(tenants_file):
 def test_no_import_errors_and_every_active_tenant_has_its_dags(dagbag):
     assert dagbag.import_errors == {}
     assert sorted(dagbag.dag_ids) == sorted(
-        f"bo_osc_{tenant}_{kind}" for tenant in ("alpha", "beta")
+        f"bo_osc_{tenant}_{kind}"
+        for tenant in ("alpha", "beta")
         for kind in ("catalog", "stock", "reset")
     )
 
@@ -73,8 +73,13 @@ def test_dag_file_parses_fast_without_database_access(tenants_file):
         "print(time.time() - t); "
         "print(sorted(m for m in ('pandas', 'great_expectations') if m in sys.modules))"
     )
-    proc = subprocess.run([sys.executable, "-c", code, str(DAG_FILE)], capture_output=True,
-                          text=True, cwd=REPO, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(DAG_FILE)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     seconds, heavy = proc.stdout.strip().splitlines()[-2:]
     assert heavy == "[]"

@@ -66,8 +66,12 @@ def categories_suite(language_codes: list[str]) -> Suite:
 
 
 def products_suite(
-    language_codes: list[str], known_tax_keys: list[str], valid_groups: list[str]
+    language_codes: list[str],
+    known_tax_keys: list[str],
+    valid_groups: list[str],
+    shop_tax_classes: list[int] | None = None,
 ) -> Suite:
+    """``shop_tax_classes``: the shop's tax_class ids; None skips that check (no shop at hand)."""
     checks = [
         Check(
             "ExpectColumnValuesToNotBeNull",
@@ -106,6 +110,17 @@ def products_suite(
             "ExpectColumnValuesToNotBeNull",
             {"column": "products_tax_class_id"},
             "VAT key has no osCommerce tax class (umsatzsteuer.osc_tax_class_id)",
+        ),
+        *(
+            [
+                Check(
+                    "ExpectColumnValuesToBeInSet",
+                    {"column": "products_tax_class_id", "value_set": list(shop_tax_classes)},
+                    "the VAT key's osCommerce tax class does not exist in the shop (tax_class)",
+                )
+            ]
+            if shop_tax_classes is not None
+            else []
         ),
         Check(
             "ExpectColumnValuesToNotBeNull",

@@ -37,6 +37,10 @@ def language_ids(conn: sa.Connection) -> dict[str, int]:
     return {code: int(lid) for code, lid in rows}
 
 
+def tax_class_ids(conn: sa.Connection) -> list[int]:
+    return sorted(int(i) for i in conn.execute(sa.select(t.tax_class.c.tax_class_id)).scalars())
+
+
 def product_columns(conn: sa.Connection) -> set[str]:
     return {c["name"] for c in sa.inspect(conn).get_columns("products")}
 

@@ -179,10 +179,13 @@ def sync_products(run: Run, paths: dict[str, str]) -> EntityReport:
     stock = read_frame(paths["stock"])
     products, hide, cleaned = build_products(articles, vat, stock, settings)
     category_ids = _category_ids(run, paths)
+    with run.shop.connect() as conn:
+        shop_tax_classes = shop_catalog.tax_class_ids(conn)
     suite = products_suite(
         list(settings.languages.values()),
         known_tax_keys=sorted(vat["ust_schluessel"].astype(str)),
         valid_groups=sorted(category_ids),
+        shop_tax_classes=shop_tax_classes,
     )
     checked = validate(products, suite)
     with run.shop.begin() as conn:
