@@ -445,3 +445,26 @@ def fingerprint_without(engine, skip: str) -> dict[str, str]:
                 rows = conn.execute(sa.text(f"SELECT * FROM {table} ORDER BY 1, 2")).all()
                 out[table] = hashlib.sha256(repr(rows).encode()).hexdigest()
     return out
+
+
+def test_master_id_goes_into_the_shops_master_column_when_it_has_one(bo, upstream_shop, staging):
+    shop = upstream_shop.engine
+    with shop.begin() as conn:  # the "Master Products" add-on's column
+        conn.execute(sa.text("ALTER TABLE products ADD COLUMN products_master VARCHAR(30) NULL"))
+    with bo.connect() as conn:
+        masters = dict(conn.execute(sa.text(
+            "SELECT artikel_nr, master_id FROM artikel WHERE master_id IS NOT NULL AND im_web = 1 "
+            "AND artikel_nr LIKE 'A-%'")).all())
+    assert masters, "the demo data has article variants"
+    sync(bo, shop, full=True)
+    with shop.connect() as conn:
+        written = dict(conn.execute(sa.text(
+            "SELECT products_model, products_master FROM products WHERE products_master IS NOT NULL")).all())
+    assert {nr: written.get(nr) for nr in masters} == masters
+    # a changed master id is an update like any other column
+    nr = next(iter(masters))
+    with bo.begin() as conn:
+        conn.execute(sa.text("UPDATE artikel SET master_id = NULL, geaendert_am = :t WHERE artikel_nr = :n"),
+                     {"t": LATER, "n": nr})
+    assert sync(bo, shop, key="second")["products"].updated == 1
+    assert scalar(shop, "SELECT products_master FROM products WHERE products_model = :n", n=nr) is None

@@ -811,7 +811,7 @@ class _Builder:
                 STAAT_DE,
                 "79098",
                 "Freiburg im Breisgau",
-                "last name of 60 characters (customers_lastname 32)",
+                "last name of 60 characters (fits 2.3.4.1 varchar(255); osCommerce 2.2 had 32)",
             ),
         )
         for n, (anrede, vorname, nachname, email, staat, plz, ort, reason) in enumerate(cases, 1):
