@@ -148,3 +148,32 @@ def test_failing_connection_test_stops_the_run(tenant_env, monkeypatch):
             ).scalar()
             == 0
         )
+
+
+def test_reset_dag_needs_confirmation_then_clears_ids_and_next_run_matches_again(tenant_env):
+    bo, shop, reports = tenant_env
+    assert str(run("bo_osc_alpha_catalog", {"mode": "full"}).state) == "success"
+    with bo.connect() as conn:
+        ids_before = dict(conn.execute(sa.text("SELECT artikel_nr, osc_products_id FROM artikel WHERE osc_products_id IS NOT NULL")).all())
+
+    refused = run("bo_osc_alpha_reset", {"confirm": "beta"})
+    assert str(refused.state) == "failed"
+    with bo.connect() as conn:
+        assert conn.execute(sa.text("SELECT COUNT(*) FROM artikel WHERE osc_products_id IS NOT NULL")).scalar() == len(ids_before)
+
+    assert str(run("bo_osc_alpha_reset", {"confirm": "alpha"}).state) == "success"
+    with bo.connect() as conn:
+        assert conn.execute(sa.text("SELECT COUNT(*) FROM artikel WHERE osc_products_id IS NOT NULL OR osc_abgleich_stand IS NOT NULL")).scalar() == 0
+        assert conn.execute(sa.text("SELECT COUNT(*) FROM warengruppe WHERE osc_categories_id IS NOT NULL")).scalar() == 0
+    with shop.connect() as conn:
+        products_before = conn.execute(sa.text("SELECT COUNT(*) FROM products")).scalar()
+
+    again = run("bo_osc_alpha_catalog", {"mode": "incremental"})
+    assert str(again.state) == "success"
+    counts = summaries(reports, "bo_osc_alpha_catalog", again.run_id)
+    assert counts["products"]["inserted"] == 0 and counts["categories"]["inserted"] == 0
+    with bo.connect() as conn:
+        ids_after = dict(conn.execute(sa.text("SELECT artikel_nr, osc_products_id FROM artikel WHERE osc_products_id IS NOT NULL")).all())
+    with shop.connect() as conn:
+        assert conn.execute(sa.text("SELECT COUNT(*) FROM products")).scalar() == products_before
+    assert ids_after == ids_before
