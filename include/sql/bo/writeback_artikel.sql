@@ -1,5 +1,7 @@
--- osCommerce products id of an article, and the change marker it was synced from.
+-- osCommerce products id of an article, the change marker it was synced from, and, for a
+-- product just created with its quantity, that quantity (osc_menge; NULL leaves it alone).
 UPDATE artikel
 SET osc_products_id = :osc_products_id,
-    osc_abgleich_stand = :osc_abgleich_stand
+    osc_abgleich_stand = :osc_abgleich_stand,
+    osc_menge = COALESCE(:osc_menge, osc_menge)
 WHERE artikel_nr = :artikel_nr

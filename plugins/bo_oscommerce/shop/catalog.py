@@ -10,12 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
-import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from bo_oscommerce.frames import frame_records, result_frame
 from bo_oscommerce.shop import tables as t
 from bo_oscommerce.shop.dialect import chunks, insert_rows, next_ids, upsert
 
@@ -28,7 +27,8 @@ class LoadResult:
     updated: int = 0
     unchanged: int = 0
     hidden: int = 0
-    ids: pd.DataFrame = field(default_factory=pd.DataFrame)  # BO key -> shop id, per row
+    # BO key -> shop id per loaded row (products also say whether the row was inserted)
+    ids: pd.DataFrame = field(default_factory=pd.DataFrame)
     rejected: list[tuple[str, str, str]] = field(default_factory=list)  # key, reason, value
 
 
@@ -53,10 +53,10 @@ def _read(
     if not ids:
         return pd.DataFrame(columns=columns)
     if len(ids) > READ_ALL_ABOVE:
-        frame = pd.DataFrame(conn.execute(stmt).all(), columns=columns)
-        return frame[frame[id_column.name].isin(ids)]
+        frame = result_frame(conn.execute(stmt))
+        return frame[frame[id_column.name].isin(ids)].reset_index(drop=True)
     parts = [
-        pd.DataFrame(conn.execute(stmt.where(id_column.in_(list(part)))).all(), columns=columns)
+        result_frame(conn.execute(stmt.where(id_column.in_(list(part)))))
         for part in chunks(ids, 1000)
     ]
     return pd.concat(parts, ignore_index=True)
@@ -67,17 +67,6 @@ def _same(left: pd.Series, right: pd.Series) -> pd.Series:
     both_missing = left.isna() & right.isna()
     equal = left.astype(object) == right.astype(object)
     return (equal | both_missing).fillna(False).astype(bool)
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as plain Python values (drivers do not take numpy scalars or pandas NA)."""
-    clean = frame.astype(object).where(frame.notna(), None)
-    records = clean.to_dict("records")
-    for row in records:
-        for key, value in row.items():
-            if isinstance(value, np.generic):
-                row[key] = value.item()
-    return records
 
 
 # --- categories ----------------------------------------------------------------------------
@@ -96,23 +85,21 @@ def load_categories(
     and default-language name before a new one is created.
     """
     result = LoadResult()
-    shop = pd.DataFrame(
+    shop = result_frame(
         conn.execute(
             sa.select(
                 t.categories.c.categories_id, t.categories.c.parent_id, t.categories.c.sort_order
             )
-        ).all(),
-        columns=["categories_id", "parent_id", "sort_order"],
+        )
     ).set_index("categories_id", drop=False)
-    names = pd.DataFrame(
+    names = result_frame(
         conn.execute(
             sa.select(
                 t.categories_description.c.categories_id,
                 t.categories_description.c.language_id,
                 t.categories_description.c.categories_name,
             )
-        ).all(),
-        columns=["categories_id", "language_id", "categories_name"],
+        )
     )
     name_of = {
         (int(r.categories_id), int(r.language_id)): r.categories_name for r in names.itertuples()
@@ -183,7 +170,7 @@ def load_categories(
                 result.unchanged += 1
         assigned[nr] = cid
 
-    insert_rows(conn, t.categories, new_rows)
+    insert_rows(conn, t.categories, pd.DataFrame(new_rows))
     if changed_rows:
         stmt = (
             sa.update(t.categories)
@@ -245,13 +232,12 @@ def _resolve_product_ids(
         models = products.loc[unmatched, "products_model"].tolist()
         shop = pd.concat(
             [
-                pd.DataFrame(
+                result_frame(
                     conn.execute(
                         sa.select(t.products.c.products_id, t.products.c.products_model).where(
                             t.products.c.products_model.in_(list(part))
                         )
-                    ).all(),
-                    columns=["products_id", "products_model"],
+                    )
                 )
                 for part in chunks(models, 1000)
             ],
@@ -378,37 +364,37 @@ def load_products(
     product_rows = new[["products_id", *tracked, "products_quantity"]].assign(
         products_date_added=run_at, products_ordered=0
     )
-    insert_rows(conn, table, _records(product_rows))
+    insert_rows(conn, table, product_rows)
     insert_rows(
         conn,
         t.products_description,
-        _records(
-            pd.concat(
-                [
-                    pd.DataFrame(
-                        {
-                            "products_id": new["products_id"],
-                            "language_id": lid,
-                            "products_name": new[f"products_name__{code}"],
-                            "products_description": new[f"products_description__{code}"],
-                            "products_viewed": 0,
-                        }
-                    )
-                    for code, lid in languages.items()
-                ],
-                ignore_index=True,
-            )
+        pd.concat(
+            [
+                pd.DataFrame(
+                    {
+                        "products_id": new["products_id"],
+                        "language_id": lid,
+                        "products_name": new[f"products_name__{code}"],
+                        "products_description": new[f"products_description__{code}"],
+                        "products_viewed": 0,
+                    }
+                )
+                for code, lid in languages.items()
+            ],
+            ignore_index=True,
         ),
     )
-    insert_rows(conn, t.products_to_categories, _records(new[["products_id", "categories_id"]]))
+    insert_rows(conn, t.products_to_categories, new[["products_id", "categories_id"]])
     result.inserted = len(new)
 
     # changed products
     changed = old.loc[any_change]
     if len(changed):
         # every changed product gets its columns and products_last_modified written
-        rows = _records(changed[["products_id", *tracked]].assign(products_last_modified=run_at))
         written = [*tracked, "products_last_modified"]
+        rows = frame_records(
+            changed[["products_id", *written[:-1]]].assign(products_last_modified=run_at)
+        )
         stmt = (
             sa.update(table)
             .where(table.c.products_id == sa.bindparam("b_id"))
@@ -435,7 +421,7 @@ def load_products(
         upsert(
             conn,
             t.products_description,
-            _records(pd.DataFrame(desc_rows)),
+            frame_records(pd.DataFrame(desc_rows)),
             ["products_name", "products_description"],
         )
         moved = changed.loc[cat_differs[any_change].to_numpy()]
@@ -447,9 +433,7 @@ def load_products(
                         t.products_to_categories.c.products_id.in_(list(part))
                     )
                 )
-            insert_rows(
-                conn, t.products_to_categories, _records(moved[["products_id", "categories_id"]])
-            )
+            insert_rows(conn, t.products_to_categories, moved[["products_id", "categories_id"]])
     result.updated = int(any_change.sum())
     result.unchanged = int(len(old) - result.updated)
 
@@ -472,7 +456,10 @@ def load_products(
     result.hidden = len(to_hide)
     result.unchanged += len(hide) - len(to_hide)
 
-    result.ids = pd.concat([new, old])[["artikel_nr", "products_id"]].reset_index(drop=True)
+    hidden_rows = hide.assign(products_id=hide["osc_products_id"], inserted=False)
+    result.ids = pd.concat([new.assign(inserted=True), old.assign(inserted=False), hidden_rows])[
+        ["artikel_nr", "products_id", "inserted"]
+    ].reset_index(drop=True)
     return result
 
 

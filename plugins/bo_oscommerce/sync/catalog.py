@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from bo_oscommerce.bo import io as bo_io
 from bo_oscommerce.config import TenantSettings
+from bo_oscommerce.frames import frame_records
 from bo_oscommerce.quality.suites import categories_suite, products_suite
 from bo_oscommerce.quality.validation import REJECTED_COLUMNS, validate
 from bo_oscommerce.shop import catalog as shop_catalog
@@ -99,6 +100,11 @@ def _stand_changed(old: pd.Series, new: pd.Series) -> pd.Series:
 
 def _py_datetime(value: Any) -> datetime | None:
     return None if pd.isna(value) else pd.Timestamp(value).to_pydatetime().replace(microsecond=0)
+
+
+def _whole_seconds(values: pd.Series) -> pd.Series:
+    """Change markers to write back: whole seconds, as BO's timestamps are."""
+    return pd.to_datetime(values, errors="coerce").dt.floor("s")
 
 
 def sync_categories(run: Run, paths: dict[str, str]) -> EntityReport:
@@ -203,36 +209,31 @@ def sync_products(run: Run, paths: dict[str, str]) -> EntityReport:
         [checked.rejected, _rejections("products", result.rejected)], ignore_index=True
     )
 
+    # ids and change markers back into BO; a product just created also gets its quantity
+    # remembered (osc_menge), so the stock sync does not send it again
     loaded = pd.concat([checked.valid, hide])[
-        ["artikel_nr", "osc_products_id", "osc_abgleich_stand", "stand"]
-    ].merge(result.ids, on="artikel_nr", how="left")
-    loaded["products_id"] = loaded["products_id"].fillna(loaded["osc_products_id"]).astype("Int64")
-    loaded = loaded[loaded["products_id"].notna()]
-    due = (loaded["osc_products_id"].astype("Int64") != loaded["products_id"]).fillna(
-        True
-    ) | _stand_changed(loaded["osc_abgleich_stand"], loaded["stand"])
+        ["artikel_nr", "osc_products_id", "osc_abgleich_stand", "stand", "products_quantity"]
+    ].merge(result.ids, on="artikel_nr", how="inner")
+    inserted = loaded["inserted"].astype(bool)
+    due = (
+        (loaded["osc_products_id"].astype("Int64") != loaded["products_id"]).fillna(True)
+        | _stand_changed(loaded["osc_abgleich_stand"], loaded["stand"])
+        | inserted
+    )
+    loaded = loaded.loc[due]
     written = bo_io.execute_many(
         run.bo,
         "writeback_artikel",
-        [
-            {
-                "artikel_nr": r.artikel_nr,
-                "osc_products_id": int(r.products_id),
-                "osc_abgleich_stand": _py_datetime(r.stand),
-            }
-            for r in loaded.loc[due].itertuples()
-        ],
-    )
-    # new products went in with their quantity: remember it so the stock sync skips them
-    new = checked.valid[checked.valid["osc_products_id"].isna()]
-    new = new[new["artikel_nr"].isin(result.ids["artikel_nr"])]
-    bo_io.execute_many(
-        run.bo,
-        "writeback_menge",
-        [
-            {"artikel_nr": nr, "osc_menge": int(q)}
-            for nr, q in zip(new["artikel_nr"], new["products_quantity"], strict=True)
-        ],
+        frame_records(
+            pd.DataFrame(
+                {
+                    "artikel_nr": loaded["artikel_nr"],
+                    "osc_products_id": loaded["products_id"].astype("int64"),
+                    "osc_abgleich_stand": _whole_seconds(loaded["stand"]),
+                    "osc_menge": loaded["products_quantity"].where(inserted[due]).astype("Int64"),
+                }
+            )
+        ),
     )
     return EntityReport(
         entity="products",

@@ -20,13 +20,15 @@ def strip_four_byte(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     had = text.str.contains(FOUR_BYTE, regex=True, na=False)
     if not had.any():
         return values, had
-    cleaned = text.where(
-        ~had,
-        text.str.replace(FOUR_BYTE, "", regex=True)
+    cleaned = values.astype(object).where(values.notna(), None)
+    cleaned[had] = (
+        text[had]
+        .str.replace(FOUR_BYTE, "", regex=True)
         .str.replace(r"\s{2,}", " ", regex=True)
-        .str.strip(),
+        .str.strip()
+        .astype(object)
     )
-    return cleaned.astype(object).where(cleaned.notna(), None), had
+    return cleaned, had
 
 
 def cut_to_width(values: pd.Series, width: int) -> tuple[pd.Series, pd.Series]:

@@ -1,0 +1,48 @@
+"""Query results to DataFrames and DataFrames to driver parameters, fast and lean.
+
+SQLAlchemy rows are not tuples, which sends pandas down a slow per-row path; fetching in
+chunks keeps the Python objects of a 100 000-row result from all existing at once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+FETCH = 20_000
+
+
+def result_frame(result: sa.CursorResult[Any]) -> pd.DataFrame:
+    columns = list(result.keys())
+    parts = []
+    while rows := result.fetchmany(FETCH):
+        parts.append(pd.DataFrame([tuple(r) for r in rows], columns=columns))
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+
+
+def _python(values: pd.Series) -> list[Any]:
+    """A column as plain Python values: NA -> None, numpy scalars -> int/float/..."""
+    if isinstance(values.dtype, np.dtype) and values.dtype.kind in "iub":
+        return values.tolist()  # plain numpy ints/bools: no missing values possible
+    if values.dtype.kind == "M":  # drivers bind datetime, not pandas Timestamp
+        return [None if pd.isna(v) else v.to_pydatetime() for v in values]
+    objects = values.astype(object)
+    listed = objects.where(values.notna(), None).tolist()
+    if values.dtype.kind == "f" or any(isinstance(v, np.generic) for v in listed[:1]):
+        listed = [v.item() if isinstance(v, np.generic) else v for v in listed]
+    return listed
+
+
+def frame_rows(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
+    """Rows as tuples of plain Python values, in the frame's column order."""
+    return list(zip(*(_python(frame[c]) for c in frame.columns), strict=True))
+
+
+def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    columns = list(frame.columns)
+    return [dict(zip(columns, row, strict=True)) for row in frame_rows(frame)]
