@@ -405,3 +405,10 @@ def test_weight_rounded_to_2_decimals_and_missing_weight_is_0() -> None:
     products, _, _ = _build(frame)
     assert _row(products, "A1")["products_weight"] == pytest.approx(1.25, abs=1e-9)
     assert _row(products, "A2")["products_weight"] == 0
+
+
+def test_blank_english_text_falls_back_like_a_missing_one() -> None:
+    frame = articles(text("A1", "D", "Schraube", "Verzinkt"), text("A1", "E", "   ", ""))
+    row = _row(_build(frame)[0], "A1")
+    assert row["products_name__en"] == "Schraube"
+    assert row["products_description__en"] == "Verzinkt"

@@ -117,7 +117,8 @@ def load_categories(
     # next_ids reserves enough ids for the worst case; unused ones are simply skipped.
     for row in categories.itertuples(index=False):
         nr = row.warengruppe_nr
-        parent_id = assigned.get(row.ober_warengruppe_nr, 0) if row.ober_warengruppe_nr else 0
+        parent = row.ober_warengruppe_nr
+        parent_id = assigned.get(parent, 0) if isinstance(parent, str) and parent else 0
         wanted_names = {
             lid: getattr(row, f"categories_name__{code}") for code, lid in languages.items()
         }

@@ -141,7 +141,7 @@ def descendants_of(categories: pd.DataFrame, rejected: set[str]) -> dict[str, st
     for nr, parent in zip(
         categories["warengruppe_nr"], categories["ober_warengruppe_nr"], strict=True
     ):
-        if parent is not None:
+        if isinstance(parent, str):  # top-level groups hold None or NaN
             children.setdefault(parent, []).append(nr)
     result: dict[str, str] = {}
     stack = [(nr, nr) for nr in sorted(rejected)]

@@ -1,0 +1,44 @@
+"""Frames to driver parameters: plain Python values only (no numpy scalars, NA or Timestamp)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from bo_oscommerce.frames import frame_records, frame_rows, result_frame
+
+
+def test_values_become_plain_python_with_none_for_missing():
+    frame = pd.DataFrame(
+        {
+            "i": np.array([1, 2], dtype="int64"),
+            "n": pd.array([3, None], dtype="Int64"),
+            "f": [1.5, np.nan],
+            "s": ["Müller", None],
+            "t": pd.to_datetime(["2026-11-01 08:00:00", None]),
+        }
+    )
+    rows = frame_rows(frame)
+    assert rows == [(1, 3, 1.5, "Müller", datetime(2026, 11, 1, 8, 0)), (2, None, None, None, None)]
+    for row in rows:
+        for value in row:
+            assert value is None or type(value) in (int, float, str, datetime)
+    assert frame_records(frame)[0]["s"] == "Müller"
+
+
+def test_result_frame_reads_in_chunks_and_keeps_columns(monkeypatch):
+    import bo_oscommerce.frames as frames
+
+    monkeypatch.setattr(frames, "FETCH", 3)
+    engine = sa.create_engine("sqlite://")
+    with engine.connect() as conn:
+        conn.execute(sa.text("CREATE TABLE t (a INTEGER, b TEXT)"))
+        conn.execute(sa.text("INSERT INTO t VALUES (:a, :b)"), [{"a": i, "b": f"x{i}"} for i in range(7)])
+        frame = result_frame(conn.execute(sa.text("SELECT a, b FROM t ORDER BY a")))
+        empty = result_frame(conn.execute(sa.text("SELECT a, b FROM t WHERE a < 0")))
+    assert frame["a"].tolist() == list(range(7))
+    assert frame["b"].iloc[-1] == "x6"
+    assert list(empty.columns) == ["a", "b"] and empty.empty
