@@ -108,7 +108,9 @@ def catalog_dag(tenant: TenantSettings) -> Any:
         products = task(task_id="products", trigger_rule=TriggerRule.NONE_FAILED)(sync_products)(
             tenant.id, extracted
         )
-        stock = task(task_id="stock", trigger_rule=TriggerRule.NONE_FAILED)(sync_stock)(tenant.id)
+        stock = task(task_id="stock", trigger_rule=TriggerRule.NONE_FAILED)(sync_stock)(
+            tenant.id, extracted
+        )
         report = task(task_id="report", trigger_rule=TriggerRule.NONE_FAILED)(summarize)(
             tenant.id, [categories, products, stock]
         )

@@ -25,6 +25,31 @@ def result_frame(result: sa.CursorResult[Any]) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
 
+def query_frame(
+    conn: sa.Connection, stmt: sa.Executable, params: dict[str, Any] | None = None
+) -> pd.DataFrame:
+    """Run ``stmt`` on the driver's own cursor: rows arrive as tuples, no Row objects.
+
+    For large reads (extracts, whole-table scans); statements with expanding ``IN`` lists go
+    through ``result_frame`` instead.
+    """
+    compiled = stmt.compile(dialect=conn.dialect)
+    bound = compiled.construct_params(params or {})
+    args: Any = [bound[name] for name in compiled.positiontup] if compiled.positional else bound
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(str(compiled), args)
+        columns = [d[0] for d in cursor.description]
+        parts = []
+        while rows := cursor.fetchmany(FETCH):
+            parts.append(pd.DataFrame(list(rows), columns=columns))
+    finally:
+        cursor.close()
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+
+
 def _python(values: pd.Series) -> list[Any]:
     """A column as plain Python values: NA -> None, numpy scalars -> int/float/..."""
     if isinstance(values.dtype, np.dtype) and values.dtype.kind in "iub":

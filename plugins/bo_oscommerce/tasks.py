@@ -88,12 +88,13 @@ def sync_products(tenant_id: str, extracted: dict[str, Any]) -> dict[str, Any]:
     return step(run, extracted["paths"]).publish(tenant_id, run.run_key)
 
 
-def sync_stock(tenant_id: str) -> dict[str, Any]:
+def sync_stock(tenant_id: str, extracted: dict[str, Any] | None = None) -> dict[str, Any]:
     from bo_oscommerce.sync.catalog import sync_stock as step
 
     _skip_unless_selected("stock")
     run = _run(tenant_id)
-    return step(run).publish(tenant_id, run.run_key)
+    paths = extracted["paths"] if extracted else None
+    return step(run, paths).publish(tenant_id, run.run_key)
 
 
 def summarize(tenant_id: str, results: list[dict[str, Any] | None]) -> dict[str, Any]:

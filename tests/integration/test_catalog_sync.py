@@ -73,7 +73,7 @@ def sync(
     if "products" in entities:
         reports["products"] = sync_products(run, paths)
     if "stock" in entities:
-        reports["stock"] = sync_stock(run)
+        reports["stock"] = sync_stock(run, paths)
     for report in reports.values():
         report.publish(run.settings.id, run.run_key)
     return reports

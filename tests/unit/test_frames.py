@@ -42,3 +42,18 @@ def test_result_frame_reads_in_chunks_and_keeps_columns(monkeypatch):
     assert frame["a"].tolist() == list(range(7))
     assert frame["b"].iloc[-1] == "x6"
     assert list(empty.columns) == ["a", "b"] and empty.empty
+
+
+def test_query_frame_binds_named_parameters_on_the_driver_cursor():
+    from bo_oscommerce.frames import query_frame
+
+    engine = sa.create_engine("sqlite://")
+    with engine.connect() as conn:
+        conn.execute(sa.text("CREATE TABLE t (a INTEGER, b TEXT)"))
+        conn.execute(sa.text("INSERT INTO t VALUES (:a, :b)"), [{"a": i, "b": f"ä{i}"} for i in range(5)])
+        frame = query_frame(conn, sa.text("SELECT b, a FROM t WHERE a >= :low AND b <> :skip ORDER BY a"),
+                            {"low": 2, "skip": "ä3"})
+        empty = query_frame(conn, sa.text("SELECT a FROM t WHERE a > :low"), {"low": 99})
+    assert list(frame.columns) == ["b", "a"]
+    assert frame["a"].tolist() == [2, 4] and frame["b"].tolist() == ["ä2", "ä4"]
+    assert empty.empty and list(empty.columns) == ["a"]

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
-from bo_oscommerce.frames import result_frame
+from bo_oscommerce.frames import query_frame
 from bo_oscommerce.shop.dialect import chunks
 from bo_oscommerce.sqlfiles import load_sql, load_statement, split_statements
 
@@ -16,9 +16,7 @@ from bo_oscommerce.sqlfiles import load_sql, load_statement, split_statements
 def query(engine: sa.Engine, name: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """Run ``include/sql/bo/<name>.sql`` and return its rows."""
     with engine.connect() as conn:
-        return result_frame(
-            conn.execute(sa.text(load_statement(f"bo/{name}.sql")), dict(params or {}))
-        )
+        return query_frame(conn, sa.text(load_statement(f"bo/{name}.sql")), dict(params or {}))
 
 
 def execute_many(engine: sa.Engine, name: str, rows: Sequence[Mapping[str, Any]]) -> int:

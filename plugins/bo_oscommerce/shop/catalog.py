@@ -14,7 +14,7 @@ from datetime import datetime
 import pandas as pd
 import sqlalchemy as sa
 
-from bo_oscommerce.frames import frame_records, result_frame
+from bo_oscommerce.frames import frame_records, query_frame, result_frame
 from bo_oscommerce.shop import tables as t
 from bo_oscommerce.shop.dialect import chunks, insert_rows, next_ids, upsert
 
@@ -53,7 +53,7 @@ def _read(
     if not ids:
         return pd.DataFrame(columns=columns)
     if len(ids) > READ_ALL_ABOVE:
-        frame = result_frame(conn.execute(stmt))
+        frame = query_frame(conn, stmt)
         return frame[frame[id_column.name].isin(ids)].reset_index(drop=True)
     parts = [
         result_frame(conn.execute(stmt.where(id_column.in_(list(part)))))

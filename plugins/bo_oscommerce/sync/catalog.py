@@ -235,6 +235,7 @@ def sync_products(run: Run, paths: dict[str, str]) -> EntityReport:
             )
         ),
     )
+    write_frame(run.staging / "product_ids.parquet", result.ids)
     return EntityReport(
         entity="products",
         extracted=len(products) + len(hide),
@@ -248,11 +249,28 @@ def sync_products(run: Run, paths: dict[str, str]) -> EntityReport:
     )
 
 
-def sync_stock(run: Run) -> EntityReport:
+def _staged_stock(run: Run, paths: dict[str, str]) -> pd.DataFrame:
+    """The extract's stock, with the ids this run's products step created or matched; products
+    created in this run went in with exactly this quantity and are left out."""
+    stock = read_frame(paths["stock"])
+    staged = run.staging / "product_ids.parquet"
+    if not staged.exists():
+        return stock
+    ids = read_frame(staged).drop_duplicates("artikel_nr").set_index("artikel_nr")
+    known = pd.array(stock["artikel_nr"].map(ids["products_id"]), dtype="Int64")
+    stock["osc_products_id"] = pd.Series(known).fillna(
+        pd.Series(pd.array(stock["osc_products_id"], dtype="Int64"))
+    ).to_numpy()
+    inserted = stock["artikel_nr"].isin(ids.index[ids["inserted"].astype(bool)])
+    return stock.loc[~inserted].reset_index(drop=True)
+
+
+def sync_stock(run: Run, paths: dict[str, str] | None = None) -> EntityReport:
     """Only quantities, only changed ones. Incremental compares with the quantity last sent
-    (BO only, cheap); full compares with the shop itself."""
+    (BO only, cheap); full compares with the shop itself. ``paths``: reuse the catalog run's
+    extract instead of asking BO again."""
     settings = run.settings
-    stock = bo_io.query(run.bo, "extract_lagerbestand")
+    stock = _staged_stock(run, paths) if paths else bo_io.query(run.bo, "extract_lagerbestand")
     current = None
     if run.full:
         with run.shop.connect() as conn:

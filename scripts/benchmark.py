@@ -1,0 +1,991 @@
+"""Benchmark of the catalog sync into osCommerce on MariaDB, with a raw bulk-insert baseline.
+
+Builds a reference BO (SQLite, ``generate(articles=N)``) and an empty demo shop on MariaDB, then
+times four scenarios, each in a fresh Python process so that its peak RSS is its own:
+
+a. full sync into the empty shop (extract, categories, products, stock; ``full=True``);
+d. baseline: the rows the full sync wrote, inserted into another empty shop with plain PyMySQL
+   ``executemany`` (one transaction per table; only the inserts are timed);
+b. no-op sync: incremental, nothing changed in BO;
+c. 1 %-changed sync: price of 1 % of the articles +1 (``geaendert_am`` bumped) and stock of
+   another 1 % +7, then an incremental sync.
+
+Every scenario is checked, not only timed: row counts, quantities against BO, "nothing changed"
+after the no-op, and "exactly the chosen products changed, as expected" after the 1 % run.
+Results are kept per article count inside the Markdown file (an HTML comment holds the raw
+figures), so a 10 000 and a 100 000 run both show; the section between the ``notes`` markers
+is hand-written and kept as it is.
+
+Usage::
+
+    python scripts/benchmark.py [--articles 10000] [--output docs/benchmarks.md]
+        [--profile DIR] [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import cProfile
+import json
+import logging
+import os
+import platform
+import pstats
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "plugins"))
+
+import sqlalchemy as sa  # noqa: E402
+
+MARIADB_HOST, MARIADB_PORT, MARIADB_USER = "127.0.0.1", 3306, "root"
+SHOP_DB = "bo_osc_bench"
+BASELINE_DB = "bo_osc_bench_base"
+TENANT = "demo"  # settings (price source, VAT, languages) of the demo tenant in dags/tenants.yaml
+
+RUN_AT = {
+    "full": datetime(2026, 11, 1, 12, 0, 0),
+    "noop": datetime(2026, 11, 1, 13, 0, 0),
+    "changed": datetime(2026, 11, 2, 12, 0, 0),
+}
+CHANGED_AT = datetime(2026, 11, 2, 9, 0, 0)  # geaendert_am of the changed BO rows
+STOCK_DELTA = 7
+
+CATALOG_TABLES = (
+    "categories",
+    "categories_description",
+    "products",
+    "products_description",
+    "products_to_categories",
+)
+PRIMARY_KEYS = {
+    "categories": ("categories_id",),
+    "categories_description": ("categories_id", "language_id"),
+    "products": ("products_id",),
+    "products_description": ("products_id", "language_id"),
+    "products_to_categories": ("products_id", "categories_id"),
+}
+
+TARGET_FULL_VS_BASELINE = 2.0
+TARGET_NOOP_VS_FULL = 0.10
+TARGET_PEAK_MIB = 1024.0
+
+RESULTS_MARK = "benchmark-results"
+STAGES = ("extract", "categories", "products", "stock")
+
+log = logging.getLogger("benchmark")
+
+
+# --- shared helpers ------------------------------------------------------------------------
+
+
+def mariadb_url(database: str = "") -> str:
+    return (
+        f"mysql+pymysql://{MARIADB_USER}@{MARIADB_HOST}:{MARIADB_PORT}/{database}?charset=utf8mb4"
+    )
+
+
+def shop_engine(database: str) -> sa.Engine:
+    """An engine built exactly like the DAG tasks build theirs (strict mode, pre-ping)."""
+    from bo_oscommerce.connections import Endpoint, create_engine_for
+
+    return create_engine_for(Endpoint("benchmark_shop", sa.make_url(mariadb_url(database))))
+
+
+def bo_engine(path: Path) -> sa.Engine:
+    from bo_oscommerce.connections import Endpoint, create_engine_for
+
+    url = sa.URL.create("sqlite", database=f"file:{path}", query={"mode": "rw", "uri": "true"})
+    return create_engine_for(Endpoint("benchmark_bo", url))
+
+
+def tenant_settings() -> Any:
+    from bo_oscommerce.config import load_config
+
+    return load_config(ROOT / "dags" / "tenants.yaml").get(TENANT)
+
+
+def memory_kib() -> dict[str, int]:
+    """VmRSS and VmHWM (peak RSS) of this process in KiB, from /proc/self/status.
+
+    VmHWM belongs to the process's own address space, so it starts fresh after exec; unlike
+    ``ru_maxrss``, which Linux carries over from the parent across fork/exec.
+    """
+    values = {}
+    for line in Path("/proc/self/status").read_text().splitlines():
+        key, _, rest = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            values[key] = int(rest.split()[0])
+    return values
+
+
+def recreate_database(name: str) -> None:
+    server = sa.create_engine(mariadb_url(), isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as conn:
+            conn.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
+            conn.execute(sa.text(f"CREATE DATABASE `{name}`"))
+    finally:
+        server.dispose()
+
+
+def drop_database(name: str) -> None:
+    server = sa.create_engine(mariadb_url(), isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as conn:
+            conn.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
+    finally:
+        server.dispose()
+
+
+def new_demo_shop(name: str) -> None:
+    from bo_oscommerce.shop.seed import create_demo_shop
+
+    recreate_database(name)
+    engine = shop_engine(name)
+    try:
+        create_demo_shop(engine)
+    finally:
+        engine.dispose()
+
+
+@contextlib.contextmanager
+def profiled(target: Path | None) -> Iterator[None]:
+    """cProfile the block if ``target`` is set: ``<target>.prof`` plus a text summary."""
+    if target is None:
+        yield
+        return
+    profiler = cProfile.Profile()
+    profiler.enable()
+    try:
+        yield
+    finally:
+        profiler.disable()
+        profiler.dump_stats(target.with_suffix(".prof"))
+        with target.with_suffix(".txt").open("w") as out:
+            for order in ("cumulative", "tottime"):
+                out.write(f"===== sorted by {order} =====\n")
+                pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(45)
+
+
+# --- worker: one scenario in its own process ------------------------------------------------
+
+
+def _warm_up() -> float:
+    """Imports, Airflow's storage layer and the GX context: paid once per task process (and
+    already done by Airflow's task runner for its part), so timed apart from the sync."""
+    started = time.perf_counter()
+    import pandas as pd
+    from airflow.sdk import ObjectStoragePath  # noqa: F401
+
+    from bo_oscommerce.quality.validation import Check, Suite, validate
+    from bo_oscommerce.staging import read_frame, staging_dir, write_frame
+    from bo_oscommerce.sync import catalog  # noqa: F401
+
+    suite = Suite(
+        "warm_up", "k", (Check("ExpectColumnValuesToNotBeNull", {"column": "k"}, "warm-up"),)
+    )
+    frame = pd.DataFrame({"k": ["x"]})
+    validate(frame, suite)
+    # the first ObjectStoragePath I/O loads Airflow's plugins (lineage hooks) once per process
+    read_frame(write_frame(staging_dir("warm_up", "warm_up/warm_up") / "k.parquet", frame))
+    return time.perf_counter() - started
+
+
+def run_sync(state: dict[str, Any], scenario: str) -> dict[str, Any]:
+    from bo_oscommerce.sync import catalog as sync
+
+    warm_up = _warm_up()
+    memory_before = memory_kib()
+    bo, shop = bo_engine(Path(state["bo_path"])), shop_engine(state["shop_db"])
+    run = sync.Run(
+        settings=tenant_settings(),
+        bo=bo,
+        shop=shop,
+        run_key=f"benchmark/{scenario}",
+        run_at=RUN_AT[scenario],
+        full=scenario == "full",
+    )
+    profile = Path(state["profile_dir"]) / f"profile_{scenario}" if state["profile_dir"] else None
+    stages: dict[str, float] = {}
+    reports = {}
+    with profiled(profile):
+        started = time.perf_counter()
+        extracted = sync.extract(run)
+        stages["extract"] = time.perf_counter() - started
+        stage_peaks = {"extract": memory_kib()["VmHWM"]}
+        for entity, step in (
+            ("categories", lambda: sync.sync_categories(run, extracted["paths"])),
+            ("products", lambda: sync.sync_products(run, extracted["paths"])),
+            ("stock", lambda: sync.sync_stock(run, extracted["paths"])),
+        ):
+            begun = time.perf_counter()
+            report = step()
+            reports[entity] = {**report.counts(), "set_aside_reasons": report.reasons()}
+            stages[entity] = time.perf_counter() - begun
+            stage_peaks[entity] = memory_kib()["VmHWM"]
+        wall = time.perf_counter() - started
+    memory_after = memory_kib()
+    bo.dispose()
+    shop.dispose()
+    return {
+        "wall_s": wall,
+        "stages_s": stages,
+        "warm_up_s": warm_up,
+        "extracted": extracted["counts"],
+        "reports": reports,
+        "rss_start_kib": memory_before["VmRSS"],
+        "peak_rss_kib": memory_after["VmHWM"],
+        "stage_peak_rss_kib": stage_peaks,
+    }
+
+
+def _fetch_rows(conn: Any, table: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+    with conn.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM `{table}` ORDER BY {', '.join(PRIMARY_KEYS[table])}")
+        columns = [d[0] for d in cursor.description]
+        return columns, list(cursor.fetchall())
+
+
+def _pymysql_connect(database: str) -> Any:
+    import pymysql
+
+    from bo_oscommerce.connections import _MYSQL_INIT
+
+    return pymysql.connect(
+        host=MARIADB_HOST,
+        port=MARIADB_PORT,
+        user=MARIADB_USER,
+        database=database,
+        charset="utf8mb4",
+        init_command=_MYSQL_INIT,
+        autocommit=False,
+    )
+
+
+def run_baseline(state: dict[str, Any]) -> dict[str, Any]:
+    """Insert the synced shop's catalog rows into a fresh shop; only the inserts are timed."""
+    new_demo_shop(state["baseline_db"])
+    source = _pymysql_connect(state["shop_db"])
+    try:
+        data = {table: _fetch_rows(source, table) for table in CATALOG_TABLES}
+    finally:
+        source.close()
+    memory_before = memory_kib()
+    target = _pymysql_connect(state["baseline_db"])
+    per_table: dict[str, float] = {}
+    rows: dict[str, int] = {}
+    try:
+        for table, (columns, values) in data.items():
+            sql = (
+                f"INSERT INTO `{table}` ({', '.join(columns)}) "
+                f"VALUES ({', '.join(['%s'] * len(columns))})"
+            )
+            started = time.perf_counter()
+            with target.cursor() as cursor:
+                target.begin()
+                cursor.executemany(sql, values)
+                target.commit()
+            per_table[table] = time.perf_counter() - started
+            rows[table] = len(values)
+        with target.cursor() as cursor:
+            copied = {}
+            for table in CATALOG_TABLES:
+                cursor.execute(f"SELECT COUNT(*) FROM `{table}`")
+                copied[table] = int(cursor.fetchone()[0])
+    finally:
+        target.close()
+    return {
+        "wall_s": sum(per_table.values()),
+        "stages_s": per_table,
+        "rows": rows,
+        "copied": copied,
+        "rss_start_kib": memory_before["VmRSS"],
+        "peak_rss_kib": memory_kib()["VmHWM"],
+    }
+
+
+def worker(scenario: str, state_file: Path) -> None:
+    logging.basicConfig(level=logging.WARNING)
+    state = json.loads(state_file.read_text())
+    result = run_baseline(state) if scenario == "baseline" else run_sync(state, scenario)
+    Path(state["tmp"], f"result_{scenario}.json").write_text(json.dumps(result))
+
+
+# --- parent: data, scenarios, checks --------------------------------------------------------
+
+
+def run_worker(scenario: str, state_file: Path, tmp: Path) -> dict[str, Any]:
+    log.info("scenario %s ...", scenario)
+    subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--worker", scenario, str(state_file)],
+        check=True,
+        env=os.environ.copy(),
+    )
+    result = json.loads((tmp / f"result_{scenario}.json").read_text())
+    log.info("scenario %s: %.2f s", scenario, result["wall_s"])
+    return result
+
+
+def build_bo(path: Path, articles: int) -> dict[str, int]:
+    from bo_oscommerce.bo.demo_data import generate
+    from bo_oscommerce.bo.reference import create_reference_schema
+
+    engine = sa.create_engine(f"sqlite:///{path}")
+    try:
+        create_reference_schema(engine)
+        return generate(engine, articles=articles).counts
+    finally:
+        engine.dispose()
+
+
+Snapshot = dict[str, dict[tuple[Any, ...], dict[str, Any]]]
+
+
+def snapshot(database: str) -> Snapshot:
+    """Every catalog row of the shop, by primary key."""
+    conn = _pymysql_connect(database)
+    try:
+        shot: Snapshot = {}
+        for table in CATALOG_TABLES:
+            columns, rows = _fetch_rows(conn, table)
+            keys = [columns.index(k) for k in PRIMARY_KEYS[table]]
+            shot[table] = {
+                tuple(row[i] for i in keys): dict(zip(columns, row, strict=True)) for row in rows
+            }
+        return shot
+    finally:
+        conn.close()
+
+
+def shop_counts(shot: Snapshot) -> dict[str, int]:
+    return {table: len(rows) for table, rows in shot.items()}
+
+
+def bo_state(bo_path: Path, settings: Any) -> dict[str, Any]:
+    """What the shop should hold per article, computed from BO with the sync's own rules."""
+    import pandas as pd
+
+    from bo_oscommerce.bo import io as bo_io
+    from bo_oscommerce.transform.products import net_price
+    from bo_oscommerce.transform.stock import quantities
+
+    engine = bo_engine(bo_path)
+    try:
+        stock = bo_io.query(engine, "extract_lagerbestand")
+        price_column = "listenpreis" if settings.price_source == "list" else "ladenpreis"
+        with engine.connect() as conn:
+            articles = pd.DataFrame(
+                conn.execute(
+                    sa.text(
+                        f"SELECT a.artikel_nr, a.osc_products_id, a.im_web, a.{price_column} AS p,"
+                        " u.satz FROM artikel a"
+                        " LEFT JOIN umsatzsteuer u ON u.ust_schluessel = a.ust_schluessel"
+                    )
+                ).all(),
+                columns=["artikel_nr", "osc_products_id", "im_web", "p", "satz"],
+            )
+    finally:
+        engine.dispose()
+    qty = quantities(stock, settings.stock_source).set_index("artikel_nr")["products_quantity"]
+    articles["net"] = net_price(articles["p"], articles["satz"], settings.price_includes_vat)
+    articles["qty"] = articles["artikel_nr"].map(qty)
+    in_shop = articles[articles["osc_products_id"].notna()]
+    return {
+        "products_id": {
+            r.artikel_nr: int(r.osc_products_id) for r in in_shop.itertuples(index=False)
+        },
+        "net": dict(zip(in_shop["artikel_nr"], in_shop["net"], strict=True)),
+        "qty": dict(zip(in_shop["artikel_nr"], in_shop["qty"], strict=True)),
+        "web_articles": int((articles["im_web"].astype(int) == 1).sum()),
+    }
+
+
+def change_bo(bo_path: Path, settings: Any, articles: int) -> dict[str, list[str]]:
+    """Price +1 for 1 % of the synced articles, stock +7 for another 1 %; returns both sets."""
+    price_column = "listenpreis" if settings.price_source == "list" else "ladenpreis"
+    count = max(1, articles // 100)
+    engine = bo_engine(bo_path)
+    try:
+        with engine.begin() as conn:
+            synced = [
+                r[0]
+                for r in conn.execute(
+                    sa.text(
+                        "SELECT artikel_nr FROM artikel WHERE im_web = 1"
+                        " AND osc_products_id IS NOT NULL ORDER BY artikel_nr"
+                    )
+                )
+            ]
+            step = max(1, len(synced) // count)
+            priced = synced[::step][:count]
+            # stock: articles with a warehouse row and stock >= 0, so +7 always shows in the shop
+            stocked = [
+                r[0]
+                for r in conn.execute(
+                    sa.text(
+                        "SELECT a.artikel_nr FROM artikel a JOIN lagerbestand l"
+                        " ON l.artikel_nr = a.artikel_nr"
+                        " WHERE a.im_web = 1 AND a.osc_products_id IS NOT NULL"
+                        " GROUP BY a.artikel_nr"
+                        " HAVING MIN(l.bestand - l.reserviert) >= 0 AND MIN(l.bestand) >= 0"
+                        " ORDER BY a.artikel_nr"
+                    )
+                )
+            ]
+            taken = set(priced)
+            stocked = [nr for nr in stocked if nr not in taken]
+            stock_step = max(1, len(stocked) // count)
+            restocked = stocked[stock_step // 2 :: stock_step][:count]
+            conn.execute(
+                sa.text(
+                    f"UPDATE artikel SET {price_column} = {price_column} + 1, geaendert_am = :t"
+                    " WHERE artikel_nr = :nr"
+                ),
+                [{"nr": nr, "t": CHANGED_AT} for nr in priced],
+            )
+            conn.execute(
+                sa.text(
+                    "UPDATE lagerbestand SET bestand = bestand + :d, geaendert_am = :t"
+                    " WHERE artikel_nr = :nr AND lager_nr ="
+                    " (SELECT MIN(lager_nr) FROM lagerbestand WHERE artikel_nr = :nr)"
+                ),
+                [{"nr": nr, "t": CHANGED_AT, "d": STOCK_DELTA} for nr in restocked],
+            )
+    finally:
+        engine.dispose()
+    return {"price": priced, "stock": restocked}
+
+
+class Checks:
+    """Named correctness checks; a failed one is recorded, reported and fails the run."""
+
+    def __init__(self) -> None:
+        self.items: list[dict[str, Any]] = []
+
+    def check(self, name: str, ok: bool, detail: str = "") -> None:
+        self.items.append({"name": name, "ok": bool(ok), "detail": detail})
+        (log.info if ok else log.error)("check %s: %s %s", "OK" if ok else "FAILED", name, detail)
+
+    @property
+    def ok(self) -> bool:
+        return all(c["ok"] for c in self.items)
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    if isinstance(a, Decimal) or isinstance(b, Decimal):
+        return a is not None and b is not None and abs(float(a) - float(b)) < 0.00005
+    return a == b
+
+
+def check_quantities(checks: Checks, label: str, shot: Snapshot, expected: dict[str, Any]) -> None:
+    products = shot["products"]
+    wrong = [
+        nr
+        for nr, pid in expected["products_id"].items()
+        if (pid,) in products and products[(pid,)]["products_quantity"] != expected["qty"][nr]
+    ]
+    missing = [nr for nr, pid in expected["products_id"].items() if (pid,) not in products]
+    checks.check(
+        f"{label}: every product's quantity equals BO's stock",
+        not wrong and not missing,
+        f"{len(wrong)} wrong, {len(missing)} ids unknown to the shop"
+        + (f", e.g. {(wrong + missing)[:5]}" if wrong or missing else ""),
+    )
+
+
+def check_full(checks: Checks, result: dict[str, Any], shot: Snapshot, bo: dict[str, Any]) -> None:
+    counts = shop_counts(shot)
+    products = result["reports"]["products"]
+    categories = result["reports"]["categories"]
+    checks.check(
+        "full: products in the shop = products inserted",
+        counts["products"] == products["inserted"] > 0,
+        f"{counts['products']} rows, {products['inserted']} inserted",
+    )
+    checks.check(
+        "full: products set aside are the only web articles missing",
+        products["inserted"] + products["set_aside"] == bo["web_articles"],
+        f"{products['inserted']} inserted + {products['set_aside']} set aside "
+        f"vs {bo['web_articles']} web articles",
+    )
+    checks.check(
+        "full: one description per product and language, one category per product",
+        counts["products_description"] == 2 * counts["products"]
+        and counts["products_to_categories"] == counts["products"],
+        f"{counts['products_description']} descriptions, {counts['products_to_categories']} p2c",
+    )
+    checks.check(
+        "full: categories inserted, two names each",
+        counts["categories"] == categories["inserted"] > 0
+        and counts["categories_description"] == 2 * counts["categories"],
+        f"{counts['categories']} categories, {counts['categories_description']} names",
+    )
+    checks.check(
+        "full: every synced BO article has its products_id written back",
+        len(bo["products_id"]) == counts["products"],
+        f"{len(bo['products_id'])} ids in BO",
+    )
+    check_quantities(checks, "full", shot, bo)
+
+
+def check_noop(checks: Checks, result: dict[str, Any], before: Snapshot, after: Snapshot) -> None:
+    changed = {t: sum(before[t].get(k) != v for k, v in after[t].items()) for t in after}
+    changed = {t: n + abs(len(after[t]) - len(before[t])) for t, n in changed.items()}
+    checks.check("no-op: no shop row changed", not any(changed.values()), json.dumps(changed))
+    written = {e: r["inserted"] + r["updated"] + r["hidden"] for e, r in result["reports"].items()}
+    checks.check("no-op: reports count no writes", not any(written.values()), json.dumps(written))
+
+
+def changed_rows(before: Snapshot, after: Snapshot) -> dict[str, set[tuple[Any, ...]]]:
+    diff = {}
+    for table in CATALOG_TABLES:
+        keys = set(before[table]) | set(after[table])
+        diff[table] = {k for k in keys if before[table].get(k) != after[table].get(k)}
+    return diff
+
+
+def check_changed(
+    checks: Checks,
+    before: Snapshot,
+    after: Snapshot,
+    chosen: dict[str, list[str]],
+    bo: dict[str, Any],
+) -> int:
+    """Exactly the chosen products changed, in exactly the expected columns; returns rows."""
+    diff = changed_rows(before, after)
+    priced = {(bo["products_id"][nr],): nr for nr in chosen["price"]}
+    stocked = {(bo["products_id"][nr],): nr for nr in chosen["stock"]}
+    checks.check(
+        "1 %: exactly the chosen products changed",
+        diff["products"] == set(priced) | set(stocked),
+        f"{len(diff['products'])} changed, {len(priced)} price + {len(stocked)} stock chosen; "
+        f"unexpected {sorted(diff['products'] - set(priced) - set(stocked))[:5]}, "
+        f"missed {sorted((set(priced) | set(stocked)) - diff['products'])[:5]}",
+    )
+    others = {t: len(k) for t, k in diff.items() if t != "products" and k}
+    checks.check("1 %: no description, category or p2c row changed", not others, str(others))
+
+    bad_price = []
+    for key, nr in priced.items():
+        old, new = before["products"][key], after["products"][key]
+        columns = {c for c in new if not _same_value(old[c], new[c])}
+        if (
+            columns != {"products_price", "products_last_modified"}
+            or not _same_value(new["products_price"], bo["net"][nr])
+            or new["products_last_modified"] != RUN_AT["changed"]
+        ):
+            bad_price.append((nr, sorted(columns)))
+    checks.check(
+        "1 %: changed prices = BO's new net price, last_modified = run time, nothing else",
+        not bad_price,
+        f"{len(bad_price)} wrong" + (f", e.g. {bad_price[:3]}" if bad_price else ""),
+    )
+    bad_qty = []
+    for key, nr in stocked.items():
+        old, new = before["products"][key], after["products"][key]
+        columns = {c for c in new if not _same_value(old[c], new[c])}
+        if (
+            columns != {"products_quantity"}
+            or new["products_quantity"] != old["products_quantity"] + STOCK_DELTA
+        ):
+            bad_qty.append((nr, sorted(columns)))
+    checks.check(
+        f"1 %: changed quantities = old + {STOCK_DELTA}, nothing else changed",
+        not bad_qty,
+        f"{len(bad_qty)} wrong" + (f", e.g. {bad_qty[:3]}" if bad_qty else ""),
+    )
+    check_quantities(checks, "1 %", after, bo)
+    return len(diff["products"])
+
+
+# --- machine and report ---------------------------------------------------------------------
+
+
+def machine() -> dict[str, Any]:
+    from importlib.metadata import version as package_version
+
+    import pandas
+
+    mem_kib = next(
+        int(line.split()[1])
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal:")
+    )
+    server = sa.create_engine(mariadb_url())
+    try:
+        with server.connect() as conn:
+            version = conn.execute(sa.text("SELECT VERSION()")).scalar_one()
+            pool = conn.execute(sa.text("SELECT @@innodb_buffer_pool_size")).scalar_one()
+            flush = conn.execute(sa.text("SELECT @@innodb_flush_log_at_trx_commit")).scalar_one()
+    finally:
+        server.dispose()
+    cpu = "unknown"
+    with contextlib.suppress(OSError, StopIteration):
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
+    return {
+        "nproc": len(os.sched_getaffinity(0)),
+        "cpu": cpu,
+        "ram_gib": round(mem_kib / 1024 / 1024, 1),
+        "mariadb": str(version),
+        "innodb_buffer_pool_mib": int(pool) // 1024 // 1024,
+        "innodb_flush_log_at_trx_commit": int(flush),
+        "python": platform.python_version(),
+        "pandas": pandas.__version__,
+        "sqlalchemy": sa.__version__,
+        "pymysql": package_version("PyMySQL"),
+        "kernel": platform.release(),
+    }
+
+
+def _n(value: float) -> str:
+    return f"{value:,.0f}".replace(",", " ")
+
+
+def _mib(kib: int) -> str:
+    return f"{kib / 1024:,.0f} MiB".replace(",", " ")
+
+
+def _verdict(ok: bool) -> str:
+    return "**PASS**" if ok else "**FAIL**"
+
+
+def targets(result: dict[str, Any]) -> list[tuple[str, str, bool]]:
+    s = result["scenarios"]
+    full, base, noop = s["full"]["wall_s"], s["baseline"]["wall_s"], s["noop"]["wall_s"]
+    peak = max(v["peak_rss_kib"] for v in s.values()) / 1024
+    return [
+        (
+            f"full sync within {TARGET_FULL_VS_BASELINE:g}x the raw bulk insert",
+            f"{full / base:.2f}x ({full:.1f} s vs {base:.1f} s)",
+            full / base <= TARGET_FULL_VS_BASELINE,
+        ),
+        (
+            f"no-op sync under {TARGET_NOOP_VS_FULL:.0%} of the full sync",
+            f"{noop / full:.1%} ({noop:.1f} s vs {full:.1f} s)",
+            noop / full < TARGET_NOOP_VS_FULL,
+        ),
+        (
+            "peak memory (largest per-scenario peak RSS) under 1 GiB",
+            f"{peak:,.0f} MiB".replace(",", " "),
+            peak < TARGET_PEAK_MIB,
+        ),
+    ]
+
+
+def render_section(result: dict[str, Any]) -> str:
+    s, m = result["scenarios"], result["machine"]
+    rows = result["rows_written"]
+    lines = [
+        f"## {_n(result['articles'])} articles",
+        "",
+        f"Measured {result['date']} on {m['nproc']} CPUs ({m['cpu']}), {m['ram_gib']} GiB RAM; "
+        f"MariaDB {m['mariadb']} (innodb_buffer_pool_size {m['innodb_buffer_pool_mib']} MiB, "
+        f"innodb_flush_log_at_trx_commit {m['innodb_flush_log_at_trx_commit']}); "
+        f"Python {m['python']}, pandas {m['pandas']}, SQLAlchemy {m['sqlalchemy']}, "
+        f"PyMySQL {m['pymysql']}.",
+        "",
+        f"BO: {_n(result['bo_counts'].get('artikel', 0))} articles (incl. the deliberately dirty "
+        f"ones), {_n(result['bo_counts'].get('warengruppe', 0))} product groups. Shop after the "
+        "full sync: " + ", ".join(f"{t} {_n(n)}" for t, n in result["shop_counts"].items()) + ".",
+        "",
+        "| Scenario | Wall time | Shop rows written | Rows/s | Peak RSS (+ over start) "
+        "| Process warm-up |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    names = {
+        "full": "a. full sync into the empty shop",
+        "noop": "b. no-op sync (incremental, nothing changed)",
+        "changed": "c. 1 %-changed sync (incremental)",
+        "baseline": "d. baseline: PyMySQL executemany of the same rows",
+    }
+    for key in ("full", "noop", "changed", "baseline"):
+        v = s[key]
+        written = rows[key]
+        rate = _n(written / v["wall_s"]) if written and v["wall_s"] else "–"
+        warm = f"{v['warm_up_s']:.1f} s" if "warm_up_s" in v else "–"
+        lines.append(
+            f"| {names[key]} | {v['wall_s']:.2f} s | {_n(written)} | {rate} | "
+            f"{_mib(v['peak_rss_kib'])} (+{(v['peak_rss_kib'] - v['rss_start_kib']) / 1024:.0f}) "
+            f"| {warm} |"
+        )
+    full, base, noop = s["full"]["wall_s"], s["baseline"]["wall_s"], s["noop"]["wall_s"]
+    lines += [
+        "",
+        f"Ratios: full / baseline **{full / base:.2f}x**, no-op / full **{noop / full:.1%}**, "
+        f"1 %-changed / full {s['changed']['wall_s'] / full:.1%}.",
+        "",
+        "Stage split (seconds):",
+        "",
+        "| Scenario | extract | categories | products | stock |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for key in ("full", "noop", "changed"):
+        st = s[key]["stages_s"]
+        lines.append(
+            f"| {names[key].split(' ', 1)[1].split(' (')[0]} | {st['extract']:.2f} | "
+            f"{st['categories']:.2f} | {st['products']:.2f} | {st['stock']:.2f} |"
+        )
+    peaks = s["full"].get("stage_peak_rss_kib")
+    if peaks:
+        lines += [
+            "",
+            "Peak RSS of the full sync after each stage: "
+            + ", ".join(f"{stage} {_mib(peaks[stage])}" for stage in STAGES if stage in peaks)
+            + f" (start after warm-up: {_mib(s['full']['rss_start_kib'])}).",
+        ]
+    bt = s["baseline"]["stages_s"]
+    lines += [
+        "",
+        "Baseline per table (seconds): "
+        + ", ".join(f"{t} {bt[t]:.2f}" for t in CATALOG_TABLES)
+        + ".",
+        "",
+        "| Target | Measured | Result |",
+        "|---|---|---|",
+    ]
+    lines += [f"| {name} | {value} | {_verdict(ok)} |" for name, value, ok in targets(result)]
+    if result["articles"] < 100_000:
+        lines += ["", "(The targets are set for 100 000 articles; here they are indicative.)"]
+    failed = [c for c in result["checks"] if not c["ok"]]
+    lines += [
+        "",
+        f"Correctness checks: {len(result['checks']) - len(failed)} of "
+        f"{len(result['checks'])} passed"
+        + (
+            ":"
+            if failed
+            else " (counts, quantities vs BO, no-op unchanged, exactly the 1 % "
+            "changed with the expected values)."
+        ),
+    ]
+    lines += [f"- FAILED {c['name']}: {c['detail']}" for c in failed]
+    extra = result.get("notes") or []
+    if extra:
+        lines += ["", *[f"- {note}" for note in extra]]
+    return "\n".join(lines)
+
+
+HEADER = """# Benchmarks
+
+Catalog sync (reference BO in SQLite -> osCommerce 2.3 on MariaDB), measured by
+`scripts/benchmark.py`. Reproduce with `make benchmark` (10 000 articles) or
+`make benchmark ARTICLES=100000`; directly: `python scripts/benchmark.py --articles 100000`
+(MariaDB on 127.0.0.1:3306, root without password; `bash scripts/ensure-mariadb.sh`).
+`--profile DIR` writes cProfile files of each sync scenario.
+
+How it is measured:
+
+- BO: `generate(articles=N)` into a fresh SQLite file; shop: a fresh MariaDB database made by
+  `create_demo_shop`, engine built like the DAG tasks build theirs (`create_engine_for`).
+  Settings of the `demo` tenant in `dags/tenants.yaml`; fixed `run_at` per scenario.
+- Each scenario runs the Airflow-free steps `extract`, `sync_categories`, `sync_products`,
+  `sync_stock` (no `dag.test`, no report files) in a fresh Python process. **Wall time** is
+  `time.perf_counter()` around the four steps. **Process warm-up** (imports, the Great
+  Expectations context and Airflow's storage layer, paid once per Airflow task process) is
+  measured apart and not included.
+- **Peak RSS** is the process's `VmHWM` from `/proc/self/status` (absolute, including the
+  interpreter, pandas, GX and Airflow imports), read at the end of the scenario; "+" is the
+  growth over the RSS after warm-up. The 1 GiB target is checked against the absolute figure.
+  `ru_maxrss` is not used: Linux carries it over from the parent across fork/exec.
+- **Shop rows written**: full sync and baseline count every catalog row (categories,
+  categories_description, products, products_description, products_to_categories); the
+  incremental runs count the products rows that changed (price or quantity).
+- **Baseline**: the catalog rows the full sync produced, read back and inserted into another
+  fresh demo shop with plain PyMySQL `cursor.executemany` (its multi-row INSERT batching), one
+  transaction per table; only the inserts and commits are timed.
+- 1 %-changed: price +1 (and `geaendert_am` later) for every 100th synced article, stock +7 in
+  one warehouse for another 1 % (articles without negative stock); the script then checks that
+  exactly those products changed, to BO's net price / old quantity + 7, and nothing else.
+"""
+
+
+NOTES_START, NOTES_END = "<!-- notes:start -->", "<!-- notes:end -->"
+NOTES_PLACEHOLDER = "## Notes\n\n(Hand-written analysis goes here; it survives re-runs.)"
+
+
+def render(results: dict[str, dict[str, Any]], notes: str) -> str:
+    sections = [render_section(results[k]) for k in sorted(results, key=int)]
+    data = (  # one line per article count
+        "{\n"
+        + ",\n".join(
+            f"{json.dumps(k)}: {json.dumps(results[k], sort_keys=True, default=str)}"
+            for k in sorted(results, key=int)
+        )
+        + "\n}"
+    )
+    return (
+        HEADER
+        + "\n"
+        + "\n\n".join(sections)
+        + f"\n\n{NOTES_START}\n{notes.strip() or NOTES_PLACEHOLDER}\n{NOTES_END}\n"
+        + f"\n<!-- {RESULTS_MARK}: raw figures this file is generated from; kept so that runs "
+        f"with other article counts can be added.\n{data}\n-->\n"
+    )
+
+
+def stored(path: Path) -> tuple[dict[str, dict[str, Any]], str]:
+    """Results and the hand-written notes section of an earlier run's Markdown file."""
+    if not path.exists():
+        return {}, ""
+    text = path.read_text(encoding="utf-8")
+    data = re.search(rf"<!-- {RESULTS_MARK}:[^\n]*\n(.*?)\n-->", text, re.S)
+    notes = re.search(rf"{re.escape(NOTES_START)}\n(.*?){re.escape(NOTES_END)}", text, re.S)
+    return (json.loads(data.group(1)) if data else {}), (notes.group(1) if notes else "")
+
+
+# --- main -----------------------------------------------------------------------------------
+
+
+def benchmark(articles: int, tmp: Path, profile_dir: Path | None) -> dict[str, Any]:
+    os.environ["BO_OSC_STAGING_URL"] = (tmp / "staging").as_uri()
+    os.environ["BO_OSC_REPORTS_URL"] = (tmp / "reports").as_uri()
+    settings = tenant_settings()
+    bo_path = tmp / "bo.db"
+    started = time.perf_counter()
+    bo_counts = build_bo(bo_path, articles)
+    log.info("BO with %s articles built in %.1f s", articles, time.perf_counter() - started)
+    new_demo_shop(SHOP_DB)
+    state = {
+        "tmp": str(tmp),
+        "bo_path": str(bo_path),
+        "shop_db": SHOP_DB,
+        "baseline_db": BASELINE_DB,
+        "profile_dir": str(profile_dir) if profile_dir else None,
+    }
+    state_file = tmp / "state.json"
+    state_file.write_text(json.dumps(state))
+    checks = Checks()
+    scenarios: dict[str, dict[str, Any]] = {}
+
+    scenarios["full"] = run_worker("full", state_file, tmp)
+    after_full = snapshot(SHOP_DB)
+    check_full(checks, scenarios["full"], after_full, bo_state(bo_path, settings))
+
+    scenarios["baseline"] = run_worker("baseline", state_file, tmp)
+    checks.check(
+        "baseline: same row counts as the full sync",
+        scenarios["baseline"]["copied"] == shop_counts(after_full),
+        json.dumps(scenarios["baseline"]["copied"]),
+    )
+
+    scenarios["noop"] = run_worker("noop", state_file, tmp)
+    after_noop = snapshot(SHOP_DB)
+    check_noop(checks, scenarios["noop"], after_full, after_noop)
+
+    chosen = change_bo(bo_path, settings, articles)
+    log.info("BO changed: %s prices, %s stocks", len(chosen["price"]), len(chosen["stock"]))
+    scenarios["changed"] = run_worker("changed", state_file, tmp)
+    after_changed = snapshot(SHOP_DB)
+    changed = check_changed(checks, after_noop, after_changed, chosen, bo_state(bo_path, settings))
+    reports = scenarios["changed"]["reports"]
+    checks.check(
+        "1 %: reports count the chosen changes",
+        reports["products"]["updated"] == len(chosen["price"])
+        and reports["stock"]["updated"] == len(chosen["stock"]),
+        f"products updated {reports['products']['updated']}, "
+        f"stock updated {reports['stock']['updated']}",
+    )
+
+    full_rows = sum(shop_counts(after_full).values())
+    notes = []
+    reasons = scenarios["full"]["reports"]["products"]["set_aside_reasons"]
+    if reasons:
+        notes.append(
+            "Products set aside by the full sync: "
+            + "; ".join(f"{n} x {reason}" for reason, n in reasons.items())
+            + "."
+        )
+    set_aside = scenarios["noop"]["reports"]["products"]["set_aside"]
+    if set_aside:
+        notes.append(
+            f"The no-op run still extracts {scenarios['noop']['extracted']['articles']} article "
+            f"rows (article x text language): the {set_aside} set-aside articles never get a "
+            "sync marker (osc_abgleich_stand), so every incremental run fetches, transforms and "
+            "validates them again."
+        )
+    return {
+        "articles": articles,
+        "date": datetime.now().strftime("%Y-%m-%d %H:%M"),
+        "machine": machine(),
+        "bo_counts": bo_counts,
+        "shop_counts": shop_counts(after_full),
+        "scenarios": scenarios,
+        "rows_written": {
+            "full": full_rows,
+            "baseline": sum(scenarios["baseline"]["rows"].values()),
+            "noop": 0,
+            "changed": changed,
+        },
+        "chosen": {k: len(v) for k, v in chosen.items()},
+        "checks": checks.items,
+        "notes": notes,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=10_000, help="clean articles in BO")
+    parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    parser.add_argument("--profile", type=Path, help="write cProfile files of each sync here")
+    parser.add_argument("--keep", action="store_true", help="keep the temp dir and databases")
+    parser.add_argument("--worker", nargs=2, metavar=("SCENARIO", "STATE"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        worker(args.worker[0], Path(args.worker[1]))
+        return 0
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    # as the Makefile sets them for `make benchmark`
+    os.environ.setdefault("AIRFLOW_HOME", str(ROOT / "var" / "airflow"))
+    os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(ROOT / "plugins"), os.environ.get("PYTHONPATH")) if p
+    )
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="bo_osc_bench_"))
+    try:
+        result = benchmark(args.articles, tmp, args.profile.resolve() if args.profile else None)
+    finally:
+        if args.keep:
+            log.info("kept %s and databases %s, %s", tmp, SHOP_DB, BASELINE_DB)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+            for name in (SHOP_DB, BASELINE_DB):
+                with contextlib.suppress(sa.exc.SQLAlchemyError):
+                    drop_database(name)
+
+    results, notes = stored(args.output)
+    results[str(args.articles)] = result
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(render(results, notes), encoding="utf-8")
+    for name, value, ok in targets(result):
+        print(f"{'PASS' if ok else 'FAIL'}  {name}: {value}")
+    failed = [c for c in result["checks"] if not c["ok"]]
+    print(f"correctness: {len(result['checks']) - len(failed)}/{len(result['checks'])} passed")
+    for c in failed:
+        print(f"  FAILED {c['name']}: {c['detail']}")
+    print(f"written {args.output}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
