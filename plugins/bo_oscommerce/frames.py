@@ -52,13 +52,15 @@ def query_frame(
 
 def _python(values: pd.Series) -> list[Any]:
     """A column as plain Python values: NA -> None, numpy scalars -> int/float/..."""
-    if isinstance(values.dtype, np.dtype) and values.dtype.kind in "iub":
-        return values.tolist()  # plain numpy ints/bools: no missing values possible
-    if values.dtype.kind == "M":  # drivers bind datetime, not pandas Timestamp
+    dtype = values.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "iub":
+        return values.tolist()  # no missing values possible
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        return [None if v != v else v for v in values.tolist()]  # NaN -> None
+    if dtype.kind == "M":  # drivers bind datetime, not pandas Timestamp
         return [None if pd.isna(v) else v.to_pydatetime() for v in values]
-    objects = values.astype(object)
-    listed = objects.where(values.notna(), None).tolist()
-    if values.dtype.kind == "f" or any(isinstance(v, np.generic) for v in listed[:1]):
+    listed = [None if v is pd.NA or v is None or v != v else v for v in values.astype(object)]
+    if any(isinstance(v, np.generic) for v in listed):  # numpy scalars inside object columns
         listed = [v.item() if isinstance(v, np.generic) else v for v in listed]
     return listed
 

@@ -23,10 +23,16 @@ def execute_many(engine: sa.Engine, name: str, rows: Sequence[Mapping[str, Any]]
     """Run a write statement for every row, in one transaction; returns the row count."""
     if not rows:
         return 0
-    stmt = sa.text(load_statement(f"bo/{name}.sql"))
-    with engine.begin() as conn:
-        for batch in chunks(list(rows), 5000):
-            conn.execute(stmt, [dict(r) for r in batch])
+    compiled = sa.text(load_statement(f"bo/{name}.sql")).compile(dialect=engine.dialect)
+    sql = str(compiled)
+    if compiled.positional:  # e.g. SQLite's "?": the driver wants tuples in statement order
+        names = list(compiled.positiontup or [])
+        params: list[Any] = [tuple(r[n] for n in names) for r in rows]
+    else:
+        params = [dict(r) for r in rows]
+    with engine.begin() as conn:  # the driver's executemany: no per-row SQLAlchemy work
+        for batch in chunks(params, 5000):
+            conn.exec_driver_sql(sql, list(batch))
     return len(rows)
 
 

@@ -231,19 +231,20 @@ def _resolve_product_ids(
     unmatched = products["products_id"].isna()
     if unmatched.any():
         models = products.loc[unmatched, "products_model"].tolist()
-        shop = pd.concat(
-            [
-                result_frame(
-                    conn.execute(
-                        sa.select(t.products.c.products_id, t.products.c.products_model).where(
-                            t.products.c.products_model.in_(list(part))
-                        )
+        by_model = sa.select(t.products.c.products_id, t.products.c.products_model)
+        if len(models) > READ_ALL_ABOVE:
+            shop = query_frame(conn, by_model)
+            shop = shop[shop["products_model"].str.casefold().isin({m.casefold() for m in models})]
+        else:
+            shop = pd.concat(
+                [
+                    result_frame(
+                        conn.execute(by_model.where(t.products.c.products_model.in_(list(part))))
                     )
-                )
-                for part in chunks(models, 1000)
-            ],
-            ignore_index=True,
-        )
+                    for part in chunks(models, 1000)
+                ],
+                ignore_index=True,
+            )
         shop = shop[~shop["products_id"].isin(present_ids)]
         shop["model_key"] = shop["products_model"].str.casefold()
         counts = shop.groupby("model_key")["products_id"].agg(["first", "size"])

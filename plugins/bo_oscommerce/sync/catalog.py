@@ -258,9 +258,11 @@ def _staged_stock(run: Run, paths: dict[str, str]) -> pd.DataFrame:
         return stock
     ids = read_frame(staged).drop_duplicates("artikel_nr").set_index("artikel_nr")
     known = pd.array(stock["artikel_nr"].map(ids["products_id"]), dtype="Int64")
-    stock["osc_products_id"] = pd.Series(known).fillna(
-        pd.Series(pd.array(stock["osc_products_id"], dtype="Int64"))
-    ).to_numpy()
+    stock["osc_products_id"] = (
+        pd.Series(known)
+        .fillna(pd.Series(pd.array(stock["osc_products_id"], dtype="Int64")))
+        .to_numpy()
+    )
     inserted = stock["artikel_nr"].isin(ids.index[ids["inserted"].astype(bool)])
     return stock.loc[~inserted].reset_index(drop=True)
 

@@ -104,7 +104,7 @@ def build_products(
         }
     )
     texts = pivot_texts(
-        articles[articles["artikel_nr"].isin(products["artikel_nr"])],
+        articles[articles["im_web"].astype(int) == 1],  # the long rows of the web articles
         key="artikel_nr",
         languages=settings.languages,
         default_language=settings.default_language,
