@@ -59,8 +59,9 @@ def _python(values: pd.Series) -> list[Any]:
         return [None if v != v else v for v in values.tolist()]  # NaN -> None
     if dtype.kind == "M":  # drivers bind datetime, not pandas Timestamp
         return [None if pd.isna(v) else v.to_pydatetime() for v in values]
-    listed = [None if v is pd.NA or v is None or v != v else v for v in values.astype(object)]
-    if any(isinstance(v, np.generic) for v in listed):  # numpy scalars inside object columns
+    listed = values.to_numpy(dtype=object, na_value=None).tolist()
+    if values.dtype == object and any(isinstance(v, np.generic) for v in listed[:1000]):
+        # numpy scalars inside an object column (a sample decides; drivers fail loudly else)
         listed = [v.item() if isinstance(v, np.generic) else v for v in listed]
     return listed
 

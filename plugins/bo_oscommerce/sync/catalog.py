@@ -256,14 +256,13 @@ def _staged_stock(run: Run, paths: dict[str, str]) -> pd.DataFrame:
     staged = run.staging / "product_ids.parquet"
     if not staged.exists():
         return stock
-    ids = read_frame(staged).drop_duplicates("artikel_nr").set_index("artikel_nr")
-    known = pd.array(stock["artikel_nr"].map(ids["products_id"]), dtype="Int64")
-    stock["osc_products_id"] = (
-        pd.Series(known)
-        .fillna(pd.Series(pd.array(stock["osc_products_id"], dtype="Int64")))
-        .to_numpy()
+    ids = read_frame(staged).drop_duplicates("artikel_nr")
+    merged = stock.merge(ids, on="artikel_nr", how="left")
+    merged["osc_products_id"] = pd.array(merged["products_id"], dtype="Int64").fillna(
+        pd.array(merged["osc_products_id"], dtype="Int64")
     )
-    inserted = stock["artikel_nr"].isin(ids.index[ids["inserted"].astype(bool)])
+    inserted = merged["inserted"].fillna(False).astype(bool)
+    stock = merged.drop(columns=["products_id", "inserted"])
     return stock.loc[~inserted].reset_index(drop=True)
 
 
