@@ -495,7 +495,10 @@ class _Builder:
                 name_en = f"{brand} {noun_en}, {mat_en}, {size_en}"
                 net = base_cents * (4 + j) // 4
                 gewicht = rng.randint(*rng_def.grams) / 1000
-                im_web = 1 if rng.random() < 0.90 else 0
+                # a merchant takes an offline group's articles off the web too; a few are
+                # forgotten there and get set aside ("product group not in the web")
+                offline = _top(group, self.parents) == OFFLINE_SUBTREE
+                im_web = 1 if rng.random() < (0.02 if offline else 0.90) else 0
                 self._article(
                     nr,
                     name_de,
