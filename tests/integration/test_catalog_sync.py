@@ -468,3 +468,25 @@ def test_master_id_goes_into_the_shops_master_column_when_it_has_one(bo, upstrea
                      {"t": LATER, "n": nr})
     assert sync(bo, shop, key="second")["products"].updated == 1
     assert scalar(shop, "SELECT products_master FROM products WHERE products_model = :n", n=nr) is None
+
+
+def test_changed_subgroup_keeps_its_parent_in_an_incremental_run(bo, upstream_shop, staging):
+    shop = upstream_shop.engine
+    sync(bo, shop, full=True, key="first")
+    with bo.connect() as conn:
+        nr, parent = conn.execute(sa.text(
+            "SELECT w.warengruppe_nr, w.ober_warengruppe_nr FROM warengruppe w "
+            "JOIN warengruppe p ON p.warengruppe_nr = w.ober_warengruppe_nr "
+            "WHERE w.osc_categories_id IS NOT NULL AND p.osc_categories_id IS NOT NULL "
+            "ORDER BY w.warengruppe_nr LIMIT 1")).one()
+    with bo.begin() as conn:
+        conn.execute(sa.text("UPDATE warengruppe_text SET bezeichnung = 'Neue Töpfe', geaendert_am = :t "
+                             "WHERE warengruppe_nr = :n AND sprache = 'D'"), {"t": LATER, "n": nr})
+    report = sync(bo, shop, key="second")["categories"]
+    assert (report.updated, report.inserted) == (1, 0)
+    cid = scalar(bo, "SELECT osc_categories_id FROM warengruppe WHERE warengruppe_nr = :n", n=nr)
+    parent_cid = scalar(bo, "SELECT osc_categories_id FROM warengruppe WHERE warengruppe_nr = :n", n=parent)
+    assert scalar(shop, "SELECT parent_id FROM categories WHERE categories_id = :c", c=cid) == parent_cid
+    assert scalar(shop, "SELECT categories_name FROM categories_description WHERE categories_id = :c "
+                  "AND language_id = 2", c=cid) == "Neue Töpfe"
+    assert sync(bo, shop, key="third")["categories"].updated == 0

@@ -78,11 +78,13 @@ def load_categories(
     languages: dict[str, int],
     default_code: str,
     run_at: datetime,
+    known: dict[str, int] | None = None,
 ) -> LoadResult:
     """Upsert valid web product groups (parents first) as categories.
 
     A group without a known shop id is matched to an existing category with the same parent
-    and default-language name before a new one is created.
+    and default-language name before a new one is created. ``known``: groups not loaded in
+    this run with their categories_id, as parents of the groups that are.
     """
     result = LoadResult()
     shop = result_frame(
@@ -111,7 +113,8 @@ def load_categories(
         by_parent_name.setdefault(key, int(cid))
 
     claimed = {int(c) for c in categories["osc_categories_id"].dropna() if int(c) in shop.index}
-    assigned: dict[str, int] = {}
+    claimed |= set((known or {}).values())
+    assigned: dict[str, int] = dict(known or {})
     new_rows, changed_rows, description_rows = [], [], []
     fresh = iter(next_ids(conn, t.categories.c.categories_id, len(categories)))
     # next_ids reserves enough ids for the worst case; unused ones are simply skipped.
@@ -195,8 +198,12 @@ def load_categories(
             ],
         )
     upsert(conn, t.categories_description, description_rows, ["categories_name"])
+    loaded = [nr for nr in assigned if nr not in (known or {})]
     result.ids = pd.DataFrame(
-        {"warengruppe_nr": list(assigned), "categories_id": list(assigned.values())}
+        {
+            "warengruppe_nr": pd.Series(loaded, dtype=object),
+            "categories_id": pd.Series([assigned[nr] for nr in loaded], dtype="int64"),
+        }
     )
     return result
 

@@ -24,7 +24,7 @@ from bo_oscommerce.quality.validation import REJECTED_COLUMNS, validate
 from bo_oscommerce.shop import catalog as shop_catalog
 from bo_oscommerce.staging import read_frame, staging_dir, write_frame
 from bo_oscommerce.sync.report import EntityReport
-from bo_oscommerce.transform.categories import build_categories, descendants_of
+from bo_oscommerce.transform.categories import TREE_OK, build_categories, descendants_of
 from bo_oscommerce.transform.products import build_products
 from bo_oscommerce.transform.stock import changed_quantities
 
@@ -108,10 +108,18 @@ def _whole_seconds(values: pd.Series) -> pd.Series:
 
 
 def sync_categories(run: Run, paths: dict[str, str]) -> EntityReport:
+    """Incremental runs check and load only groups that changed in BO, were never synced or
+    sit in a broken tree; the tree itself is always judged whole."""
     settings = run.settings
     groups = read_frame(paths["groups"])
     categories, cleaned = build_categories(groups, settings.languages, settings.default_language)
-    checked = validate(categories, categories_suite(list(settings.languages.values())))
+    due = (
+        pd.Series(run.full, index=categories.index)
+        | categories["osc_categories_id"].isna()
+        | _stand_changed(categories["osc_abgleich_stand"], categories["stand"])
+        | (categories["tree"] != TREE_OK)
+    )
+    checked = validate(categories[due], categories_suite(list(settings.languages.values())))
     rejected = checked.rejected
     # a group set aside takes everything below it along
     below = descendants_of(categories, set(rejected["key"]))
@@ -130,11 +138,15 @@ def sync_categories(run: Run, paths: dict[str, str]) -> EntityReport:
             ignore_index=True,
         )
     valid = checked.valid[~checked.valid["warengruppe_nr"].isin(below)]
+    settled = categories[~due & ~categories["warengruppe_nr"].isin(below)]
+    known = dict(
+        zip(settled["warengruppe_nr"], settled["osc_categories_id"].astype(int), strict=True)
+    )
 
     with run.shop.begin() as conn:
         languages = _language_ids(conn, settings)
         result = shop_catalog.load_categories(
-            conn, valid, languages, _osc_code(settings), run.run_at
+            conn, valid, languages, _osc_code(settings), run.run_at, known=known
         )
     ids = valid[["warengruppe_nr", "osc_categories_id", "osc_abgleich_stand", "stand"]].merge(
         result.ids, on="warengruppe_nr"
@@ -154,13 +166,20 @@ def sync_categories(run: Run, paths: dict[str, str]) -> EntityReport:
             for r in ids.loc[due].itertuples()
         ],
     )
-    write_frame(run.staging / "category_ids.parquet", result.ids)
+    settled_ids = pd.DataFrame(
+        {
+            "warengruppe_nr": pd.Series(list(known), dtype=object),
+            "categories_id": pd.Series(list(known.values()), dtype="int64"),
+        }
+    )
+    all_ids = pd.concat([result.ids, settled_ids], ignore_index=True)
+    write_frame(run.staging / "category_ids.parquet", all_ids)
     return EntityReport(
         entity="categories",
         extracted=len(categories),
         inserted=result.inserted,
         updated=result.updated,
-        unchanged=result.unchanged,
+        unchanged=result.unchanged + len(known),
         set_aside=rejected,
         cleaned=cleaned.rules,
         written_back=written,
