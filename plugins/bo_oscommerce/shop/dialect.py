@@ -7,6 +7,7 @@ branch on the database themselves.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pandas as pd
@@ -56,21 +57,59 @@ def upsert(
         conn.execute(stmt, list(batch))
 
 
+STATEMENT_BYTES = 1_000_000  # like PyMySQL's executemany; far below max_allowed_packet
+
+
+def _mysql_statements(dbapi_conn: Any, table: str, frame: pd.DataFrame) -> Iterator[str]:
+    """Multi-row INSERT statements of at most ~1 MB, values escaped by the driver itself
+    (``mogrify`` honours the connection's charset and NO_BACKSLASH_ESCAPES)."""
+    names = ", ".join(f"`{c}`" for c in frame.columns)
+    prefix = f"INSERT INTO `{table}` ({names}) VALUES "
+    template = "(" + ",".join(["%s"] * len(frame.columns)) + ")"
+    mogrify = dbapi_conn.cursor().mogrify  # escaping only, never touches the socket
+    values: list[str] = []
+    size = len(prefix)
+    for row in frame_rows(frame):
+        value = mogrify(template, row)
+        if values and size + len(value) > STATEMENT_BYTES:
+            yield prefix + ",".join(values)
+            values, size = [], len(prefix)
+        values.append(value)
+        size += len(value) + 1
+    if values:
+        yield prefix + ",".join(values)
+
+
 def insert_rows(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> None:
     """Plain multi-row inserts of a frame whose columns are ``table``'s column names.
 
-    On MySQL the driver gets tuples and a ``%s`` statement, which PyMySQL sends as multi-row
-    ``INSERT ... VALUES (...), (...)``: as fast as hand-written ``executemany``.
+    On MySQL a helper thread escapes the next statement while the server executes the
+    current one (the driver releases the GIL while it waits on the socket), on the same
+    connection and transaction: the same SQL PyMySQL's ``executemany`` sends, in less time.
     """
     if frame.empty:
         return
     if conn.dialect.name == "mysql":
-        names = ", ".join(f"`{c}`" for c in frame.columns)
-        marks = ", ".join(["%s"] * len(frame.columns))
-        sql = f"INSERT INTO `{table.name}` ({names}) VALUES ({marks})"
-        rows = frame_rows(frame)
-        for batch in chunks(rows, 10_000):
-            conn.exec_driver_sql(sql, list(batch))
+        dbapi_conn = conn.connection.dbapi_connection
+        statements = _mysql_statements(dbapi_conn, table.name, frame)
+        cursor = dbapi_conn.cursor()  # same connection, so same transaction
+        try:
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                upcoming = pool.submit(next, statements, None)
+                while (sql := upcoming.result()) is not None:
+                    upcoming = pool.submit(next, statements, None)
+                    try:
+                        cursor.execute(sql)  # no args: the driver leaves '%' in values alone
+                    except conn.dialect.loaded_dbapi.Error as exc:
+                        raise sa.exc.DBAPIError.instance(
+                            sql[:300],
+                            None,
+                            exc,
+                            conn.dialect.loaded_dbapi.Error,
+                            dialect=conn.dialect,
+                        ) from exc
+        finally:
+            cursor.close()
         return
     records = frame_records(frame)
     for batch in chunks(records):
