@@ -32,7 +32,8 @@ $(AIRFLOW_HOME)/airflow.db: | install
 
 ## demo: build the demo tenant (SQLite BO + shop) and run its DAGs with dag.test()
 demo: install $(AIRFLOW_HOME)/airflow.db
-	$(BIN)/python scripts/demo.py $(if $(ARTICLES),--articles $(ARTICLES))
+	AIRFLOW__LOGGING__LOGGING_LEVEL=$${AIRFLOW__LOGGING__LOGGING_LEVEL:-WARNING} \
+		$(BIN)/python scripts/demo.py $(if $(ARTICLES),--articles $(ARTICLES))
 
 ## test: start (or install) MariaDB, then run unit, integration and DAG tests
 test: install
