@@ -98,10 +98,6 @@ def _stand_changed(old: pd.Series, new: pd.Series) -> pd.Series:
     return ~((old_ts == new_ts) | (old_ts.isna() & new_ts.isna())).fillna(False).astype(bool)
 
 
-def _py_datetime(value: Any) -> datetime | None:
-    return None if pd.isna(value) else pd.Timestamp(value).to_pydatetime().replace(microsecond=0)
-
-
 def _whole_seconds(values: pd.Series) -> pd.Series:
     """Change markers to write back: whole seconds, as BO's timestamps are."""
     return pd.to_datetime(values, errors="coerce").dt.floor("s")
@@ -151,20 +147,22 @@ def sync_categories(run: Run, paths: dict[str, str]) -> EntityReport:
     ids = valid[["warengruppe_nr", "osc_categories_id", "osc_abgleich_stand", "stand"]].merge(
         result.ids, on="warengruppe_nr"
     )
-    due = (ids["osc_categories_id"].astype("Int64") != ids["categories_id"]).fillna(
+    stale = (ids["osc_categories_id"].astype("Int64") != ids["categories_id"]).fillna(
         True
     ) | _stand_changed(ids["osc_abgleich_stand"], ids["stand"])
+    ids = ids.loc[stale]  # only what BO does not know yet
     written = bo_io.execute_many(
         run.bo,
         "writeback_warengruppe",
-        [
-            {
-                "warengruppe_nr": r.warengruppe_nr,
-                "osc_categories_id": int(r.categories_id),
-                "osc_abgleich_stand": _py_datetime(r.stand),
-            }
-            for r in ids.loc[due].itertuples()
-        ],
+        frame_records(
+            pd.DataFrame(
+                {
+                    "warengruppe_nr": ids["warengruppe_nr"],
+                    "osc_categories_id": ids["categories_id"].astype("int64"),
+                    "osc_abgleich_stand": _whole_seconds(ids["stand"]),
+                }
+            )
+        ),
     )
     settled_ids = pd.DataFrame(
         {
