@@ -16,13 +16,10 @@ from bo_oscommerce.bo import io as bo_io
 from bo_oscommerce.config import TenantSettings
 from bo_oscommerce.connections import ConnectionSetupError, Endpoint, endpoint_for, engine_for
 from bo_oscommerce.shop import tables as shop_tables
+from bo_oscommerce.sync.catalog import EXTRACTS
 
-BO_READS = {
-    "extract_warengruppen": {},
-    "extract_artikel": {"full_sync": 1},
-    "extract_lagerbestand": {},
-    "extract_umsatzsteuer": {},
-}
+# every statement the sync reads BO with, run so that it returns no rows
+BO_READS = {sql: {"full_sync": 1} for sql, _ in EXTRACTS.values()}
 SHOP_TABLES = [
     "categories",
     "categories_description",

@@ -98,9 +98,20 @@ def _stand_changed(old: pd.Series, new: pd.Series) -> pd.Series:
     return ~((old_ts == new_ts) | (old_ts.isna() & new_ts.isna())).fillna(False).astype(bool)
 
 
-def _whole_seconds(values: pd.Series) -> pd.Series:
-    """Change markers to write back: whole seconds, as BO's timestamps are."""
-    return pd.to_datetime(values, errors="coerce").dt.floor("s")
+def _stale(
+    stored_id: pd.Series, shop_id: pd.Series, synced: pd.Series, stand: pd.Series
+) -> pd.Series:
+    """Rows whose shop id or change marker BO does not hold yet."""
+    return (stored_id.astype("Int64") != shop_id).fillna(True) | _stand_changed(synced, stand)
+
+
+def _write_back(run: Run, statement: str, frame: pd.DataFrame) -> int:
+    """Rows through ``include/sql/bo/<statement>.sql``; change markers in whole seconds, as
+    BO's timestamps are."""
+    stand = pd.to_datetime(frame["osc_abgleich_stand"], errors="coerce").dt.floor("s")
+    return bo_io.execute_many(
+        run.bo, statement, frame_records(frame.assign(osc_abgleich_stand=stand))
+    )
 
 
 def sync_categories(run: Run, paths: dict[str, str]) -> EntityReport:
@@ -147,21 +158,20 @@ def sync_categories(run: Run, paths: dict[str, str]) -> EntityReport:
     ids = valid[["warengruppe_nr", "osc_categories_id", "osc_abgleich_stand", "stand"]].merge(
         result.ids, on="warengruppe_nr"
     )
-    stale = (ids["osc_categories_id"].astype("Int64") != ids["categories_id"]).fillna(
-        True
-    ) | _stand_changed(ids["osc_abgleich_stand"], ids["stand"])
-    ids = ids.loc[stale]  # only what BO does not know yet
-    written = bo_io.execute_many(
-        run.bo,
+    ids = ids.loc[
+        _stale(
+            ids["osc_categories_id"], ids["categories_id"], ids["osc_abgleich_stand"], ids["stand"]
+        )
+    ]
+    written = _write_back(
+        run,
         "writeback_warengruppe",
-        frame_records(
-            pd.DataFrame(
-                {
-                    "warengruppe_nr": ids["warengruppe_nr"],
-                    "osc_categories_id": ids["categories_id"].astype("int64"),
-                    "osc_abgleich_stand": _whole_seconds(ids["stand"]),
-                }
-            )
+        pd.DataFrame(
+            {
+                "warengruppe_nr": ids["warengruppe_nr"],
+                "osc_categories_id": ids["categories_id"].astype("int64"),
+                "osc_abgleich_stand": ids["stand"],
+            }
         ),
     )
     settled_ids = pd.DataFrame(
@@ -232,24 +242,23 @@ def sync_products(run: Run, paths: dict[str, str]) -> EntityReport:
         ["artikel_nr", "osc_products_id", "osc_abgleich_stand", "stand", "products_quantity"]
     ].merge(result.ids, on="artikel_nr", how="inner")
     inserted = loaded["inserted"].astype(bool)
-    due = (
-        (loaded["osc_products_id"].astype("Int64") != loaded["products_id"]).fillna(True)
-        | _stand_changed(loaded["osc_abgleich_stand"], loaded["stand"])
-        | inserted
+    due = inserted | _stale(
+        loaded["osc_products_id"],
+        loaded["products_id"],
+        loaded["osc_abgleich_stand"],
+        loaded["stand"],
     )
     loaded = loaded.loc[due]
-    written = bo_io.execute_many(
-        run.bo,
+    written = _write_back(
+        run,
         "writeback_artikel",
-        frame_records(
-            pd.DataFrame(
-                {
-                    "artikel_nr": loaded["artikel_nr"],
-                    "osc_products_id": loaded["products_id"].astype("int64"),
-                    "osc_abgleich_stand": _whole_seconds(loaded["stand"]),
-                    "osc_menge": loaded["products_quantity"].where(inserted[due]).astype("Int64"),
-                }
-            )
+        pd.DataFrame(
+            {
+                "artikel_nr": loaded["artikel_nr"],
+                "osc_products_id": loaded["products_id"].astype("int64"),
+                "osc_abgleich_stand": loaded["stand"],
+                "osc_menge": loaded["products_quantity"].where(inserted[due]).astype("Int64"),
+            }
         ),
     )
     write_frame(run.staging / "product_ids.parquet", result.ids)

@@ -15,10 +15,6 @@ def latest(*columns: pd.Series) -> pd.Series:
     return pd.concat(columns, axis=1).max(axis=1)
 
 
-def language_columns(prefix: str, osc_codes: list[str]) -> list[str]:
-    return [f"{prefix}__{code}" for code in osc_codes]
-
-
 def pivot_texts(
     long: pd.DataFrame,
     key: str,
