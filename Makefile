@@ -29,6 +29,7 @@ $(BIN)/.installed: requirements.txt constraints.txt
 $(AIRFLOW_HOME)/airflow.db: | install
 	mkdir -p $(AIRFLOW_HOME)
 	$(BIN)/airflow db migrate > $(AIRFLOW_HOME)/db-migrate.log 2>&1 || (cat $(AIRFLOW_HOME)/db-migrate.log; exit 1)
+	$(BIN)/python -m bo_oscommerce ensure-pools
 
 ## demo: build the demo tenant (SQLite BO + shop) and run its DAGs with dag.test()
 demo: install $(AIRFLOW_HOME)/airflow.db

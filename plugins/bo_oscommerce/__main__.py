@@ -1,4 +1,5 @@
-"""Command line: ``python -m bo_oscommerce check-config | check-connection [TENANT ...]``."""
+"""Command line: ``python -m bo_oscommerce check-config | check-connection [TENANT ...] |
+ensure-pools``."""
 
 from __future__ import annotations
 
@@ -40,6 +41,23 @@ def _check_connection(tenant_ids: list[str]) -> int:
     return 1 if failed else 0
 
 
+def _ensure_pools() -> int:
+    """One Airflow pool with one slot per active tenant: its shop writers take turns."""
+    from airflow.models.pool import Pool
+
+    from bo_oscommerce.config import load_config
+
+    for tenant in load_config().active:
+        Pool.create_or_update_pool(
+            tenant.pool,
+            1,
+            f"bo-oscommerce: one shop writer at a time for tenant {tenant.id!r}",
+            include_deferred=False,
+        )
+        print(f"  ok   pool {tenant.pool} (1 slot)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bo_oscommerce")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -48,9 +66,14 @@ def main(argv: list[str] | None = None) -> int:
         "check-connection", help="Verbindung testen (all active tenants when none is named)"
     )
     check.add_argument("tenants", nargs="*")
+    commands.add_parser(
+        "ensure-pools", help="create the Airflow pool of every active tenant (one slot each)"
+    )
     args = parser.parse_args(argv)
     if args.command == "check-config":
         return _check_config()
+    if args.command == "ensure-pools":
+        return _ensure_pools()
     return _check_connection(args.tenants)
 
 

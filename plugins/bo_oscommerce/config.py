@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -57,6 +58,19 @@ class Defaults(BaseModel):
     schedules: Schedules = Field(default_factory=Schedules)
     order_statuses: OrderStatuses = Field(default_factory=OrderStatuses)
     master_id_column: str | None = "products_master"
+    # osCommerce reads its datetime columns as the shop server's local time
+    shop_timezone: str = "Europe/Berlin"
+
+    @field_validator("shop_timezone")
+    @classmethod
+    def _time_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (use e.g. Europe/Berlin)") from exc
+        return value
 
     @field_validator("languages")
     @classmethod
@@ -100,6 +114,21 @@ class TenantSettings(Defaults):
     @property
     def label(self) -> str:
         return f"tenant {self.id!r}"
+
+    @property
+    def pool(self) -> str:
+        """The Airflow pool (one slot) every task writing this tenant's shop runs in."""
+        return f"bo_osc_{self.id}"
+
+    def shop_time(self, moment: datetime) -> datetime:
+        """``moment`` (aware, e.g. a DAG run's run_after) as the shop's naive local time, in
+        whole seconds, as osCommerce's datetime columns hold it."""
+        from zoneinfo import ZoneInfo
+
+        if moment.tzinfo is None:
+            raise ValueError("shop_time needs an aware datetime")
+        local = moment.astimezone(ZoneInfo(self.shop_timezone))
+        return local.replace(tzinfo=None, microsecond=0)
 
 
 @dataclass

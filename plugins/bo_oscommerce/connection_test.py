@@ -15,11 +15,15 @@ import sqlalchemy as sa
 from bo_oscommerce.bo import io as bo_io
 from bo_oscommerce.config import TenantSettings
 from bo_oscommerce.connections import ConnectionSetupError, Endpoint, endpoint_for, engine_for
+from bo_oscommerce.errors import TRANSIENT, explain, mysql_code
 from bo_oscommerce.shop import tables as shop_tables
-from bo_oscommerce.sync.catalog import EXTRACTS
+from bo_oscommerce.sync.run import CATALOG_READS, EXTRACTS
+from bo_oscommerce.sync.writeback import WRITE_STATEMENTS
 
 # every statement the sync reads BO with, run so that it returns no rows
-BO_READS = {sql: {"full_sync": 1} for sql, _ in EXTRACTS.values()}
+BO_READS = {**{sql: {"full_sync": 1} for sql, _ in EXTRACTS.values()}, **CATALOG_READS}
+# every statement the sync writes BO with, run inside a transaction that is rolled back
+BO_WRITES = WRITE_STATEMENTS
 SHOP_TABLES = [
     "categories",
     "categories_description",
@@ -30,17 +34,6 @@ SHOP_TABLES = [
     "tax_class",
     "orders_status",
 ]
-
-# MySQL error numbers worth a specific hint
-_HINTS = {
-    1045: "login or password is wrong: fix them in the Airflow connection",
-    1044: "the user may not use this database: grant it access (GRANT ... ON db.*)",
-    1049: "the database does not exist: check the connection's schema field",
-    2003: "nothing answers at host:port: check host, port, firewall and that MySQL runs",
-    2005: "the host name cannot be resolved: check the connection's host field",
-}
-# Worth a retry: the server may come back. Everything else needs a person to fix it.
-_TRANSIENT = {2003, 2006, 2013}
 
 
 @dataclass
@@ -67,21 +60,6 @@ class CheckResult:
         return "\n".join(lines)
 
 
-def _mysql_code(exc: Exception) -> int | None:
-    orig = getattr(exc, "orig", None)
-    code = orig.args[0] if orig is not None and getattr(orig, "args", None) else None
-    return code if isinstance(code, int) else None
-
-
-def _explain(exc: Exception) -> str:
-    code = _mysql_code(exc)
-    orig = getattr(exc, "orig", None)
-    if code in _HINTS:
-        return f"{_HINTS[code]} (MySQL error {code})"
-    text = str(orig or exc).splitlines()[0]
-    return text[:300]
-
-
 def _connect(conn_id: str, role: str, result: CheckResult) -> tuple[Endpoint, sa.Engine] | None:
     try:
         endpoint = endpoint_for(conn_id)
@@ -93,8 +71,8 @@ def _connect(conn_id: str, role: str, result: CheckResult) -> tuple[Endpoint, sa
         with engine.connect() as conn:
             conn.execute(sa.text("SELECT 1"))
     except sa.exc.SQLAlchemyError as exc:
-        result.problems.append(f"{role} {endpoint}: cannot connect: {_explain(exc)}")
-        result.transient |= _mysql_code(exc) in _TRANSIENT
+        result.problems.append(f"{role} {endpoint}: cannot connect: {explain(exc)}")
+        result.transient |= mysql_code(exc) in TRANSIENT
         return None
     result.passed.append(f"{role} {endpoint}: reachable, login accepted")
     return endpoint, engine
@@ -106,11 +84,32 @@ def _check_bo(endpoint: Endpoint, engine: sa.Engine, result: CheckResult) -> Non
             bo_io.probe(engine, name, params)
         except sa.exc.SQLAlchemyError as exc:
             result.problems.append(
-                f"BO {endpoint}: include/sql/bo/{name}.sql fails: {_explain(exc)}; adapt the "
+                f"BO {endpoint}: include/sql/bo/{name}.sql fails: {explain(exc)}; adapt the "
                 "statement to this BO or create the reference schema"
             )
+    _check_bo_writes(endpoint, engine, result)
     if not any(p.startswith(f"BO {endpoint}") for p in result.problems):
-        result.passed.append(f"BO {endpoint}: all {len(BO_READS)} read statements run")
+        result.passed.append(
+            f"BO {endpoint}: all {len(BO_READS)} read statements run, all {len(BO_WRITES)} "
+            "write-back statements accepted (rolled back)"
+        )
+
+
+def _check_bo_writes(endpoint: Endpoint, engine: sa.Engine, result: CheckResult) -> None:
+    """Each write-back statement once, matching no row, in a transaction that is rolled back:
+    a BO user that may read but not write fails here, not after the shop commit."""
+    with engine.connect() as conn:
+        for name in BO_WRITES:
+            transaction = conn.begin()
+            try:
+                bo_io.probe_write(conn, name)
+            except sa.exc.SQLAlchemyError as exc:
+                result.problems.append(
+                    f"BO {endpoint}: write-back include/sql/bo/{name}.sql is refused: "
+                    f"{explain(exc)}; ids of shop rows could not be written back"
+                )
+            finally:
+                transaction.rollback()
 
 
 def _check_shop(

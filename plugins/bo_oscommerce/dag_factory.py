@@ -42,7 +42,8 @@ price, tax class, category and quantity), osCommerce ids are written back into B
 
 Rows that fail the quality checks are set aside with their reason; the task logs and the
 files under the reports location show them. Running the DAG twice writes nothing the second
-time.
+time. Every task that writes the shop runs in the pool `bo_osc_{tenant}` (one slot), so the
+tenant's catalog and stock runs never write at the same time.
 """
 
 STOCK_DOC = """
@@ -102,15 +103,10 @@ def catalog_dag(tenant: TenantSettings) -> Any:
     def catalog() -> None:
         checked = task(task_id="check_connections")(check_connections)(tenant.id)
         extracted = task(task_id="extract")(extract)(tenant.id)
-        categories = task(task_id="categories", trigger_rule=TriggerRule.NONE_FAILED)(
-            sync_categories
-        )(tenant.id, extracted)
-        products = task(task_id="products", trigger_rule=TriggerRule.NONE_FAILED)(sync_products)(
-            tenant.id, extracted
-        )
-        stock = task(task_id="stock", trigger_rule=TriggerRule.NONE_FAILED)(sync_stock)(
-            tenant.id, extracted
-        )
+        writer = {"trigger_rule": TriggerRule.NONE_FAILED, "pool": tenant.pool}
+        categories = task(task_id="categories", **writer)(sync_categories)(tenant.id, extracted)
+        products = task(task_id="products", **writer)(sync_products)(tenant.id, extracted)
+        stock = task(task_id="stock", **writer)(sync_stock)(tenant.id)
         report = task(task_id="report", trigger_rule=TriggerRule.NONE_FAILED)(summarize)(
             tenant.id, [categories, products, stock]
         )
@@ -137,7 +133,7 @@ def stock_dag(tenant: TenantSettings) -> Any:
     )
     def stock() -> None:
         checked = task(task_id="check_connections")(check_connections)(tenant.id)
-        synced = task(task_id="stock")(sync_stock)(tenant.id)
+        synced = task(task_id="stock", pool=tenant.pool)(sync_stock)(tenant.id)
         report = task(task_id="report")(summarize)(tenant.id, [synced])
         checked >> synced >> report
 

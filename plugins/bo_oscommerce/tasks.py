@@ -14,6 +14,10 @@ class SyncCheckFailed(RuntimeError):
     """The connection test found problems; the run stops before touching anything."""
 
 
+class SyncStepFailed(RuntimeError):
+    """The shop has the step's rows, but a later part (BO write-back) failed; retried."""
+
+
 def _context() -> dict[str, Any]:
     from airflow.sdk import get_current_context
 
@@ -28,7 +32,7 @@ def _settings(tenant_id: str) -> Any:
 
 def _run(tenant_id: str) -> Any:
     from bo_oscommerce.connections import engine_for
-    from bo_oscommerce.sync.catalog import Run
+    from bo_oscommerce.sync.run import Run
 
     context = _context()
     settings = _settings(tenant_id)
@@ -38,9 +42,18 @@ def _run(tenant_id: str) -> Any:
         bo=engine_for(settings.bo_conn_id),
         shop=engine_for(settings.shop_conn_id),
         run_key=f"{dag_run.dag_id}/{dag_run.run_id}",
-        run_at=dag_run.run_after.replace(tzinfo=None, microsecond=0),
+        run_at=settings.shop_time(dag_run.run_after),
         full=context["params"].get("mode") == "full",
     )
+
+
+def _publish(report: Any, tenant_id: str, run_key: str) -> dict[str, Any]:
+    """Counts to the log, the report files and XCom; then fail the task if a step after the
+    shop commit failed (the report names what to fix)."""
+    result = report.publish(tenant_id, run_key)
+    if report.failed:
+        raise SyncStepFailed(report.failed)
+    return result
 
 
 def _skip_unless_selected(entity: str) -> None:
@@ -67,34 +80,34 @@ def check_connections(tenant_id: str) -> dict[str, Any]:
 
 
 def extract(tenant_id: str) -> dict[str, Any]:
-    from bo_oscommerce.sync.catalog import extract as extract_step
+    from bo_oscommerce.sync.run import extract as extract_step
 
     return extract_step(_run(tenant_id))
 
 
 def sync_categories(tenant_id: str, extracted: dict[str, Any]) -> dict[str, Any]:
-    from bo_oscommerce.sync.catalog import sync_categories as step
+    from bo_oscommerce.sync.categories import sync_categories as step
 
     _skip_unless_selected("categories")
     run = _run(tenant_id)
-    return step(run, extracted["paths"]).publish(tenant_id, run.run_key)
+    return _publish(step(run, extracted["paths"]), tenant_id, run.run_key)
 
 
 def sync_products(tenant_id: str, extracted: dict[str, Any]) -> dict[str, Any]:
-    from bo_oscommerce.sync.catalog import sync_products as step
+    from bo_oscommerce.sync.products import sync_products as step
 
     _skip_unless_selected("products")
     run = _run(tenant_id)
-    return step(run, extracted["paths"]).publish(tenant_id, run.run_key)
+    return _publish(step(run, extracted["paths"]), tenant_id, run.run_key)
 
 
-def sync_stock(tenant_id: str, extracted: dict[str, Any] | None = None) -> dict[str, Any]:
-    from bo_oscommerce.sync.catalog import sync_stock as step
+def sync_stock(tenant_id: str) -> dict[str, Any]:
+    """Reads BO's stock itself (never the run's earlier extract): see sync/stock.py."""
+    from bo_oscommerce.sync.stock import sync_stock as step
 
     _skip_unless_selected("stock")
     run = _run(tenant_id)
-    paths = extracted["paths"] if extracted else None
-    return step(run, paths).publish(tenant_id, run.run_key)
+    return _publish(step(run), tenant_id, run.run_key)
 
 
 def summarize(tenant_id: str, results: list[dict[str, Any] | None]) -> dict[str, Any]:

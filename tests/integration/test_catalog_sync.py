@@ -15,7 +15,10 @@ import sqlalchemy as sa
 from bo_oscommerce.bo.demo_data import generate
 from bo_oscommerce.bo.reference import create_reference_schema
 from bo_oscommerce.config import parse_config
-from bo_oscommerce.sync.catalog import Run, extract, sync_categories, sync_products, sync_stock
+from bo_oscommerce.sync.categories import sync_categories
+from bo_oscommerce.sync.products import sync_products
+from bo_oscommerce.sync.run import Run, extract
+from bo_oscommerce.sync.stock import sync_stock
 
 pytestmark = pytest.mark.integration
 
@@ -73,7 +76,7 @@ def sync(
     if "products" in entities:
         reports["products"] = sync_products(run, paths)
     if "stock" in entities:
-        reports["stock"] = sync_stock(run, paths)
+        reports["stock"] = sync_stock(run)
     for report in reports.values():
         report.publish(run.settings.id, run.run_key)
     return reports

@@ -7,7 +7,6 @@ import pytest
 from bo_frames import group, group_text, groups
 
 from bo_oscommerce.transform.categories import (
-    CATEGORIES_NAME_WIDTH,
     TREE_CYCLE,
     TREE_OK,
     TREE_PARENT_NOT_IN_WEB,
@@ -240,14 +239,17 @@ def test_only_configured_languages_get_columns() -> None:
 
 def test_names_cut_to_32_characters_and_recorded() -> None:
     long_name = "Befestigungstechnik-und-Zubehoer-fuer-Profis"
-    assert len(long_name) > CATEGORIES_NAME_WIDTH == 32
+    assert len(long_name) > 32
     frame = groups(group_text("LONG", "D", long_name), group_text("EXACT", "D", "y" * 32))
     categories, cleaned = _build(frame)
     rows = _by_nr(categories)
     assert rows["LONG"]["categories_name__de"] == long_name[:32]
     assert rows["LONG"]["categories_name__en"] == long_name[:32]
     assert rows["EXACT"]["categories_name__de"] == "y" * 32
-    assert cleaned.rules == {"categories_name cut to 32 characters": ["LONG"]}
+    assert cleaned.rules == {
+        "categories_name cut to 32 characters": ["LONG"],
+        "categories_name (en) missing in BO: default-language text used": ["LONG", "EXACT"],
+    }
 
 
 def test_emoji_stripped_from_names_and_recorded() -> None:
@@ -261,8 +263,11 @@ def test_emoji_stripped_from_names_and_recorded() -> None:
     assert rows["FUN"]["categories_name__de"] == "Garten Deko"
     assert rows["FUN"]["categories_name__en"] == "Garden decor"
     assert rows["PLAIN"]["categories_name__de"] == "Küche & Bad für 5 €"
-    assert cleaned.rules == {"4-byte characters removed from categories_name": ["FUN"]}
-    assert cleaned.count == 1
+    assert cleaned.rules == {
+        "4-byte characters removed from categories_name": ["FUN"],
+        "categories_name (en) missing in BO: default-language text used": ["PLAIN"],
+    }
+    assert cleaned.count == 2
 
 
 # --- sort order and markers ------------------------------------------------------------------

@@ -10,11 +10,11 @@ import pytest
 from bo_frames import article, articles, no_stock, settings, stock, text, vat
 
 from bo_oscommerce.transform.categories import Cleaned
-from bo_oscommerce.transform.products import PRODUCTS_NAME_WIDTH, build_products, net_price
+from bo_oscommerce.transform.products import build_products, net_price
 
 EMOJI_RULE_NAME = "4-byte characters removed from products_name"
 EMOJI_RULE_DESCRIPTION = "4-byte characters removed from products_description"
-CUT_RULE = f"products_name cut to {PRODUCTS_NAME_WIDTH} characters"
+CUT_RULE = "products_name cut to 64 characters"
 NEGATIVE_RULE = "negative stock sent as 0"
 
 
@@ -307,7 +307,11 @@ def test_emoji_removed_from_name_and_description_and_recorded() -> None:
     assert row["products_description__de"] == "Hält bombenfest"
     assert cleaned.rules[EMOJI_RULE_NAME] == ["A1"]  # once per article, not per language
     assert cleaned.rules[EMOJI_RULE_DESCRIPTION] == ["A1"]
-    assert cleaned.count == 1
+    assert cleaned.rules["products_name (en) missing in BO: default-language text used"] == [
+        "A1",
+        "A2",
+    ]
+    assert cleaned.count == 2
 
 
 def test_emoji_only_in_one_language_is_recorded_once() -> None:
@@ -338,7 +342,9 @@ def test_cut_name_does_not_end_in_a_space() -> None:
 
 def test_umlauts_sharp_s_and_euro_sign_are_untouched() -> None:
     name = "Größe Ä Ö Ü ä ö ü ß – 5 € „Qualität“"
-    frame = articles(text("A1", "D", name, "Maße: 10 × 20 cm, Preis in €"))
+    frame = articles(
+        text("A1", "D", name, "Maße: 10 × 20 cm, Preis in €"), text("A1", "E", name, "€ – ß")
+    )
     products, _, cleaned = _build(frame)
     row = _row(products, "A1")
     assert row["products_name__de"] == name
@@ -386,7 +392,9 @@ def test_negative_stock_is_sent_as_0_and_recorded() -> None:
 
 @pytest.mark.filterwarnings("error::DeprecationWarning")  # pandas: bool fill of float column
 def test_article_without_a_stock_row_gets_0_and_is_not_recorded() -> None:
-    frame = articles(article("A1"), article("NEG"), article("NEW"))
+    frame = articles(
+        *(text(nr, language, "Name") for nr in ("A1", "NEG", "NEW") for language in "DE")
+    )
     stock_frame = stock(
         ("A1", None, None, Decimal("5.000"), Decimal("5.000")),
         ("NEG", None, None, Decimal("-1.000"), Decimal("-1.000")),
@@ -400,11 +408,53 @@ def test_article_without_a_stock_row_gets_0_and_is_not_recorded() -> None:
     assert cleaned.rules == {}
 
 
-def test_weight_rounded_to_2_decimals_and_missing_weight_is_0() -> None:
+def test_weight_rounded_to_2_decimals_and_missing_weight_is_0_and_recorded() -> None:
     frame = articles(article("A1", gewicht=Decimal("1.254")), article("A2", gewicht=None))
-    products, _, _ = _build(frame)
-    assert _row(products, "A1")["products_weight"] == pytest.approx(1.25, abs=1e-9)
+    products, _, cleaned = _build(frame)
+    assert _row(products, "A1")["products_weight"] == 1.25
     assert _row(products, "A2")["products_weight"] == 0
+    assert cleaned.rules["weight missing in BO: sent as 0"] == ["A2"]
+
+
+def test_missing_texts_are_recorded_with_the_fallback_they_got() -> None:
+    frame = articles(
+        text("BOTH", "D", "Schraube"),
+        text("BOTH", "E", "Screw"),
+        text("GERMAN", "D", "Mutter"),
+        article("NONE", bezeichnung="Dübel"),
+    )
+    products, _, cleaned = _build(frame)
+    assert _row(products, "NONE")["products_name__en"] == "Dübel"
+    assert cleaned.rules["products_name (en) missing in BO: default-language text used"] == [
+        "GERMAN"
+    ]
+    assert cleaned.rules["products_name (de) missing in BO: the BO name used"] == ["NONE"]
+    assert cleaned.rules["products_name (en) missing in BO: the BO name used"] == ["NONE"]
+    assert "BOTH" not in {k for keys in cleaned.rules.values() for k in keys}
+
+
+def test_description_over_the_columns_bytes_is_cut_at_a_character_boundary() -> None:
+    text_65535 = "ä" * 32767 + "x"  # 2 bytes each: 65 535 bytes, exactly what TEXT holds
+    over = "ä" * 32768  # 65 536 bytes
+    frame = articles(
+        text("FITS", "D", "A", text_65535), text("OVER", "D", "B", over)
+    )
+    products, _, cleaned = _build(frame)
+    assert _row(products, "FITS")["products_description__de"] == text_65535
+    assert _row(products, "OVER")["products_description__de"] == "ä" * 32767
+    assert cleaned.rules["products_description cut to 65535 bytes"] == ["OVER"]
+
+
+def test_stock_above_the_columns_maximum_is_sent_as_the_maximum() -> None:
+    frame = articles(text("HUGE", "D", "Schraube"), text("MAX", "D", "Mutter"))
+    stock_frame = stock(
+        ("HUGE", None, None, Decimal("2147483648"), Decimal("2147483648")),
+        ("MAX", None, None, Decimal("2147483647"), Decimal("2147483647")),
+    )
+    products, _, cleaned = _build(frame, stock_frame)
+    assert _row(products, "HUGE")["products_quantity"] == 2147483647
+    assert _row(products, "MAX")["products_quantity"] == 2147483647
+    assert cleaned.rules["stock above the shop's maximum sent as 2147483647"] == ["HUGE"]
 
 
 def test_blank_english_text_falls_back_like_a_missing_one() -> None:

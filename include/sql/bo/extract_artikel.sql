@@ -1,6 +1,7 @@
 -- Articles for the shop, one row per article and text language (sprache NULL: no texts).
 -- Web articles, plus articles that left the web but are still in the shop (to hide them).
--- :full_sync = 0 selects only articles changed since their last sync (osc_abgleich_stand).
+-- :full_sync = 0 selects only articles changed since their last sync (osc_abgleich_stand), or
+-- whose number of text rows differs from the last sync (a text was deleted: osc_texte).
 SELECT a.artikel_nr,
        a.bezeichnung,
        a.warengruppe_nr,
@@ -14,6 +15,7 @@ SELECT a.artikel_nr,
        a.master_id,
        a.osc_products_id,
        a.osc_abgleich_stand,
+       a.osc_texte,
        a.geaendert_am,
        t.sprache,
        t.bezeichnung  AS text_bezeichnung,
@@ -26,5 +28,7 @@ WHERE (a.im_web = 1 OR a.osc_products_id IS NOT NULL)
        OR a.osc_abgleich_stand IS NULL
        OR a.geaendert_am > a.osc_abgleich_stand
        OR EXISTS (SELECT 1 FROM artikel_text c
-                  WHERE c.artikel_nr = a.artikel_nr AND c.geaendert_am > a.osc_abgleich_stand))
+                  WHERE c.artikel_nr = a.artikel_nr AND c.geaendert_am > a.osc_abgleich_stand)
+       OR (SELECT COUNT(*) FROM artikel_text n WHERE n.artikel_nr = a.artikel_nr)
+          <> COALESCE(a.osc_texte, -1))
 ORDER BY a.artikel_nr, t.sprache

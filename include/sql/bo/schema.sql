@@ -9,7 +9,10 @@
 --   geaendert_am        change marker, set by BO on every change of the row
 --   osc_*               osCommerce ids and flags; "reset" clears them (reset_osc_ids.sql)
 --   osc_abgleich_stand  the geaendert_am value the shop was last synced from; a row is due for
---                       the incremental sync when geaendert_am is newer (or it was never synced)
+--                       the incremental sync when geaendert_am is newer (or it was never synced).
+--                       Give it the precision of geaendert_am (e.g. both TIMESTAMP(6)).
+--   osc_texte           how many text rows (per language) the shop was last synced from: a
+--                       deleted text makes the row due, though no geaendert_am changed
 
 -- Staat: countries, mapped to osCommerce countries
 CREATE TABLE staat (
@@ -36,6 +39,7 @@ CREATE TABLE warengruppe (
     im_web               SMALLINT     NOT NULL DEFAULT 0,
     osc_categories_id    INTEGER,
     osc_abgleich_stand   TIMESTAMP NULL,
+    osc_texte            INTEGER,
     geaendert_am         TIMESTAMP    NOT NULL
 );
 
@@ -64,6 +68,7 @@ CREATE TABLE artikel (
     osc_products_id     INTEGER,
     osc_abgleich_stand  TIMESTAMP NULL,
     osc_menge           INTEGER,
+    osc_texte           INTEGER,
     geaendert_am        TIMESTAMP     NOT NULL
 );
 CREATE INDEX idx_artikel_osc_products_id ON artikel (osc_products_id);
@@ -116,6 +121,18 @@ CREATE TABLE gespraechspartner (
     geaendert_am        TIMESTAMP     NOT NULL
 );
 CREATE INDEX idx_gp_email ON gespraechspartner (email);
+
+-- osc_bindung: every link the sync made, per entity and BO key, with the natural key the shop
+-- row carried when it was last written ("<parent id>/<name>" of a category, a model, an
+-- e-mail). It outlives a deleted BO row, so that row's shop row can be hidden, and it keeps a
+-- renamed group's old key, so its category is still recognised. Written with the osc_* ids.
+CREATE TABLE osc_bindung (
+    entitaet        VARCHAR(20)   NOT NULL,
+    bo_schluessel   VARCHAR(40)   NOT NULL,
+    osc_id          INTEGER       NOT NULL,
+    osc_schluessel  VARCHAR(255)  NOT NULL,
+    PRIMARY KEY (entitaet, bo_schluessel)
+);
 
 -- Auftrag: sales orders; osc_orders_id is unique so a shop order can be imported only once
 CREATE TABLE auftrag (

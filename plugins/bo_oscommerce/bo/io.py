@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 import pandas as pd
@@ -19,21 +20,50 @@ def query(engine: sa.Engine, name: str, params: Mapping[str, Any] | None = None)
         return query_frame(conn, sa.text(load_statement(f"bo/{name}.sql")), dict(params or {}))
 
 
-def execute_many(engine: sa.Engine, name: str, rows: Sequence[Mapping[str, Any]]) -> int:
-    """Run a write statement for every row, in one transaction; returns the row count."""
+def execute_many(
+    target: sa.Engine | sa.Connection, name: str, rows: Sequence[Mapping[str, Any]]
+) -> int:
+    """Run a write statement for every row; returns the row count. On an engine it is one
+    transaction of its own; on a connection it joins the caller's transaction."""
     if not rows:
         return 0
-    compiled = sa.text(load_statement(f"bo/{name}.sql")).compile(dialect=engine.dialect)
+    compiled = sa.text(load_statement(f"bo/{name}.sql")).compile(dialect=target.dialect)
     sql = str(compiled)
     if compiled.positional:  # e.g. SQLite's "?": the driver wants tuples in statement order
         names = list(compiled.positiontup or [])
         params: list[Any] = [tuple(r[n] for n in names) for r in rows]
     else:
         params = [dict(r) for r in rows]
-    with engine.begin() as conn:  # the driver's executemany: no per-row SQLAlchemy work
-        for batch in chunks(params, 5000):
-            conn.exec_driver_sql(sql, list(batch))
-    return len(rows)
+    if isinstance(target, sa.Engine):
+        with target.begin() as conn:
+            return _executemany(conn, sql, params)
+    return _executemany(target, sql, params)
+
+
+def _executemany(conn: sa.Connection, sql: str, params: list[Any]) -> int:
+    for batch in chunks(params, 5000):  # the driver's executemany: no per-row SQLAlchemy work
+        conn.exec_driver_sql(sql, list(batch))
+    return len(params)
+
+
+def probe_write(conn: sa.Connection, name: str) -> None:
+    """Run a write statement once with values that match no row: proves the statement parses
+    and that BO grants this user the right to run it. The caller rolls back."""
+    statement = sa.text(load_statement(f"bo/{name}.sql"))
+    conn.execute(statement, {key: _probe_value(key) for key in statement.compile().params})
+
+
+# no BO key looks like this, so an UPDATE or DELETE probe matches no row
+PROBE_VALUE = "~bo-osc-probe~"
+
+
+def _probe_value(name: str) -> Any:
+    """A value of the parameter's type, by the naming convention of include/sql/bo."""
+    if name.endswith("_id") or name in ("osc_menge", "osc_texte"):
+        return -1
+    if "stand" in name or name.endswith("_am"):
+        return datetime(1970, 1, 2)
+    return PROBE_VALUE
 
 
 def execute_script(engine: sa.Engine, name: str) -> None:

@@ -1,41 +1,91 @@
 """Great Expectations suites per entity, run on transformed rows before anything is written.
 
-Each check carries the reason a merchant reads in the report. Limits come from the osCommerce
-2.3 schema; text columns get one check per shop language.
+Two kinds of checks, each with the reason a merchant reads in the report:
+- derived from the shop's real columns (``shop/columns.py``), read when the run starts: every
+  value we write must fit its column's width, bytes, character set, range, sign and
+  nullability, so no single row can fail the shop transaction;
+- business rules: a price and a VAT key that BO knows, a product group in the web, ...
+Text columns get their checks once per shop language.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from bo_oscommerce.quality.validation import FOUR_BYTE_CHARS_REGEX, Check, Suite
+from bo_oscommerce.shop.columns import ColumnSpec, ShopColumns
 from bo_oscommerce.transform.categories import (
-    CATEGORIES_NAME_WIDTH,
     TREE_CYCLE,
     TREE_PARENT_NOT_IN_WEB,
     TREE_UNKNOWN_PARENT,
 )
-from bo_oscommerce.transform.products import PRODUCTS_NAME_WIDTH
-from bo_oscommerce.transform.stock import INT_MAX
 
-PRICE_MAX = 99_999_999_999.9999  # decimal(15,4)
+BYTES_SUFFIX = "__utf8_bytes"
 
 
-def _text_checks(column: str, width: int, label: str) -> list[Check]:
-    return [
-        Check("ExpectColumnValuesToNotBeNull", {"column": column}, f"{label} is missing"),
-        Check(
-            "ExpectColumnValueLengthsToBeBetween",
-            {"column": column, "min_value": 1, "max_value": width},
-            f"{label} is empty or longer than {width} characters",
-        ),
-        Check(
-            "ExpectColumnValuesToNotMatchRegex",
-            {"column": column, "regex": FOUR_BYTE_CHARS_REGEX},
-            f"{label} holds 4-byte characters (emoji) the shop's utf8 tables cannot store",
-        ),
-    ]
+def column_checks(column: str, spec: ColumnSpec, label: str, not_null: bool = True) -> list[Check]:
+    """Checks that a frame column fits the shop column ``spec`` (``not_null``: add the NOT NULL
+    check when the column has one; off where a business rule says it better)."""
+    where = f"the shop's {spec.qualified} {spec.type_text}"
+    checks = []
+    if not_null and not spec.nullable:
+        checks.append(
+            Check(
+                "ExpectColumnValuesToNotBeNull",
+                {"column": column},
+                f"{label} is missing; {where} cannot be empty",
+            )
+        )
+    if spec.max_chars is not None:
+        checks.append(
+            Check(
+                "ExpectColumnValueLengthsToBeBetween",
+                {"column": column, "max_value": spec.max_chars},
+                f"{label} longer than {where}: {spec.limit_text()}",
+            )
+        )
+    elif spec.max_bytes is not None:
+        checks.append(
+            Check(
+                "ExpectColumnValuesToBeBetween",
+                {"column": column + BYTES_SUFFIX, "max_value": spec.max_bytes},
+                f"{label} longer than {where}: {spec.limit_text()}",
+            )
+        )
+    if spec.is_text and not spec.four_byte_ok:
+        checks.append(
+            Check(
+                "ExpectColumnValuesToNotMatchRegex",
+                {"column": column, "regex": FOUR_BYTE_CHARS_REGEX},
+                f"{label} holds 4-byte characters (emoji) {where} ({spec.charset}) cannot store",
+            )
+        )
+    if spec.max_value is not None:
+        checks.append(
+            Check(
+                "ExpectColumnValuesToBeBetween",
+                {"column": column, "min_value": spec.min_value, "max_value": spec.max_value},
+                f"{label} does not fit {where}: {spec.limit_text()}",
+            )
+        )
+    return checks
 
 
-def categories_suite(language_codes: list[str]) -> Suite:
+def _byte_columns(columns: ShopColumns, targets: Iterable[tuple[str, str, str]]) -> tuple[str, ...]:
+    return tuple(
+        column for column, table, name in targets if columns.spec(table, name).max_bytes is not None
+    )
+
+
+def _name_check(column: str, label: str) -> Check:
+    return Check(
+        "ExpectColumnValueLengthsToBeBetween",
+        {"column": column, "min_value": 1},
+        f"{label} is empty",
+    )
+
+
+def categories_suite(language_codes: list[str], columns: ShopColumns) -> Suite:
     checks = [
         Check(
             "ExpectColumnValuesToNotBeInSet",
@@ -52,36 +102,44 @@ def categories_suite(language_codes: list[str]) -> Suite:
             {"column": "tree", "value_set": [TREE_PARENT_NOT_IN_WEB]},
             "parent product group is not in the web (im_web)",
         ),
-        Check(
-            "ExpectColumnValuesToBeBetween",
-            {"column": "sort_order", "min_value": -999, "max_value": 999},
-            "sort order outside osCommerce's int(3)",
-        ),
+        *column_checks("sort_order", columns.spec("categories", "sort_order"), "sort order"),
     ]
+    name = columns.spec("categories_description", "categories_name")
     for code in language_codes:
-        checks += _text_checks(
-            f"categories_name__{code}", CATEGORIES_NAME_WIDTH, f"category name ({code})"
-        )
+        column, label = f"categories_name__{code}", f"category name ({code})"
+        checks += [_name_check(column, label), *column_checks(column, name, label)]
     return Suite(entity="categories", key="warengruppe_nr", checks=tuple(checks))
+
+
+# frame column -> (shop table, column, label) of every products column the sync writes
+PRODUCT_TARGETS = {
+    "products_model": ("products", "products_model", "article number"),
+    "products_price": ("products", "products_price", "net price"),
+    "products_tax_class_id": ("products", "products_tax_class_id", "tax class"),
+    "products_status": ("products", "products_status", "status"),
+    "products_image": ("products", "products_image", "image path"),
+    "products_weight": ("products", "products_weight", "weight"),
+    "products_quantity": ("products", "products_quantity", "quantity"),
+}
+# the business rules below say these better than "is missing"
+_BUSINESS_NOT_NULL = {"products_model", "products_price", "products_tax_class_id"}
 
 
 def products_suite(
     language_codes: list[str],
+    columns: ShopColumns,
     known_tax_keys: list[str],
     valid_groups: list[str],
     shop_tax_classes: list[int] | None = None,
+    master_column: str | None = None,
 ) -> Suite:
-    """``shop_tax_classes``: the shop's tax_class ids; None skips that check (no shop at hand)."""
+    """``shop_tax_classes``: the shop's tax_class ids; None skips that check (no shop at hand).
+    ``master_column``: the shop's Master-ID column, when it has one."""
     checks = [
         Check(
             "ExpectColumnValuesToNotBeNull",
             {"column": "products_model"},
             "article number is missing",
-        ),
-        Check(
-            "ExpectColumnValueLengthsToBeBetween",
-            {"column": "products_model", "min_value": 1, "max_value": 12},
-            "article number longer than 12 characters (osCommerce products_model)",
         ),
         Check(
             "ExpectColumnValuesToBeUnique",
@@ -95,8 +153,8 @@ def products_suite(
         ),
         Check(
             "ExpectColumnValuesToBeBetween",
-            {"column": "products_price", "min_value": 0, "max_value": PRICE_MAX},
-            "price is negative or too large for decimal(15,4)",
+            {"column": "products_price", "min_value": 0},
+            "price is negative",
         ),
         Check(
             "ExpectColumnValuesToBeInSet",
@@ -130,28 +188,31 @@ def products_suite(
         Check(
             "ExpectColumnValuesToBeInSet",
             {"column": "warengruppe_nr", "value_set": valid_groups},
-            "product group unknown, not in the web, or set aside",
-        ),
-        Check(
-            "ExpectColumnValueLengthsToBeBetween",
-            {"column": "products_image", "max_value": 64},
-            "image path longer than 64 characters (osCommerce products_image)",
-        ),
-        Check(
-            "ExpectColumnValuesToBeBetween",
-            {"column": "products_quantity", "min_value": 0, "max_value": INT_MAX},
-            "quantity outside 0..2147483647",
+            "product group unknown or set aside",
         ),
     ]
+    for column, (table, name, label) in PRODUCT_TARGETS.items():
+        checks += column_checks(
+            column, columns.spec(table, name), label, not_null=column not in _BUSINESS_NOT_NULL
+        )
+    if master_column and columns.has("products", master_column):
+        checks += column_checks("master_id", columns.spec("products", master_column), "Master-ID")
+    texts = []
     for code in language_codes:
-        checks += _text_checks(
-            f"products_name__{code}", PRODUCTS_NAME_WIDTH, f"product name ({code})"
-        )
-        checks.append(
-            Check(
-                "ExpectColumnValuesToNotMatchRegex",
-                {"column": f"products_description__{code}", "regex": FOUR_BYTE_CHARS_REGEX},
-                f"product description ({code}) holds 4-byte characters (emoji)",
+        for field, label in (
+            ("products_name", "product name"),
+            ("products_description", "product description"),
+        ):
+            column = f"{field}__{code}"
+            texts.append((column, "products_description", field))
+            if field == "products_name":
+                checks.append(_name_check(column, f"{label} ({code})"))
+            checks += column_checks(
+                column, columns.spec("products_description", field), f"{label} ({code})"
             )
-        )
-    return Suite(entity="products", key="artikel_nr", checks=tuple(checks))
+    return Suite(
+        entity="products",
+        key="artikel_nr",
+        checks=tuple(checks),
+        byte_lengths=_byte_columns(columns, texts),
+    )

@@ -75,6 +75,8 @@ class Suite:
     entity: str  # e.g. "products"
     key: str  # column identifying a row for the merchant, e.g. "artikel_nr"
     checks: tuple[Check, ...]
+    # text columns whose UTF-8 byte length checks read as "<column>__utf8_bytes"
+    byte_lengths: tuple[str, ...] = ()
 
 
 @dataclass
@@ -112,6 +114,10 @@ def validate(frame: pd.DataFrame, suite: Suite) -> Validated:
         raise ValueError(f"suite {suite.entity!r}: key column {suite.key!r} not in frame")
     # A RangeIndex makes GX's unexpected_index_list plain row positions.
     positional = frame.reset_index(drop=True)
+    if suite.byte_lengths:
+        positional = positional.assign(
+            **{f"{c}__utf8_bytes": _utf8_bytes(positional[c]) for c in suite.byte_lengths}
+        )
     with _gx_lock:
         batch_definition = _batch_definition()  # first: sets up env and logging before import
         gx_suite = _build_gx_suite(suite)
@@ -258,6 +264,16 @@ def _rejected_frame(
         index=frame.index.take(positions),
         columns=list(REJECTED_COLUMNS),
     )
+
+
+def _utf8_bytes(values: pd.Series) -> pd.Series:
+    """UTF-8 byte length of each value (0 for missing), computed by Arrow."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arrow = pa.array(values.astype("string"), type=pa.large_string())
+    lengths = pc.binary_length(arrow).fill_null(0)
+    return pd.Series(lengths.to_numpy(zero_copy_only=False), index=values.index, dtype="int64")
 
 
 def _as_text(values: pd.Series) -> pd.Series:

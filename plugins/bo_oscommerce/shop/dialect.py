@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from typing import Any
 
 import pandas as pd
@@ -116,17 +117,109 @@ def insert_rows(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> No
         conn.execute(sa.insert(table), list(batch))
 
 
-def next_ids(conn: sa.Connection, column: sa.Column, count: int) -> list[int]:
-    """``count`` fresh primary keys after the current maximum.
+# auto_increment_increment's upper bound: the largest block one allocation can reserve
+MAX_BLOCK = 65_535
+_PLACEHOLDER_VALUES = {"int": 0, "decimal": 0, "text": "", "datetime": datetime(2000, 1, 1)}
 
-    On MySQL the ``FOR UPDATE`` read locks the end of the index until commit, so a shop admin
-    inserting at the same moment waits instead of taking the same id. SQLite writers are
-    serialised by the database lock.
+
+def reserve_ids(
+    conn: sa.Connection, table: sa.Table, count: int, placeholder: dict[str, Any]
+) -> list[int]:
+    """``count`` new primary keys that the shop never handed out and never will again.
+
+    On MySQL/MariaDB the table's own AUTO_INCREMENT counter hands out the block: one insert of
+    ``placeholder`` with ``auto_increment_increment`` set to the block size moves the counter
+    past the whole block in a single atomic step, so a shop admin inserting at the same moment
+    gets an id after it, under any isolation level and lock mode. The placeholder row is
+    deleted again at once; the counter never goes back, even if the transaction rolls back,
+    so a deleted product's id is never reused. ``placeholder`` holds a value for every NOT
+    NULL column without default (see ``placeholder_row``).
+
+    On SQLite (the demo shop, one writer at a time) ``sqlite_sequence`` plays the counter.
     """
-    if count == 0:
+    if count <= 0:
         return []
-    stmt = sa.select(sa.func.coalesce(sa.func.max(column), 0))
     if conn.dialect.name == "mysql":
-        stmt = stmt.with_for_update()
-    start = int(conn.execute(stmt).scalar_one()) + 1
-    return list(range(start, start + count))
+        ids: list[int] = []
+        while len(ids) < count:
+            ids += _mysql_block(conn, table, min(MAX_BLOCK, count - len(ids)), placeholder)
+        return ids
+    return _sqlite_block(conn, table, count)
+
+
+def placeholder_row(specs: Iterable[Any], id_column: str) -> dict[str, Any]:
+    """A row that satisfies every NOT NULL column of a table (``ColumnSpec``s of the shop)."""
+    row = {}
+    for spec in specs:
+        if spec.name == id_column or spec.nullable:
+            continue
+        if spec.is_integer or spec.is_decimal:
+            row[spec.name] = 0
+        elif spec.is_text:
+            row[spec.name] = ""
+        elif spec.data_type in ("datetime", "timestamp", "date"):
+            row[spec.name] = _PLACEHOLDER_VALUES["datetime"]
+    return row
+
+
+def _mysql_block(
+    conn: sa.Connection, table: sa.Table, size: int, placeholder: dict[str, Any]
+) -> list[int]:
+    (pk,) = table.primary_key.columns
+    counter = conn.execute(
+        sa.text(
+            "SELECT AUTO_INCREMENT FROM information_schema.TABLES "
+            "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = :t"
+        ),
+        {"t": table.name},
+    ).scalar()
+    top = conn.execute(sa.select(sa.func.coalesce(sa.func.max(pk), 0))).scalar_one()
+    # the offset aligns the block with the counter's next value, so nothing is skipped when
+    # nobody else inserts; if somebody does, the server moves on to the next aligned block
+    start = max(int(counter or 0), int(top) + 1)
+    offset = (start - 1) % size + 1
+    saved = conn.exec_driver_sql(
+        "SELECT @@SESSION.auto_increment_increment, @@SESSION.auto_increment_offset"
+    ).one()
+    conn.exec_driver_sql(
+        f"SET SESSION auto_increment_increment = {size}, auto_increment_offset = {offset}"
+    )
+    columns = [pk.name, *(c for c in placeholder if c != pk.name)]
+    names = ", ".join(f"`{c}`" for c in columns)
+    values = ", ".join(["NULL", *(f":p{i}" for i in range(1, len(columns)))])
+    params = {f"p{i}": placeholder[c] for i, c in enumerate(columns) if i}
+    try:
+        first = conn.execute(
+            sa.text(f"INSERT INTO `{table.name}` ({names}) VALUES ({values})"), params
+        )
+        block_start = int(first.lastrowid)
+    finally:
+        conn.exec_driver_sql(
+            f"SET SESSION auto_increment_increment = {int(saved[0])}, "
+            f"auto_increment_offset = {int(saved[1])}"
+        )
+    conn.execute(sa.delete(table).where(pk == block_start))
+    return list(range(block_start, block_start + size))
+
+
+def _sqlite_block(conn: sa.Connection, table: sa.Table, size: int) -> list[int]:
+    (pk,) = table.primary_key.columns
+    top = int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(pk), 0))).scalar_one())
+    has_sequence = conn.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_sequence'"
+    ).first()
+    if not has_sequence:  # no AUTOINCREMENT table: SQLite itself reuses max + 1
+        return list(range(top + 1, top + 1 + size))
+    seq = conn.exec_driver_sql(
+        "SELECT seq FROM sqlite_sequence WHERE name = ?", (table.name,)
+    ).scalar()
+    start = max(int(seq or 0), top) + 1
+    if seq is None:
+        conn.exec_driver_sql(
+            "INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (table.name, start + size - 1)
+        )
+    else:
+        conn.exec_driver_sql(
+            "UPDATE sqlite_sequence SET seq = ? WHERE name = ?", (start + size - 1, table.name)
+        )
+    return list(range(start, start + size))

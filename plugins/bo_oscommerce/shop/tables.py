@@ -368,6 +368,14 @@ orders_status_history = Table(
 )
 
 
+# SQLite (the demo shop): AUTOINCREMENT keeps sqlite_sequence, so a deleted row's id is never
+# handed out again, as MySQL's AUTO_INCREMENT counter does (see dialect.reserve_ids).
+for _table in metadata.tables.values():
+    _keys = list(_table.primary_key.columns)
+    if len(_keys) == 1 and _keys[0].autoincrement is True:
+        _table.dialect_options["sqlite"]["autoincrement"] = True
+
+
 def required_columns() -> dict[str, set[str]]:
     """Column names per table that the sync relies on (all columns defined here)."""
     return {name: {col.name for col in table.columns} for name, table in metadata.tables.items()}

@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from bo_oscommerce.identity import STALE_COLUMNS
 from bo_oscommerce.quality.validation import REJECTED_COLUMNS
 from bo_oscommerce.staging import report_dir, write_csv, write_json
 
@@ -28,6 +29,12 @@ class EntityReport:
     cleaned: dict[str, list[str]] = field(default_factory=dict)
     written_back: int = 0
     notes: list[str] = field(default_factory=list)
+    # why rows were hidden in the shop: reason -> keys
+    hidden_by_reason: dict[str, list[str]] = field(default_factory=dict)
+    # stored shop ids that no longer pointed at their row (key, stored_id, problem)
+    stale: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=STALE_COLUMNS))
+    # the step's shop writes committed, but something after them failed (e.g. BO write-back)
+    failed: str | None = None
 
     @property
     def set_aside_rows(self) -> int:
@@ -44,6 +51,7 @@ class EntityReport:
             "set_aside": self.set_aside_rows,
             "cleaned": len({k for keys in self.cleaned.values() for k in keys}),
             "written_back_to_bo": self.written_back,
+            "stale_ids": len(self.stale),
         }
 
     def reasons(self) -> dict[str, int]:
@@ -70,8 +78,21 @@ class EntityReport:
             log.warning("tenant %r %s: set aside %d row(s): %s", tenant, self.entity, n, reason)
         for rule, keys in self.cleaned.items():
             log.info("tenant %r %s: cleaned %d row(s): %s", tenant, self.entity, len(keys), rule)
+        for reason, keys in self.hidden_by_reason.items():
+            log.info("tenant %r %s: hidden %d row(s): %s", tenant, self.entity, len(keys), reason)
+        for row in self.stale.itertuples(index=False):
+            log.warning(
+                "tenant %r %s: %s: stored shop id %s not used, %s; synced again",
+                tenant,
+                self.entity,
+                row.key,
+                row.stored_id,
+                row.problem,
+            )
         for note in self.notes:
             log.warning("tenant %r %s: %s", tenant, self.entity, note)
+        if self.failed:
+            log.error("tenant %r %s: %s", tenant, self.entity, self.failed)
         folder = report_dir(tenant, run_key)
         quarantine = self.set_aside.assign(tenant=tenant, run=run_key)[
             ["run", "tenant", *REJECTED_COLUMNS]
@@ -85,7 +106,10 @@ class EntityReport:
                 "run": run_key,
                 "set_aside_reasons": self.reasons(),
                 "cleaned_rules": {rule: sorted(keys) for rule, keys in self.cleaned.items()},
+                "hidden_reasons": {r: sorted(keys) for r, keys in self.hidden_by_reason.items()},
+                "stale_ids": self.stale.astype(object).to_dict("records"),
                 "notes": self.notes,
+                "failed": self.failed,
             },
         )
-        return {**counts, "reasons": self.reasons(), "files": files}
+        return {**counts, "reasons": self.reasons(), "files": files, "failed": self.failed}

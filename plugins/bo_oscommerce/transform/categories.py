@@ -6,35 +6,18 @@ The result is one row per web product group, parents before children, with a col
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import pandas as pd
 
-from bo_oscommerce.transform.common import pivot_texts, to_timestamp
-from bo_oscommerce.transform.text import cut_to_width, strip_four_byte
+from bo_oscommerce.shop.columns import ShopColumns, metadata_columns
+from bo_oscommerce.transform.common import Cleaned, pivot_texts, to_timestamp
+from bo_oscommerce.transform.text import fit_text
 
-CATEGORIES_NAME_WIDTH = 32
+__all__ = ["Cleaned", "build_categories", "descendants_of", "offline_groups", "tree_positions"]
+
 TREE_OK = "ok"
 TREE_CYCLE = "cycle"
 TREE_UNKNOWN_PARENT = "unknown_parent"
 TREE_PARENT_NOT_IN_WEB = "parent_not_in_web"
-
-
-@dataclass
-class Cleaned:
-    """Rows changed by a cleaning rule: rule -> list of keys."""
-
-    rules: dict[str, list[str]] = field(default_factory=dict)
-
-    def add(self, rule: str, keys: pd.Series) -> None:
-        if len(keys):
-            # a rule applied in several languages still lists each row once
-            listed = self.rules.get(rule, [])
-            self.rules[rule] = list(dict.fromkeys([*listed, *(str(k) for k in keys)]))
-
-    @property
-    def count(self) -> int:
-        return len({k for keys in self.rules.values() for k in keys})
 
 
 def tree_positions(parents: dict[str, str | None], in_web: set[str]) -> dict[str, tuple[str, int]]:
@@ -70,13 +53,19 @@ def tree_positions(parents: dict[str, str | None], in_web: set[str]) -> dict[str
 
 
 def build_categories(
-    groups: pd.DataFrame, languages: dict[str, str], default_language: str
+    groups: pd.DataFrame,
+    languages: dict[str, str],
+    default_language: str,
+    columns: ShopColumns | None = None,
 ) -> tuple[pd.DataFrame, Cleaned]:
     """Web product groups as category rows, parents first, names per osCommerce language.
 
     ``groups`` is the result of ``extract_warengruppen.sql``. Groups that are not in the web
-    are not synced; a web group below one of them is marked ``parent_not_in_web``.
+    are not synced; a web group below one of them is marked ``parent_not_in_web``. Names are
+    made to fit the shop's ``categories_description.categories_name`` (``columns``; default:
+    upstream osCommerce 2.3). ``texte`` counts each group's BO text rows.
     """
+    columns = columns or metadata_columns(["categories", "categories_description"])
     cleaned = Cleaned()
     main = groups.drop_duplicates("warengruppe_nr").set_index("warengruppe_nr", drop=False)
     parents = {
@@ -94,6 +83,7 @@ def build_categories(
         default_language=default_language,
         fields={"text_bezeichnung": "categories_name"},
         fallback={"categories_name": "bezeichnung"},
+        cleaned=cleaned,
     )
     text_changed = (
         groups.assign(text_geaendert_am=to_timestamp(groups["text_geaendert_am"]))
@@ -115,22 +105,25 @@ def build_categories(
             )
             .max(axis=1)
             .to_numpy(),
+            "osc_texte": pd.array(web["osc_texte"], dtype="Int64")
+            if "osc_texte" in web
+            else pd.array([pd.NA] * len(web), dtype="Int64"),
+            "texte": text_rows(groups, "warengruppe_nr")
+            .reindex(web.index)
+            .fillna(0)
+            .astype("int64")
+            .to_numpy(),
             "tree": [positions[nr][0] for nr in web.index],
             "depth": [positions[nr][1] for nr in web.index],
         }
     )
     out = out.merge(texts, on="warengruppe_nr", how="left")
+    spec = columns.spec("categories_description", "categories_name")
     for code in languages.values():
         column = f"categories_name__{code}"
-        out[column], had = strip_four_byte(out[column])
-        cleaned.add(
-            "4-byte characters removed from categories_name", out.loc[had, "warengruppe_nr"]
-        )
-        out[column], too_long = cut_to_width(out[column], CATEGORIES_NAME_WIDTH)
-        cleaned.add(
-            f"categories_name cut to {CATEGORIES_NAME_WIDTH} characters",
-            out.loc[too_long, "warengruppe_nr"],
-        )
+        out[column], fired = fit_text(out[column], spec)
+        for rule, mask in fired.items():
+            cleaned.add(rule, out.loc[mask, "warengruppe_nr"])
     out = out.sort_values(["depth", "sort_order", "warengruppe_nr"], kind="stable")
     return out.reset_index(drop=True), cleaned
 
@@ -152,3 +145,16 @@ def descendants_of(categories: pd.DataFrame, rejected: set[str]) -> dict[str, st
                 result[child] = root
                 stack.append((child, root))
     return result
+
+
+def text_rows(long: pd.DataFrame, key: str) -> pd.Series:
+    """Number of BO text rows per key (``sprache`` NULL: a row without texts)."""
+    return long.assign(has=long["sprache"].notna()).groupby(key, sort=False)["has"].sum()
+
+
+def offline_groups(groups: pd.DataFrame, categories: pd.DataFrame) -> set[str]:
+    """Groups that are not in the shop's tree on purpose: not in the web, or below one that
+    is not. (Groups in a cycle or below an unknown parent are data errors, not offline.)"""
+    every = set(groups["warengruppe_nr"].astype(str))
+    web_ok = set(categories.loc[categories["tree"] != TREE_PARENT_NOT_IN_WEB, "warengruppe_nr"])
+    return every - web_ok

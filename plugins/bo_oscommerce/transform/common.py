@@ -2,7 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import pandas as pd
+
+
+@dataclass
+class Cleaned:
+    """Rows changed by a cleaning rule: rule -> list of keys."""
+
+    rules: dict[str, list[str]] = field(default_factory=dict)
+
+    def add(self, rule: str, keys: pd.Series) -> None:
+        if len(keys):
+            # a rule applied in several languages still lists each row once
+            listed = self.rules.get(rule, [])
+            self.rules[rule] = list(dict.fromkeys([*listed, *(str(k) for k in keys)]))
+
+    @property
+    def count(self) -> int:
+        return len({k for keys in self.rules.values() for k in keys})
 
 
 def to_timestamp(values: pd.Series) -> pd.Series:
@@ -22,12 +41,14 @@ def pivot_texts(
     default_language: str,
     fields: dict[str, str],
     fallback: dict[str, str],
+    cleaned: Cleaned | None = None,
 ) -> pd.DataFrame:
     """One row per ``key`` with a column ``<target>__<osc code>`` per text field and language.
 
     ``long`` has a row per key and BO language (``sprache``). ``fields`` maps a source column of
     ``long`` to its target name; a missing text falls back to the default language's text, then
-    to the ``fallback`` column of the key's main row (the BO master name).
+    to the ``fallback`` column of the key's main row (the BO master name). Each fallback is
+    recorded in ``cleaned`` (rule "<target> (<code>) missing: ... used").
     """
     keys = long[[key, *fallback.values()]].drop_duplicates(key).set_index(key)
     texts = long[long["sprache"].isin(list(languages))].copy()
@@ -38,10 +59,24 @@ def pivot_texts(
     empty = pd.Series(None, index=keys.index, dtype=object)
     out = pd.DataFrame(index=keys.index)
     for source, target in fields.items():
-        default = wide.get((source, default_language), empty)
+        own_default = wide.get((source, default_language), empty)
+        default = own_default
         if target in fallback:
             default = default.where(default.notna(), keys[fallback[target]])
         for bo_language, osc_code in languages.items():
             column = wide.get((source, bo_language), empty)
             out[f"{target}__{osc_code}"] = column.where(column.notna(), default).astype(object)
+            if cleaned is None:
+                continue
+            missing = column.isna()
+            if bo_language != default_language:
+                cleaned.add(
+                    f"{target} ({osc_code}) missing in BO: default-language text used",
+                    keys.index[missing & own_default.notna()].to_series(),
+                )
+            if target in fallback:
+                cleaned.add(
+                    f"{target} ({osc_code}) missing in BO: the BO name used",
+                    keys.index[missing & own_default.isna()].to_series(),
+                )
     return out.reset_index()

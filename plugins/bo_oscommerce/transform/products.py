@@ -3,36 +3,47 @@
 Business rules:
 - price from the tenant's price source (list price or shop price); a price that includes VAT is
   converted to net with the rate of the article's VAT key, because osCommerce stores net prices
-  and adds tax itself; rounded to 4 decimals (decimal(15,4));
+  and adds tax itself; rounded to the shop column's decimals (osCommerce: decimal(15,4));
 - products_status is 1 only for articles in the web and marked visible; an article that left the
-  web is hidden (status 0), never deleted, because old orders reference it;
+  web, or whose product group did, is hidden (status 0), never deleted: old orders reference it;
 - texts per osCommerce language, falling back to the default language, then to the BO name;
+  each is made to fit the shop's column (see ``text.fit_text``);
+- weight rounded to the shop column's decimals; a missing weight is sent as 0;
 - quantity from the tenant's stock source (see ``stock.py``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import numpy as np
 import pandas as pd
 
 from bo_oscommerce.config import TenantSettings
-from bo_oscommerce.transform.categories import Cleaned
-from bo_oscommerce.transform.common import pivot_texts, to_timestamp
+from bo_oscommerce.shop.columns import ShopColumns, metadata_columns
+from bo_oscommerce.transform.categories import text_rows
+from bo_oscommerce.transform.common import Cleaned, pivot_texts, to_timestamp
 from bo_oscommerce.transform.stock import quantities
-from bo_oscommerce.transform.text import cut_to_width, strip_four_byte
+from bo_oscommerce.transform.text import fit_text
 
-PRODUCTS_NAME_WIDTH = 64
+# why an article that is in the shop is hidden there (see shop/products.py)
+HIDE_LEFT_WEB = "article left the web (im_web)"
+HIDE_GROUP_OFFLINE = "product group is not in the web"
+HIDE_DELETED = "article was deleted in BO"  # also sets the quantity to 0
+HIDE_SET_ASIDE = "set aside after it was in the shop (see the set-aside reasons)"
 
 
-def net_price(price: pd.Series, vat_rate: pd.Series, includes_vat: bool) -> pd.Series:
-    """Net price rounded to 4 decimals; unknown rate with a gross price gives no price."""
+def net_price(
+    price: pd.Series, vat_rate: pd.Series, includes_vat: bool, decimals: int = 4
+) -> pd.Series:
+    """Net price rounded to ``decimals``; unknown rate with a gross price gives no price."""
     price = pd.to_numeric(price, errors="coerce").astype("float64")
     if not includes_vat:
-        return price.round(4)
+        return price.round(decimals)
     # object first: a rate mapped through a string key can be pyarrow decimal, which
     # to_numeric cannot take when it holds a missing value (unknown VAT key)
     rate = pd.to_numeric(vat_rate.astype(object), errors="coerce").astype("float64")
-    return (price / (1.0 + rate / 100.0)).round(4)
+    return (price / (1.0 + rate / 100.0)).round(decimals)
 
 
 def build_products(
@@ -40,13 +51,18 @@ def build_products(
     vat: pd.DataFrame,
     stock: pd.DataFrame,
     settings: TenantSettings,
+    columns: ShopColumns | None = None,
+    offline_groups: Collection[str] = (),
 ) -> tuple[pd.DataFrame, pd.DataFrame, Cleaned]:
     """Articles as products rows, plus the articles to hide.
 
-    Returns ``(products, hide, cleaned)``: ``products`` holds one row per web article with the
-    osCommerce columns and ``<field>__<language code>`` text columns; ``hide`` holds articles
-    that left the web but are in the shop (``artikel_nr``, ``osc_products_id``, ``stand``).
+    Returns ``(products, hide, cleaned)``: ``products`` holds one row per web article of a web
+    product group with the osCommerce columns and ``<field>__<language code>`` text columns;
+    ``hide`` holds the articles in the shop that left the web or whose group is in
+    ``offline_groups`` (``artikel_nr``, ``osc_products_id``, ``osc_abgleich_stand``, ``stand``,
+    ``texte``, ``reason``). ``columns``: the shop's real columns (default: upstream osCommerce 2.3).
     """
+    columns = columns or metadata_columns(["products", "products_description"])
     cleaned = Cleaned()
     main = articles.drop_duplicates("artikel_nr").reset_index(drop=True)
     text_changed = (
@@ -65,14 +81,24 @@ def build_products(
         stand=stand.to_numpy(),
         osc_products_id=pd.array(main["osc_products_id"], dtype="Int64"),
         osc_abgleich_stand=to_timestamp(main["osc_abgleich_stand"]).to_numpy(),
+        osc_texte=pd.array(main["osc_texte"], dtype="Int64")
+        if "osc_texte" in main
+        else pd.array([pd.NA] * len(main), dtype="Int64"),
+        texte=main["artikel_nr"].map(text_rows(articles, "artikel_nr")).fillna(0).astype("int64"),
     )
 
     in_web = main["im_web"].astype(int) == 1
+    group_offline = main["warengruppe_nr"].isin(set(offline_groups))
+    shown = in_web & ~group_offline
     hide = main.loc[
-        ~in_web & main["osc_products_id"].notna(),
-        ["artikel_nr", "osc_products_id", "osc_abgleich_stand", "stand"],
-    ]
-    web = main.loc[in_web].reset_index(drop=True)
+        ~shown & main["osc_products_id"].notna(),
+        ["artikel_nr", "osc_products_id", "osc_abgleich_stand", "stand", "osc_texte", "texte"],
+    ].assign(
+        reason=np.where(
+            in_web[~shown & main["osc_products_id"].notna()], HIDE_GROUP_OFFLINE, HIDE_LEFT_WEB
+        )
+    )
+    web = main.loc[shown].reset_index(drop=True)
 
     vat_by_key = vat.assign(ust_schluessel=vat["ust_schluessel"].astype(str)).set_index(
         "ust_schluessel"
@@ -81,18 +107,25 @@ def build_products(
     rate = tax_key.map(vat_by_key["satz"])
     tax_class = tax_key.map(vat_by_key["osc_tax_class_id"])
     price_column = "listenpreis" if settings.price_source == "list" else "ladenpreis"
+    price_spec = columns.spec("products", "products_price")
+    weight_spec = columns.spec("products", "products_weight")
+    quantity_spec = columns.spec("products", "products_quantity")
 
-    qty = quantities(stock, settings.stock_source).set_index("artikel_nr")
+    qty = quantities(stock, settings.stock_source, int(quantity_spec.max_value or 0) or None)
+    qty = qty.set_index("artikel_nr")
+    weight = pd.to_numeric(web["gewicht"], errors="coerce").astype("float64")
     products = pd.DataFrame(
         {
             "artikel_nr": web["artikel_nr"].astype(str),
             "products_model": web["artikel_nr"].astype(str),
-            "products_price": net_price(web[price_column], rate, settings.price_includes_vat),
+            "products_price": net_price(
+                web[price_column], rate, settings.price_includes_vat, price_spec.scale or 0
+            ),
             "ust_schluessel": tax_key.astype(object),
             "products_tax_class_id": pd.array(tax_class, dtype="Int64"),
             "products_status": np.where(web["web_sichtbar"].astype(int) == 1, 1, 0),
             "products_image": web["bildpfad"].where(web["bildpfad"].notna(), None),
-            "products_weight": pd.to_numeric(web["gewicht"], errors="coerce").fillna(0).round(2),
+            "products_weight": weight.fillna(0).round(weight_spec.scale or 0),
             "products_quantity": pd.array(
                 web["artikel_nr"].map(qty["products_quantity"]).fillna(0), dtype="Int64"
             ),
@@ -100,29 +133,36 @@ def build_products(
             "master_id": web["master_id"].where(web["master_id"].notna(), None),
             "osc_products_id": web["osc_products_id"],
             "osc_abgleich_stand": web["osc_abgleich_stand"],
+            "osc_texte": web["osc_texte"],
+            "texte": web["texte"],
             "stand": web["stand"],
         }
     )
+    cleaned.add("weight missing in BO: sent as 0", products.loc[weight.isna(), "artikel_nr"])
     texts = pivot_texts(
-        articles[articles["im_web"].astype(int) == 1],  # the long rows of the web articles
+        articles[articles["artikel_nr"].isin(set(web["artikel_nr"]))],
         key="artikel_nr",
         languages=settings.languages,
         default_language=settings.default_language,
         fields={"text_bezeichnung": "products_name", "internettext": "products_description"},
         fallback={"products_name": "bezeichnung"},
+        cleaned=cleaned,
     )
     products = products.merge(texts, on="artikel_nr", how="left")
     for code in settings.languages.values():
         for field in ("products_name", "products_description"):
             column = f"{field}__{code}"
-            products[column], had = strip_four_byte(products[column])
-            cleaned.add(f"4-byte characters removed from {field}", products.loc[had, "artikel_nr"])
-        column = f"products_name__{code}"
-        products[column], too_long = cut_to_width(products[column], PRODUCTS_NAME_WIDTH)
-        cleaned.add(
-            f"products_name cut to {PRODUCTS_NAME_WIDTH} characters",
-            products.loc[too_long, "artikel_nr"],
-        )
-    negative = products["artikel_nr"].isin(qty.index[qty["negative"]])
-    cleaned.add("negative stock sent as 0", products.loc[negative, "artikel_nr"])
+            products[column], fired = fit_text(
+                products[column], columns.spec("products_description", field)
+            )
+            for rule, mask in fired.items():
+                cleaned.add(rule, products.loc[mask, "artikel_nr"])
+    in_products = products["artikel_nr"]
+    cleaned.add(
+        "negative stock sent as 0", in_products[in_products.isin(qty.index[qty["negative"]])]
+    )
+    cleaned.add(
+        f"stock above the shop's maximum sent as {quantity_spec.max_value}",
+        in_products[in_products.isin(qty.index[qty["capped"]])],
+    )
     return products, hide.reset_index(drop=True), cleaned

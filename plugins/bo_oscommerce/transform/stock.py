@@ -2,7 +2,8 @@
 
 Rules: the tenant chooses available (bestand - reserviert) or total stock (bestand), summed over
 all warehouses; fractions are rounded down (the shop sells whole pieces); negative stock is sent
-as 0 (the shop cannot hold less than nothing); the value is capped at osCommerce's int column.
+as 0 (the shop cannot hold less than nothing); stock above the shop column's maximum is sent as
+that maximum.
 """
 
 from __future__ import annotations
@@ -13,21 +14,27 @@ import pandas as pd
 INT_MAX = 2_147_483_647
 
 
-def quantities(stock: pd.DataFrame, source: str) -> pd.DataFrame:
-    """``artikel_nr``, ``products_quantity`` and ``negative`` (BO stock was below 0)."""
+def quantities(stock: pd.DataFrame, source: str, maximum: int | None = None) -> pd.DataFrame:
+    """``artikel_nr``, ``products_quantity``, ``negative`` (BO stock was below 0) and ``capped``
+    (above ``maximum``, the shop column's largest value; default: osCommerce's int)."""
+    top = maximum or INT_MAX
     column = "verfuegbar" if source == "available" else "gesamt"
     raw = np.floor(pd.to_numeric(stock[column], errors="coerce").fillna(0).astype("float64"))
     return pd.DataFrame(
         {
             "artikel_nr": stock["artikel_nr"].astype(str).to_numpy(),
-            "products_quantity": raw.clip(0, INT_MAX).astype("int64").to_numpy(),
+            "products_quantity": raw.clip(0, top).astype("int64").to_numpy(),
             "negative": (raw < 0).to_numpy(),
+            "capped": (raw > top).to_numpy(),
         }
     )
 
 
 def changed_quantities(
-    stock: pd.DataFrame, source: str, current: pd.Series | None = None
+    stock: pd.DataFrame,
+    source: str,
+    current: pd.Series | None = None,
+    maximum: int | None = None,
 ) -> pd.DataFrame:
     """Articles in the shop whose quantity differs from what the shop holds.
 
@@ -35,7 +42,7 @@ def changed_quantities(
     comparison is with ``osc_menge``, the quantity last sent (cheap: BO only).
     """
     in_shop = stock[stock["osc_products_id"].notna()].reset_index(drop=True)
-    wanted = quantities(in_shop, source)
+    wanted = quantities(in_shop, source, maximum)
     wanted["osc_products_id"] = pd.array(in_shop["osc_products_id"], dtype="Int64")
     if current is None:
         before = pd.array(in_shop["osc_menge"], dtype="Int64")

@@ -1,13 +1,16 @@
 """Cleaning rules for texts bound for osCommerce's utf8 (3-byte) columns.
 
-Documented rules (README "Bad data"):
-- characters outside the Basic Multilingual Plane (emoji and the like) are removed, because
-  osCommerce tables are ``utf8`` and cannot store them; surrounding whitespace is collapsed;
-- a name longer than its column is cut to the column width (trailing space removed).
+Documented rules (README "Bad data"), driven by the shop's real column (``ColumnSpec``):
+- characters outside the Basic Multilingual Plane (emoji and the like) are removed when the
+  column is 3-byte ``utf8``, as osCommerce's tables are; surrounding whitespace is collapsed;
+- a name longer than its column is cut to the column width (trailing space removed);
+- a long text longer than its column's bytes (TEXT: 65 535) is cut at a character boundary.
 Each rule reports which rows it changed, so the run can count cleaned rows.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import pandas as pd
 
@@ -53,3 +56,39 @@ def cut_to_width(values: pd.Series, width: int) -> tuple[pd.Series, pd.Series]:
         return values, too_long
     cut = text.where(~too_long, text.str.slice(0, width).str.rstrip())
     return cut.astype(object).where(cut.notna(), None), too_long
+
+
+def cut_to_bytes(values: pd.Series, max_bytes: int) -> tuple[pd.Series, pd.Series]:
+    """Values whose UTF-8 form is cut to ``max_bytes`` at a character boundary, and a mask of
+    the values that were longer."""
+    text = values.astype("string")
+    # a character takes at most 4 bytes: only values longer than max_bytes / 4 can be too long
+    maybe = text.str.len().gt(max_bytes // 4).fillna(False).astype(bool)
+    too_long = pd.Series(False, index=values.index)
+    if maybe.any():
+        too_long[maybe] = text[maybe].map(lambda v: len(v.encode("utf-8")) > max_bytes)
+    if not too_long.any():
+        return values, too_long
+    cut = values.astype(object).where(values.notna(), None)
+    cut[too_long] = [
+        v.encode("utf-8")[:max_bytes].decode("utf-8", errors="ignore").rstrip()
+        for v in text[too_long]
+    ]
+    return cut, too_long
+
+
+def fit_text(values: pd.Series, spec: Any) -> tuple[pd.Series, dict[str, pd.Series]]:
+    """``values`` made to fit the shop column ``spec``: 4-byte characters removed where the
+    column cannot store them, then cut to its characters or bytes. Returns the values and a
+    mask per rule that fired (rule text -> mask)."""
+    fired: dict[str, pd.Series] = {}
+    if not spec.four_byte_ok:
+        values, had = strip_four_byte(values)
+        fired[f"4-byte characters removed from {spec.name}"] = had
+    if spec.max_chars is not None:
+        values, too_long = cut_to_width(values, spec.max_chars)
+        fired[f"{spec.name} cut to {spec.max_chars} characters"] = too_long
+    elif spec.max_bytes is not None:
+        values, too_long = cut_to_bytes(values, spec.max_bytes)
+        fired[f"{spec.name} cut to {spec.max_bytes} bytes"] = too_long
+    return values, fired

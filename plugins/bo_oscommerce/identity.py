@@ -1,0 +1,177 @@
+"""One identity rule for every entity: which shop row is this BO row? (ADR 4)
+
+Every entity (categories, products, customers, orders) answers it the same way:
+
+1. The shop id stored in BO counts only when that shop row still carries the BO row's
+   natural key: either as BO has it now, or as it was when it was last written (a renamed
+   product group, a changed e-mail address). A stored id whose row is gone, or now holds
+   another key, is reported as stale and the BO row is resolved again below.
+2. Otherwise the natural key is looked up among the shop rows that no other BO row holds.
+   When the BO rows and the shop rows sharing a key are equally many, they are paired in
+   order (BO by the entity's order, shop by id): that is the order the sync creates them in,
+   so a lost write-back heals to exactly the rows it created. Unequal numbers cannot be
+   paired: those BO rows are set aside with the reason.
+3. Otherwise the row is new; its id comes from the shop's own counter (``dialect.reserve_ids``).
+
+Pure pandas: the entity's shop module reads the shop rows, this module decides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+STORED = "stored"
+MATCHED = "matched"
+NEW = "new"
+AMBIGUOUS = "ambiguous"
+
+STALE_COLUMNS = ["key", "stored_id", "problem"]
+AMBIGUOUS_COLUMNS = ["key", "reason", "value"]
+
+
+@dataclass
+class Identity:
+    """Per BO row (same index as the input): the shop id to write to, and how it was found."""
+
+    shop_id: pd.Series  # Int64; <NA> for new and ambiguous rows
+    how: pd.Series  # STORED, MATCHED, NEW or AMBIGUOUS
+    stale: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=STALE_COLUMNS))
+    ambiguous: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=AMBIGUOUS_COLUMNS))
+
+    @property
+    def new(self) -> pd.Series:
+        return self.how == NEW
+
+    @property
+    def found(self) -> pd.Series:
+        return self.how.isin([STORED, MATCHED])
+
+
+def resolve(
+    wanted: pd.DataFrame,
+    shop: pd.DataFrame,
+    *,
+    key: str,
+    what: str,
+    order: Sequence[str] | None = None,
+    shop_order: Sequence[str] | None = None,
+    taken: Collection[int] = (),
+) -> Identity:
+    """Find the shop row of each BO row.
+
+    ``wanted``: one row per BO record with ``key`` (the BO key), ``stored_id`` (the shop id BO
+    holds, or NA), ``natural_key`` (as BO has it now) and optionally ``remembered_key`` (as it
+    was last written). ``shop``: ``shop_id`` and ``natural_key`` of the shop rows that may
+    match. Natural keys are compared as given: normalise them (case, spaces) before.
+    ``what`` names the natural key in reasons ("article number"). ``order``/``shop_order``:
+    columns that pair equal keys (default: the BO key, the shop id). ``taken``: shop ids other
+    BO rows already hold (settled rows not passed in).
+    """
+    index = wanted.index
+    stored = pd.array(wanted["stored_id"], dtype="Int64")
+    stored = pd.Series(stored, index=index)
+    natural = wanted["natural_key"].astype(object)
+    remembered = (
+        wanted["remembered_key"].astype(object)
+        if "remembered_key" in wanted
+        else pd.Series(None, index=index, dtype=object)
+    )
+    shop = shop.drop_duplicates("shop_id")
+    key_of_id = pd.Series(shop["natural_key"].to_numpy(dtype=object), index=shop["shop_id"])
+
+    holds = stored.map(key_of_id)  # the key the stored id's row carries now (NA: row gone)
+    verified = holds.notna() & ((holds == natural) | (holds == remembered)).fillna(False)
+    verified = verified.astype(bool) & ~stored.isin(list(taken)).fillna(False).astype(bool)
+    # one shop row, one BO row: a second BO row claiming a verified id loses it
+    ranked = _ranked(wanted, key, order)
+    claim_order = stored[verified].loc[ranked.intersection(stored[verified].index, sort=False)]
+    twice = claim_order.duplicated(keep="first")
+    verified[twice[twice].index] = False
+
+    stale_rows = stored.notna() & ~verified
+    problems = []
+    for label in index[stale_rows]:
+        shop_id, now = int(stored[label]), holds[label]
+        if pd.isna(now):
+            problems.append((wanted.at[label, key], shop_id, "the shop row is gone"))
+        elif (label in twice.index and bool(twice.get(label, False))) or shop_id in taken:
+            problems.append(
+                (wanted.at[label, key], shop_id, "the shop row is linked to another BO row")
+            )
+        else:
+            problems.append(
+                (wanted.at[label, key], shop_id, f"the shop row now holds {what} {now!r}")
+            )
+    stale = pd.DataFrame(problems, columns=STALE_COLUMNS)
+
+    shop_id = pd.Series(pd.array([pd.NA] * len(index), dtype="Int64"), index=index)
+    how = pd.Series(NEW, index=index, dtype=object)
+    shop_id[verified] = stored[verified]
+    how[verified] = STORED
+
+    open_rows = wanted.loc[~verified & natural.notna()]
+    claimed = set(stored[verified].astype("int64")) | {int(i) for i in taken}
+    candidates = shop[~shop["shop_id"].isin(claimed)]
+    ambiguous = _match(open_rows, candidates, key, what, order, shop_order, shop_id, how)
+    return Identity(shop_id=shop_id, how=how, stale=stale, ambiguous=ambiguous)
+
+
+def _ranked(frame: pd.DataFrame, key: str, order: Sequence[str] | None) -> pd.Index:
+    columns = list(order or [key])
+    return frame.sort_values(columns, kind="stable").index
+
+
+def _match(
+    open_rows: pd.DataFrame,
+    candidates: pd.DataFrame,
+    key: str,
+    what: str,
+    order: Sequence[str] | None,
+    shop_order: Sequence[str] | None,
+    shop_id: pd.Series,
+    how: pd.Series,
+) -> pd.DataFrame:
+    """Pair open BO rows with unclaimed shop rows of the same natural key (in place)."""
+    if open_rows.empty:
+        return pd.DataFrame(columns=AMBIGUOUS_COLUMNS)
+    candidates = candidates[candidates["natural_key"].isin(set(open_rows["natural_key"]))]
+    if candidates.empty:
+        return pd.DataFrame(columns=AMBIGUOUS_COLUMNS)
+    bo = open_rows.loc[_ranked(open_rows, key, order), [key, "natural_key"]]
+    bo = bo.assign(rank=bo.groupby("natural_key", sort=False).cumcount())
+    bo["bo_count"] = bo.groupby("natural_key", sort=False)["rank"].transform("size")
+    shop = candidates.sort_values(list(shop_order or ["shop_id"]), kind="stable")
+    shop = shop.assign(rank=shop.groupby("natural_key", sort=False).cumcount())
+    counts = shop.groupby("natural_key", sort=False)["shop_id"].agg(["size", list])
+
+    bo["shop_count"] = bo["natural_key"].map(counts["size"]).fillna(0).astype(int)
+    pairable = bo[(bo["shop_count"] > 0) & (bo["shop_count"] == bo["bo_count"])]
+    paired = (
+        pairable.rename_axis("__label")
+        .reset_index()
+        .merge(shop[["natural_key", "rank", "shop_id"]], on=["natural_key", "rank"], how="inner")
+    )
+    labels = paired["__label"].to_numpy()
+    shop_id[labels] = paired["shop_id"].astype("int64").to_numpy()
+    how[labels] = MATCHED
+
+    unpaired = bo[(bo["shop_count"] > 0) & (bo["shop_count"] != bo["bo_count"])]
+    rows = []
+    for label, row in unpaired.iterrows():
+        ids = ", ".join(str(i) for i in counts.at[row["natural_key"], "list"])
+        if row["shop_count"] > row["bo_count"]:
+            reason = (
+                f"{what} is held by several shop rows; cannot tell which one is this BO row: "
+                "merge them in the shop first"
+            )
+        else:
+            reason = (
+                f"several BO rows share this {what}, but the shop holds fewer; cannot tell "
+                "which BO row a shop row belongs to: make them differ in BO"
+            )
+        rows.append((row[key], reason, f"{row['natural_key']} (shop ids {ids})"))
+        how[label] = AMBIGUOUS
+    return pd.DataFrame(rows, columns=AMBIGUOUS_COLUMNS)

@@ -1,0 +1,101 @@
+"""Reads every shop module shares: rows by id, languages, tax classes, and a diff helper."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pandas as pd
+import sqlalchemy as sa
+
+from bo_oscommerce.frames import query_frame, result_frame
+from bo_oscommerce.shop import tables as t
+from bo_oscommerce.shop.dialect import chunks
+
+READ_ALL_ABOVE = 20_000  # beyond this many ids, one table scan beats many IN lists
+
+
+@dataclass
+class LoadResult:
+    """What one entity's load did in the shop."""
+
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    hidden: int = 0
+    # BO key -> shop id of every row loaded (created, matched or kept), with "inserted"
+    ids: pd.DataFrame = field(default_factory=pd.DataFrame)
+    rejected: list[tuple[str, str, str]] = field(default_factory=list)  # key, reason, value
+    # stored ids that no longer point at their row: key, stored_id, problem
+    stale: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # BO keys whose stored id must be cleared in BO (their shop row is gone for good)
+    unlink: list[str] = field(default_factory=list)
+    hidden_by_reason: dict[str, list[str]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def hide_reason(self, reason: str, keys: Iterable[str]) -> None:
+        keys = [str(k) for k in keys]
+        if keys:
+            self.hidden_by_reason.setdefault(reason, []).extend(keys)
+
+
+def language_ids(conn: sa.Connection) -> dict[str, int]:
+    rows = conn.execute(sa.select(t.languages.c.code, t.languages.c.languages_id))
+    return {code: int(lid) for code, lid in rows}
+
+
+def tax_class_ids(conn: sa.Connection) -> list[int]:
+    return sorted(int(i) for i in conn.execute(sa.select(t.tax_class.c.tax_class_id)).scalars())
+
+
+def read_by_ids(
+    conn: sa.Connection, stmt: sa.Select, id_column: sa.Column, ids: Iterable[int]
+) -> pd.DataFrame:
+    """Rows of ``stmt`` whose ``id_column`` is one of ``ids`` (IN lists, or one scan)."""
+    ids = sorted({int(i) for i in ids})
+    columns = [c.name for c in stmt.selected_columns]
+    if not ids:
+        return pd.DataFrame(columns=columns)
+    if len(ids) > READ_ALL_ABOVE:
+        frame = query_frame(conn, stmt)
+        return frame[frame[id_column.name].isin(ids)].reset_index(drop=True)
+    parts = [
+        result_frame(conn.execute(stmt.where(id_column.in_(list(part)))))
+        for part in chunks(ids, 1000)
+    ]
+    return pd.concat(parts, ignore_index=True)
+
+
+def read_by_values(
+    conn: sa.Connection, stmt: sa.Select, column: sa.Column, values: Iterable[str]
+) -> pd.DataFrame:
+    """Rows of ``stmt`` whose text ``column`` equals one of ``values`` (as the shop's
+    collation compares: usually without regard to case)."""
+    values = sorted({str(v) for v in values})
+    columns = [c.name for c in stmt.selected_columns]
+    if not values:
+        return pd.DataFrame(columns=columns)
+    if len(values) > READ_ALL_ABOVE:
+        frame = query_frame(conn, stmt)
+        wanted = {natural_text(v) for v in values}
+        return frame[frame[column.name].map(natural_text).isin(wanted)].reset_index(drop=True)
+    parts = [
+        result_frame(conn.execute(stmt.where(column.in_(list(part)))))
+        for part in chunks(values, 1000)
+    ]
+    return pd.concat(parts, ignore_index=True)
+
+
+def natural_text(value: object) -> str | None:
+    """A text natural key as MySQL's ``*_ci`` collations compare it: case and trailing spaces
+    do not count."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    return str(value).rstrip(" ").casefold()
+
+
+def same(left: pd.Series, right: pd.Series) -> pd.Series:
+    """Element-wise equality where two missing values are equal."""
+    both_missing = left.isna() & right.isna()
+    equal = left.astype(object) == right.astype(object)
+    return (equal | both_missing).fillna(False).astype(bool)

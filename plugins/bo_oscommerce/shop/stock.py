@@ -1,0 +1,53 @@
+"""Reading and writing the shop's quantities (``products.products_quantity``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+import sqlalchemy as sa
+
+from bo_oscommerce.shop import tables as t
+from bo_oscommerce.shop.common import natural_text, read_by_ids
+from bo_oscommerce.shop.dialect import chunks
+
+
+def current_quantities(conn: sa.Connection, ids: Iterable[int]) -> pd.Series:
+    frame = read_by_ids(
+        conn,
+        sa.select(t.products.c.products_id, t.products.c.products_quantity),
+        t.products.c.products_id,
+        ids,
+    )
+    return frame.set_index("products_id")["products_quantity"].astype("int64")
+
+
+def write_quantities(conn: sa.Connection, changes: pd.DataFrame) -> set[str]:
+    """Set products_quantity of each changed article's product, if that product still holds
+    the article number (a stored id is never trusted blindly). Returns the articles written."""
+    if changes.empty:
+        return set()
+    ids = changes["osc_products_id"].astype("int64")
+    models = (
+        read_by_ids(
+            conn,
+            sa.select(t.products.c.products_id, t.products.c.products_model),
+            t.products.c.products_id,
+            ids,
+        )
+        .set_index("products_id")["products_model"]
+        .map(natural_text)
+    )
+    ours = (ids.map(models) == changes["artikel_nr"].map(natural_text)).fillna(False).astype(bool)
+    stmt = (
+        sa.update(t.products)
+        .where(t.products.c.products_id == sa.bindparam("b_id"))
+        .values(products_quantity=sa.bindparam("b_qty"))
+    )
+    params = [
+        {"b_id": int(pid), "b_qty": int(qty)}
+        for pid, qty in zip(ids[ours], changes.loc[ours, "products_quantity"], strict=True)
+    ]
+    for batch in chunks(params):
+        conn.execute(stmt, list(batch))
+    return set(changes.loc[ours, "artikel_nr"])

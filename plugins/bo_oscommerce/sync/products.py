@@ -1,0 +1,284 @@
+"""The products step: articles -> validate -> shop products -> ids, markers and links to BO.
+
+What the shop shows when a row leaves BO ("hidden, not deleted": old orders reference it):
+- article left the web, or its product group did: status 0;
+- article set aside after it was in the shop (e.g. its price became empty): status 0 until
+  BO is fixed, so it never sells at a stale price;
+- article deleted in BO: status 0 and quantity 0, link forgotten;
+- a deleted BO text: the fallback text (default language, then the BO name).
+Incremental runs also hide the articles of a group that left the web, and show again those of
+a group that came back, though the articles themselves did not change.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import sqlalchemy as sa
+
+from bo_oscommerce.bo import io as bo_io
+from bo_oscommerce.quality.suites import products_suite
+from bo_oscommerce.quality.validation import validate
+from bo_oscommerce.shop import tables as t
+from bo_oscommerce.shop.common import LoadResult, natural_text, tax_class_ids
+from bo_oscommerce.shop.products import hide_products, load_products, products_table
+from bo_oscommerce.staging import read_frame, write_frame
+from bo_oscommerce.sync.report import EntityReport
+from bo_oscommerce.sync.run import (
+    Run,
+    count_changed,
+    marker_changed,
+    rejections,
+    shop_category_ids,
+    shop_columns,
+    shop_languages,
+)
+from bo_oscommerce.sync.writeback import WriteBackError, relink, unbind, write_back
+from bo_oscommerce.transform.categories import build_categories, offline_groups
+from bo_oscommerce.transform.common import Cleaned
+from bo_oscommerce.transform.products import (
+    HIDE_DELETED,
+    HIDE_GROUP_OFFLINE,
+    HIDE_SET_ASIDE,
+    build_products,
+)
+
+ENTITY = "products"
+HIDE_COLUMNS = [
+    "artikel_nr",
+    "osc_products_id",
+    "osc_abgleich_stand",
+    "stand",
+    "osc_texte",
+    "texte",
+    "reason",
+]
+
+
+def _category_ids(run: Run, paths: dict[str, str]) -> dict[str, int]:
+    """Group -> categories_id from this run's category step, else BO's stored ids of groups
+    whose category the shop still has."""
+    staged = run.staging / "category_ids.parquet"
+    if staged.exists():
+        frame = read_frame(staged)
+        return dict(zip(frame["warengruppe_nr"], frame["categories_id"].astype(int), strict=True))
+    groups = read_frame(paths["groups"]).drop_duplicates("warengruppe_nr")
+    known = groups[(groups["im_web"].astype(int) == 1) & groups["osc_categories_id"].notna()]
+    with run.shop.connect() as conn:
+        present = shop_category_ids(conn)
+    known = known[known["osc_categories_id"].astype(int).isin(present)]
+    return dict(zip(known["warengruppe_nr"], known["osc_categories_id"].astype(int), strict=True))
+
+
+def _drifted(
+    run: Run,
+    products: pd.DataFrame,
+    hide: pd.DataFrame,
+    offline: set[str],
+    build: object,
+) -> tuple[pd.DataFrame, pd.DataFrame, Cleaned | None]:
+    """Incremental runs: linked articles not in this extract whose shop state their group's
+    state contradicts. Hidden: articles of offline groups. Shown again: web articles of web
+    groups that the shop hides (their group came back, or someone hid them in the shop)."""
+    linked = bo_io.query(run.bo, "extract_artikel_verknuepft").astype({"artikel_nr": str})
+    seen = set(products["artikel_nr"]) | set(hide["artikel_nr"])
+    linked = linked[~linked["artikel_nr"].isin(seen)]
+    in_offline = linked["warengruppe_nr"].isin(offline) & (linked["im_web"].astype(int) == 1)
+    extra_hide = linked.loc[in_offline, ["artikel_nr", "osc_products_id"]].assign(
+        osc_abgleich_stand=pd.NaT, stand=pd.NaT, reason=HIDE_GROUP_OFFLINE
+    )
+    visible = linked[
+        ~in_offline
+        & (linked["im_web"].astype(int) == 1)
+        & (linked["web_sichtbar"].astype(int) == 1)
+    ]
+    with run.shop.connect() as conn:
+        hidden_ids = set(
+            conn.execute(
+                sa.select(t.products.c.products_id).where(t.products.c.products_status == 0)
+            ).scalars()
+        )
+    back = set(visible.loc[visible["osc_products_id"].astype(int).isin(hidden_ids), "artikel_nr"])
+    more, cleaned = products.iloc[:0], None
+    if back:  # rare (a group came back): read those articles whole
+        articles = bo_io.query(run.bo, "extract_artikel", {"full_sync": 1})
+        more, _, cleaned = build(articles[articles["artikel_nr"].astype(str).isin(back)])
+    return (
+        pd.concat([products, more], ignore_index=True),
+        pd.concat([hide, extra_hide], ignore_index=True),
+        cleaned,
+    )
+
+
+def _hides(
+    run: Run, hide: pd.DataFrame, products: pd.DataFrame, rejected: pd.DataFrame
+) -> pd.DataFrame:
+    """Every article whose shop product is to be hidden: left the web (from the transform),
+    set aside while in the shop, deleted in BO."""
+    set_aside = products[
+        products["artikel_nr"].isin(set(rejected["key"])) & products["osc_products_id"].notna()
+    ]
+    deleted = bo_io.query(run.bo, "extract_artikel_geloescht").astype({"artikel_nr": str})
+    frames = [
+        hide.reindex(columns=HIDE_COLUMNS),
+        set_aside.assign(reason=HIDE_SET_ASIDE).reindex(columns=HIDE_COLUMNS),
+        deleted.assign(reason=HIDE_DELETED).reindex(columns=HIDE_COLUMNS),
+    ]
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame(columns=HIDE_COLUMNS)
+    return pd.concat(frames, ignore_index=True).drop_duplicates("artikel_nr")
+
+
+def sync_products(run: Run, paths: dict[str, str]) -> EntityReport:
+    settings = run.settings
+    columns = shop_columns(run)
+    articles, vat = read_frame(paths["articles"]), read_frame(paths["vat"])
+    stock, groups = read_frame(paths["stock"]), read_frame(paths["groups"])
+    categories, _ = build_categories(groups, settings.languages, settings.default_language, columns)
+    offline = offline_groups(groups, categories)
+
+    def build(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, Cleaned]:
+        return build_products(frame, vat, stock, settings, columns, offline)
+
+    products, hide, cleaned = build(articles)
+    if not run.full:
+        products, hide, more = _drifted(run, products, hide, offline, build)
+        for rule, keys in (more.rules if more else {}).items():
+            cleaned.add(rule, pd.Series(keys))
+    category_ids = _category_ids(run, paths)
+    with run.shop.connect() as conn:
+        shop_tax_classes = tax_class_ids(conn)
+    master = products_table(columns, settings.master_id_column)[1]
+    suite = products_suite(
+        list(settings.languages.values()),
+        columns,
+        known_tax_keys=sorted(vat["ust_schluessel"].astype(str)),
+        valid_groups=sorted(category_ids),
+        shop_tax_classes=shop_tax_classes,
+        master_column=master,
+    )
+    checked = validate(products, suite)
+    hides = _hides(run, hide, products, checked.rejected)
+    with run.shop.begin() as conn:
+        languages = shop_languages(conn, settings)
+        result = load_products(
+            conn,
+            checked.valid,
+            category_ids,
+            languages,
+            columns,
+            settings.master_id_column,
+            run.run_at,
+        )
+        hidden = hide_products(conn, hides, run.run_at, result)
+    rejected = pd.concat([checked.rejected, rejections(ENTITY, result.rejected)], ignore_index=True)
+    report = EntityReport(
+        entity=ENTITY,
+        extracted=len(products) + len(hide),
+        inserted=result.inserted,
+        updated=result.updated,
+        unchanged=result.unchanged,
+        hidden=result.hidden,
+        set_aside=rejected,
+        cleaned=cleaned.rules,
+        hidden_by_reason=result.hidden_by_reason,
+        stale=result.stale,
+        notes=result.notes,
+    )
+    try:
+        report.written_back = _write_back(run, checked.valid, result, hidden)
+    except WriteBackError as exc:
+        report.failed = str(exc)
+    write_frame(run.staging / "product_ids.parquet", result.ids)
+    return report
+
+
+def _write_back(run: Run, valid: pd.DataFrame, result: LoadResult, hidden: pd.DataFrame) -> int:
+    """Ids, markers and text counts of loaded products; markers of products hidden because
+    they left the web; links forgotten where the shop row is gone or the article deleted."""
+    loaded = valid[
+        [
+            "artikel_nr",
+            "osc_products_id",
+            "osc_abgleich_stand",
+            "stand",
+            "products_quantity",
+            "osc_texte",
+            "texte",
+        ]
+    ].merge(result.ids, on="artikel_nr", how="inner")
+    inserted = loaded["inserted"].astype(bool)
+    due = (
+        inserted
+        | (pd.array(loaded["osc_products_id"], dtype="Int64") != loaded["products_id"]).fillna(True)
+        | marker_changed(loaded["osc_abgleich_stand"], loaded["stand"]).to_numpy()
+        | count_changed(loaded["osc_texte"], loaded["texte"]).to_numpy()
+    )
+    rows = loaded.loc[due]
+    left = ~hidden["reason"].isin([HIDE_SET_ASIDE, HIDE_DELETED]) & hidden["stand"].notna()
+    away = hidden[
+        left
+        & (
+            marker_changed(hidden["osc_abgleich_stand"], hidden["stand"])
+            | count_changed(hidden["osc_texte"], hidden["texte"]).to_numpy()
+        )
+    ]
+    deleted = hidden.loc[hidden["reason"] == HIDE_DELETED, "artikel_nr"]
+    steps = [
+        (
+            "writeback_artikel",
+            [
+                *(
+                    {
+                        "artikel_nr": nr,
+                        "osc_products_id": int(pid),
+                        "osc_abgleich_stand": _when(stand),
+                        "osc_texte": int(texte),
+                        "osc_menge": int(qty) if new else None,
+                    }
+                    for nr, pid, stand, texte, qty, new in zip(
+                        rows["artikel_nr"],
+                        rows["products_id"],
+                        rows["stand"],
+                        rows["texte"],
+                        rows["products_quantity"],
+                        rows["inserted"],
+                        strict=True,
+                    )
+                ),
+                *(
+                    {
+                        "artikel_nr": nr,
+                        "osc_products_id": int(pid),
+                        "osc_abgleich_stand": _when(stand),
+                        "osc_texte": int(texte),
+                        "osc_menge": None,
+                    }
+                    for nr, pid, stand, texte in zip(
+                        away["artikel_nr"],
+                        away["products_id"],
+                        away["stand"],
+                        away["texte"],
+                        strict=True,
+                    )
+                ),
+            ],
+        ),
+        ("unlink_artikel", [{"artikel_nr": nr} for nr in result.unlink]),
+        *relink(
+            ENTITY,
+            pd.DataFrame(
+                {
+                    "bo_schluessel": rows["artikel_nr"],
+                    "osc_id": rows["products_id"].astype("int64"),
+                    "osc_schluessel": rows["artikel_nr"].map(natural_text),
+                }
+            ),
+        ),
+        *unbind(ENTITY, [*result.unlink, *deleted]),
+    ]
+    return write_back(run.bo, run.settings.label, ENTITY, steps).get("writeback_artikel", 0)
+
+
+def _when(stand: object) -> object:
+    return None if pd.isna(stand) else pd.Timestamp(stand).to_pydatetime()

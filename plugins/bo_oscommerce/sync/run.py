@@ -1,0 +1,129 @@
+"""What every sync step shares: the run, the BO extract, the shop's columns and languages."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+
+from bo_oscommerce.bo import io as bo_io
+from bo_oscommerce.config import TenantSettings
+from bo_oscommerce.quality.validation import REJECTED_COLUMNS
+from bo_oscommerce.shop import tables as t
+from bo_oscommerce.shop.columns import ShopColumns, read_shop_columns
+from bo_oscommerce.shop.common import language_ids
+from bo_oscommerce.staging import staging_dir, write_frame
+
+log = logging.getLogger(__name__)
+
+# name -> (BO statement, parameters; None: depends on full/incremental)
+EXTRACTS = {
+    "groups": ("extract_warengruppen", {}),
+    "articles": ("extract_artikel", None),
+    "vat": ("extract_umsatzsteuer", {}),
+    "stock": ("extract_lagerbestand", {}),
+}
+# BO statements the catalog steps read besides the extract
+CATALOG_READS = {
+    "extract_bindungen": {"entitaet": "products"},
+    "extract_artikel_geloescht": {},
+    "extract_warengruppen_geloescht": {},
+    "extract_artikel_verknuepft": {},
+}
+CATALOG_TABLES = [
+    "categories",
+    "categories_description",
+    "products",
+    "products_description",
+    "products_to_categories",
+]
+
+
+@dataclass(frozen=True)
+class Run:
+    """What every step needs to know about the DAG run it belongs to."""
+
+    settings: TenantSettings
+    bo: sa.Engine
+    shop: sa.Engine
+    run_key: str  # "<dag_id>/<run_id>": names staging and report folders
+    run_at: datetime  # the run's time in the shop's time zone: date_added, last_modified
+    full: bool = False
+
+    @property
+    def staging(self) -> Any:
+        return staging_dir(self.settings.id, self.run_key)
+
+
+def extract(run: Run) -> dict[str, Any]:
+    """BO frames into the staging location; returns their paths and row counts."""
+    paths, counts = {}, {}
+    for name, (sql, params) in EXTRACTS.items():
+        frame = bo_io.query(
+            run.bo, sql, params if params is not None else {"full_sync": 1 if run.full else 0}
+        )
+        paths[name] = write_frame(run.staging / f"bo_{name}.parquet", frame)
+        counts[name] = len(frame)
+    log.info("%s: extracted from BO %s", run.settings.label, counts)
+    return {"paths": paths, "counts": counts}
+
+
+def shop_columns(run: Run, tables: list[str] | None = None) -> ShopColumns:
+    """The shop's real columns, read at the start of a step."""
+    with run.shop.connect() as conn:
+        return read_shop_columns(conn, tables or CATALOG_TABLES)
+
+
+def shop_languages(conn: sa.Connection, settings: TenantSettings) -> dict[str, int]:
+    """osCommerce code -> languages_id of every language the tenant syncs."""
+    in_shop = language_ids(conn)
+    missing = sorted(set(settings.languages.values()) - set(in_shop))
+    if missing:
+        raise RuntimeError(
+            f"{settings.label}: the shop has no language {missing} (languages.code); add it in "
+            "the shop admin or remove it from the tenant's 'languages' setting"
+        )
+    return {code: in_shop[code] for code in settings.languages.values()}
+
+
+def default_code(settings: TenantSettings) -> str:
+    return settings.languages[settings.default_language]
+
+
+def rejections(entity: str, rows: list[tuple[str, str, str]]) -> pd.DataFrame:
+    """Set-aside records (key, reason, value) of a load, in the quarantine's columns."""
+    return pd.DataFrame(
+        [
+            {"entity": entity, "key": k, "reason": r, "expectation": "", "column": "", "value": v}
+            for k, r, v in rows
+        ],
+        columns=list(REJECTED_COLUMNS),
+    )
+
+
+def marker_changed(old: pd.Series, new: pd.Series) -> pd.Series:
+    """BO change markers that differ. A marker BO stored with less precision than it has
+    (whole seconds, cut or rounded) counts as the same, so fractions of a second never keep a
+    row "changed" forever."""
+    old_ts = pd.to_datetime(old, errors="coerce").astype("datetime64[us]")
+    new_ts = pd.to_datetime(new, errors="coerce").astype("datetime64[us]")
+    equal = (old_ts == new_ts).fillna(False).astype(bool)
+    both_missing = (old_ts.isna() & new_ts.isna()).astype(bool)
+    whole = (old_ts == old_ts.dt.floor("s")).fillna(False).astype(bool)
+    close = ((new_ts - old_ts).abs() < timedelta(seconds=1)).fillna(False).astype(bool)
+    return ~(equal | both_missing | (whole & close))
+
+
+def count_changed(old: pd.Series, new: pd.Series) -> pd.Series:
+    """Text-row counts that differ (a missing old count differs)."""
+    old = pd.array(old, dtype="Int64")
+    new = pd.array(new, dtype="Int64")
+    return pd.Series(old != new).fillna(True).astype(bool).set_axis(range(len(old)))
+
+
+def shop_category_ids(conn: sa.Connection) -> set[int]:
+    return {int(i) for i in conn.execute(sa.select(t.categories.c.categories_id)).scalars()}

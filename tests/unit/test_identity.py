@@ -1,0 +1,105 @@
+"""The one identity rule: stored id if its row carries the key, else the key, else new."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from bo_oscommerce.identity import AMBIGUOUS, MATCHED, NEW, STORED, resolve
+
+
+def _wanted(*rows: tuple) -> pd.DataFrame:
+    """(key, stored_id, natural_key[, remembered_key])"""
+    return pd.DataFrame(
+        [(*r, None) if len(r) == 3 else r for r in rows],
+        columns=["key", "stored_id", "natural_key", "remembered_key"],
+    )
+
+
+def _shop(*rows: tuple[int, str]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["shop_id", "natural_key"])
+
+
+def _result(wanted: pd.DataFrame, shop: pd.DataFrame, **kwargs) -> dict[str, tuple]:
+    identity = resolve(wanted, shop, key="key", what="model", **kwargs)
+    return {
+        k: (None if pd.isna(i) else int(i), how)
+        for k, i, how in zip(wanted["key"], identity.shop_id, identity.how, strict=True)
+    }
+
+
+def test_stored_id_counts_when_its_row_carries_the_key() -> None:
+    identity = resolve(
+        _wanted(("A", 7, "a")), _shop((7, "a"), (8, "a")), key="key", what="model"
+    )
+    assert identity.shop_id.tolist() == [7]
+    assert identity.how.tolist() == [STORED]
+    assert identity.stale.empty
+
+
+def test_reused_id_is_stale_and_the_row_is_matched_by_its_key_instead() -> None:
+    # the shop deleted product 73 (X-9) and handed 73 out again, to N-1; X-9 was re-created as 90
+    wanted = _wanted(("X-9", 73, "x-9"), ("N-1", None, "n-1"))
+    shop = _shop((73, "n-1"), (90, "x-9"))
+    assert _result(wanted, shop) == {"X-9": (90, MATCHED), "N-1": (73, MATCHED)}
+    stale = resolve(wanted, shop, key="key", what="model").stale
+    assert stale.values.tolist() == [["X-9", 73, "the shop row now holds model 'n-1'"]]
+
+
+def test_gone_row_is_stale_and_the_row_is_created_again() -> None:
+    identity = resolve(_wanted(("A", 5, "a")), _shop(), key="key", what="model")
+    assert identity.how.tolist() == [NEW]
+    assert identity.stale.values.tolist() == [["A", 5, "the shop row is gone"]]
+
+
+def test_remembered_key_keeps_a_renamed_row() -> None:
+    wanted = _wanted(("WG1", 5, "0/neu", "0/alt"))
+    assert _result(wanted, _shop((5, "0/alt"))) == {"WG1": (5, STORED)}
+    # the shop row already has the new name: also fine
+    assert _result(wanted, _shop((5, "0/neu"))) == {"WG1": (5, STORED)}
+    # neither: somebody else's row
+    assert _result(wanted, _shop((5, "0/fremd"))) == {"WG1": (None, NEW)}
+
+
+def test_two_bo_rows_claiming_one_id_keep_it_for_the_first_only() -> None:
+    wanted = _wanted(("A", 5, "k"), ("B", 5, "k"))
+    assert _result(wanted, _shop((5, "k"))) == {"A": (5, STORED), "B": (None, NEW)}
+    stale = resolve(wanted, _shop((5, "k")), key="key", what="model").stale
+    assert stale["problem"].tolist() == ["the shop row is linked to another BO row"]
+
+
+def test_equal_keys_pair_in_order() -> None:
+    # two groups "Zubehör" under one parent, ids lost: paired by BO order and shop id
+    wanted = _wanted(("WG2", None, "1/zubehör"), ("WG1", None, "1/zubehör"))
+    shop = _shop((6, "1/zubehör"), (5, "1/zubehör"))
+    assert _result(wanted, shop) == {"WG1": (5, MATCHED), "WG2": (6, MATCHED)}
+
+
+def test_unequal_numbers_are_ambiguous_and_set_aside() -> None:
+    wanted = _wanted(("A", None, "dvd"))
+    identity = resolve(wanted, _shop((5, "dvd"), (9, "dvd")), key="key", what="model")
+    assert identity.how.tolist() == [AMBIGUOUS]
+    assert identity.shop_id.isna().all()
+    (row,) = identity.ambiguous.itertuples(index=False)
+    assert row.key == "A"
+    assert row.reason.startswith("model is held by several shop rows")
+    assert row.value == "dvd (shop ids 5, 9)"
+
+    wanted = _wanted(("A", None, "k"), ("B", None, "k"))
+    identity = resolve(wanted, _shop((5, "k")), key="key", what="model")
+    assert identity.how.tolist() == [AMBIGUOUS, AMBIGUOUS]
+    assert identity.ambiguous["reason"].str.startswith("several BO rows share this model").all()
+
+
+def test_rows_held_elsewhere_are_not_candidates() -> None:
+    wanted = _wanted(("A", 5, "k"), ("B", None, "k"))
+    assert _result(wanted, _shop((5, "k"), (6, "k"))) == {"A": (5, STORED), "B": (6, MATCHED)}
+    # taken: held by a settled BO row that is not part of this call
+    assert _result(_wanted(("B", None, "k")), _shop((5, "k")), taken={5}) == {"B": (None, NEW)}
+    assert _result(_wanted(("B", 5, "k")), _shop((5, "k")), taken={5}) == {"B": (None, NEW)}
+
+
+def test_sort_columns_decide_the_pairing() -> None:
+    wanted = _wanted(("WG1", None, "k"), ("WG2", None, "k")).assign(sort=[20, 10])
+    shop = _shop((5, "k"), (6, "k")).assign(sort=[2, 1])
+    result = _result(wanted, shop, order=["sort", "key"], shop_order=["sort", "shop_id"])
+    assert result == {"WG2": (6, MATCHED), "WG1": (5, MATCHED)}
