@@ -1,95 +1,24 @@
 """Catalog sync against a real MariaDB holding the upstream osCommerce 2.3.4.1 shop.
 
 The shop comes with upstream's sample catalog (so "first contact" matching is real) plus
-German; BO is the reference schema on SQLite with generated demo data.
+German; BO is the reference schema with generated demo data, on SQLite and on MariaDB.
 """
 
 from __future__ import annotations
 
-import hashlib
-from datetime import datetime
-
 import pytest
 import sqlalchemy as sa
-
-from bo_oscommerce.bo.demo_data import generate
-from bo_oscommerce.bo.reference import create_reference_schema
-from bo_oscommerce.config import parse_config
-from bo_oscommerce.sync.categories import sync_categories
-from bo_oscommerce.sync.products import sync_products
-from bo_oscommerce.sync.run import Run, extract
-from bo_oscommerce.sync.stock import sync_stock
+from tests.integration.conftest import (
+    LATER,
+    bo_fingerprint,
+    fingerprint,
+    rows,
+    scalar,
+    settings,
+    sync,
+)
 
 pytestmark = pytest.mark.integration
-
-RUN_AT = datetime(2026, 11, 26, 12, 0, 0)
-LATER = datetime(2026, 11, 3, 10, 0, 0)
-CATALOG_TABLES = [
-    "categories",
-    "categories_description",
-    "products",
-    "products_description",
-    "products_to_categories",
-]
-
-
-@pytest.fixture
-def staging(tmp_path, monkeypatch):
-    monkeypatch.setenv("BO_OSC_STAGING_URL", (tmp_path / "staging").as_uri())
-    monkeypatch.setenv("BO_OSC_REPORTS_URL", (tmp_path / "reports").as_uri())
-    return tmp_path
-
-
-@pytest.fixture
-def bo(tmp_path):
-    engine = sa.create_engine(f"sqlite:///{tmp_path / 'bo.db'}")
-    create_reference_schema(engine)
-    summary = generate(engine, articles=120)
-    engine.summary = summary  # type: ignore[attr-defined]
-    with engine.begin() as conn:  # the shop has the upstream tax class only
-        conn.execute(
-            sa.text("UPDATE umsatzsteuer SET osc_tax_class_id = 1 WHERE ust_schluessel = '2'")
-        )
-    yield engine
-    engine.dispose()
-
-
-def settings(**overrides):
-    tenant = {
-        "bo_conn_id": "bo_it",
-        "shop_conn_id": "shop_it",
-        "price_source": "shop",
-        "price_includes_vat": True,
-        **overrides,
-    }
-    return parse_config({"tenants": {"it": tenant}}).get("it")
-
-
-def sync(
-    bo, shop, *, full=False, key="run", tenant=None, entities=("categories", "products", "stock")
-):
-    run = Run(tenant or settings(), bo, shop, f"test/{key}", RUN_AT, full=full)
-    paths = extract(run)["paths"]
-    reports = {}
-    if "categories" in entities:
-        reports["categories"] = sync_categories(run, paths)
-    if "products" in entities:
-        reports["products"] = sync_products(run, paths)
-    if "stock" in entities:
-        reports["stock"] = sync_stock(run)
-    for report in reports.values():
-        report.publish(run.settings.id, run.run_key)
-    return reports
-
-
-def fingerprint(engine) -> dict[str, str]:
-    """A digest of every catalog row, to prove that a run wrote nothing."""
-    out = {}
-    with engine.connect() as conn:
-        for table in CATALOG_TABLES:
-            rows = conn.execute(sa.text(f"SELECT * FROM {table} ORDER BY 1, 2")).all()
-            out[table] = hashlib.sha256(repr(rows).encode()).hexdigest()
-    return out
 
 
 def synced_articles(bo, count: int) -> list[str]:
@@ -106,77 +35,58 @@ def synced_articles(bo, count: int) -> list[str]:
         )
 
 
-def scalar(engine, sql, **params):
-    with engine.connect() as conn:
-        return conn.execute(sa.text(sql), params).scalar()
-
-
 def test_full_sync_writes_catalog_and_ids(bo, upstream_shop, staging):
     shop = upstream_shop.engine
     reports = sync(bo, shop, full=True)
 
-    web = scalar(bo, "SELECT COUNT(*) FROM artikel WHERE im_web = 1")
     products = reports["products"]
-    assert products.inserted + products.updated + products.set_aside_rows == web
+    web = scalar(bo, "SELECT COUNT(*) FROM artikel WHERE im_web = 1")
+    offline = scalar(
+        bo, "SELECT COUNT(*) FROM artikel WHERE im_web = 1 AND warengruppe_nr IN ('WG500', 'WG510')"
+    )
+    assert offline > 0
+    assert products.counts()["kept_out"] == offline
+    assert products.inserted + products.updated + products.set_aside_rows + offline == web
     assert products.inserted > 100
-    # every article with an id in BO is that product in the shop, with its model
-    with bo.connect() as conn:
-        ids = dict(
-            conn.execute(
-                sa.text(
-                    "SELECT artikel_nr, osc_products_id FROM artikel WHERE osc_products_id IS NOT NULL"
-                )
-            ).all()
-        )
-    with shop.connect() as conn:
-        models = dict(
-            conn.execute(sa.text("SELECT products_id, products_model FROM products")).all()
-        )
+    # every article with an id in BO is that product in the shop, with its model; new ids come
+    # after upstream's products 1..28
+    ids = dict(rows(bo, "SELECT artikel_nr, osc_products_id FROM artikel WHERE osc_products_id IS NOT NULL"))
+    models = dict(rows(shop, "SELECT products_id, products_model FROM products"))
     assert len(ids) == products.inserted + products.updated
     assert all(models[pid] == nr for nr, pid in ids.items())
+    assert min(ids.values()) == 29
+    links = dict(rows(bo, "SELECT bo_schluessel, osc_id FROM osc_bindung WHERE entitaet = 'products'"))
+    assert links == ids
 
-    # net price from a gross shop price: 19 % VAT
-    nr, gross = next(
-        iter(
-            sa.create_engine(bo.url)
-            .connect()
-            .execute(
-                sa.text(
-                    "SELECT artikel_nr, ladenpreis FROM artikel WHERE ust_schluessel = '1' AND im_web = 1 "
-                    "AND osc_products_id IS NOT NULL ORDER BY artikel_nr LIMIT 1"
-                )
-            )
-            .all()
-        )
+    # net prices from gross shop prices: 23.99 at 19 %, 33.99 at 7 %; weight to 2 decimals
+    price = (
+        "SELECT products_price, products_weight, products_tax_class_id FROM products "
+        "WHERE products_model = :m"
     )
-    net = scalar(shop, "SELECT products_price FROM products WHERE products_model = :m", m=nr)
-    assert float(net) == pytest.approx(round(float(gross) / 1.19, 4), abs=1e-4)
+    assert [tuple(str(v) for v in r) for r in rows(shop, price, m="A-000002")] == [
+        ("20.1597", "1.20", "1")
+    ]
+    assert [tuple(str(v) for v in r) for r in rows(shop, price, m="A-000001")] == [
+        ("31.7664", "1.96", "1")
+    ]
 
     # German and English text rows, category link, categories tree with parents
-    pid = ids[nr]
-    langs = scalar(
+    pid = ids["A-000002"]
+    texts = rows(
         shop,
-        "SELECT COUNT(DISTINCT language_id) FROM products_description WHERE products_id = :p",
+        "SELECT l.code, d.products_name FROM products_description d JOIN languages l "
+        "ON l.languages_id = d.language_id WHERE d.products_id = :p ORDER BY l.code",
         p=pid,
     )
-    assert langs == 2
-    cid = scalar(
-        shop, "SELECT categories_id FROM products_to_categories WHERE products_id = :p", p=pid
-    )
-    group = scalar(bo, "SELECT warengruppe_nr FROM artikel WHERE artikel_nr = :n", n=nr)
-    assert cid == scalar(
-        bo, "SELECT osc_categories_id FROM warengruppe WHERE warengruppe_nr = :g", g=group
-    )
-    parent_group = scalar(
-        bo, "SELECT ober_warengruppe_nr FROM warengruppe WHERE warengruppe_nr = :g", g=group
-    )
-    parent_cid = scalar(
-        bo, "SELECT osc_categories_id FROM warengruppe WHERE warengruppe_nr = :g", g=parent_group
-    )
-    assert (
-        scalar(shop, "SELECT parent_id FROM categories WHERE categories_id = :c", c=cid)
-        == parent_cid
-    )
+    assert [code for code, _ in texts] == ["de", "en"]
+    cid = scalar(shop, "SELECT categories_id FROM products_to_categories WHERE products_id = :p", p=pid)
+    assert cid == scalar(bo, "SELECT osc_categories_id FROM warengruppe WHERE warengruppe_nr = 'WG410'")
+    parent_cid = scalar(bo, "SELECT osc_categories_id FROM warengruppe WHERE warengruppe_nr = 'WG400'")
+    assert scalar(shop, "SELECT parent_id FROM categories WHERE categories_id = :c", c=cid) == parent_cid
+    assert scalar(
+        shop, "SELECT categories_name FROM categories_description WHERE categories_id = :c "
+        "AND language_id = 2", c=cid
+    ) == "Schreibgeräte"
 
 
 def test_bad_rows_are_set_aside_with_reason_and_never_reach_the_shop(bo, upstream_shop, staging):
@@ -184,7 +94,7 @@ def test_bad_rows_are_set_aside_with_reason_and_never_reach_the_shop(bo, upstrea
     reports = sync(bo, shop, full=True)
     rejected = reports["products"].set_aside
     reasons = rejected.groupby("key")["reason"].apply(" | ".join).to_dict()
-    assert "longer than 12" in reasons["A-12345678901234"]
+    assert "products.products_model varchar(12)" in reasons["A-12345678901234"]
     assert "price is missing" in reasons["X-000002"]
     assert "negative" in reasons["X-000003"]
     assert "unknown VAT key" in reasons["X-000005"]
@@ -200,20 +110,21 @@ def test_bad_rows_are_set_aside_with_reason_and_never_reach_the_shop(bo, upstrea
     assert {"WG901", "WG902"} <= cycle
 
     # cleaned, not set aside: emoji removed, long name cut, negative stock sent as 0
-    name = scalar(
-        shop,
-        "SELECT d.products_name FROM products p JOIN products_description d "
-        "ON d.products_id = p.products_id WHERE p.products_model = 'X-000008' "
-        "AND d.language_id = 2",
+    text = (
+        "SELECT d.products_name, d.products_description FROM products p JOIN products_description d "
+        "ON d.products_id = p.products_id WHERE p.products_model = :m AND d.language_id = :l"
     )
-    assert name == "Grillzange"
-    long_name = scalar(
-        shop,
-        "SELECT d.products_name FROM products p JOIN products_description d "
-        "ON d.products_id = p.products_id WHERE p.products_model = 'X-000001' "
-        "AND d.language_id = 2",
+    assert rows(shop, text, m="X-000008", l=2)[0][0] == "Grillzange"  # was "Grillzange 🔥"
+    assert rows(shop, text, m="X-000008", l=1)[0][0] == "Barbecue tongs"
+    assert rows(shop, text, m="X-000009", l=2)[0][1] == (
+        "Zwölf Kräuter für Balkon und Beet – keimfreudig, nur 2,49 €."
     )
+    cleaned = reports["products"].cleaned
+    assert cleaned["4-byte characters removed from products_name"] == ["X-000008"]
+    assert cleaned["4-byte characters removed from products_description"] == ["X-000009"]
+    long_name = rows(shop, text, m="X-000001", l=2)[0][0]
     assert len(long_name) == 64
+    assert cleaned["products_name cut to 64 characters"] == ["X-000001"]
     assert (
         scalar(shop, "SELECT products_quantity FROM products WHERE products_model = 'X-000004'")
         == 0
@@ -225,15 +136,20 @@ def test_bad_rows_are_set_aside_with_reason_and_never_reach_the_shop(bo, upstrea
 
 def test_second_run_writes_nothing(bo, upstream_shop, staging):
     shop = upstream_shop.engine
-    sync(bo, shop, full=True, key="first")
-    before_shop, before_bo = fingerprint(shop), scalar(bo, "SELECT COUNT(*) FROM artikel")
+    first = sync(bo, shop, full=True, key="first")
+    before_shop, before_bo = fingerprint(shop), bo_fingerprint(bo)
     for full in (False, True):
         reports = sync(bo, shop, full=full, key=f"again-{full}")
         for report in reports.values():
             assert (report.inserted, report.updated, report.hidden) == (0, 0, 0), report.counts()
             assert report.written_back == 0, report.counts()
+            assert report.stale.empty
+        if not full:  # only rows still set aside or kept out are read again
+            kept_out = first["products"].counts()["kept_out"]
+            assert reports["products"].extracted == first["products"].set_aside_rows + kept_out
+            assert reports["categories"].inserted + reports["categories"].updated == 0
     assert fingerprint(shop) == before_shop
-    assert scalar(bo, "SELECT COUNT(*) FROM artikel") == before_bo
+    assert bo_fingerprint(bo) == before_bo
 
 
 def test_changed_article_updates_its_rows_only(bo, upstream_shop, staging):
@@ -263,7 +179,8 @@ def test_changed_article_updates_its_rows_only(bo, upstream_shop, staging):
             )
         ).all()
     reports = sync(bo, shop, key="second")
-    assert reports["products"].extracted == 2 + reports["products"].set_aside_rows
+    kept_out = reports["products"].counts()["kept_out"]
+    assert reports["products"].extracted == 2 + reports["products"].set_aside_rows + kept_out
     assert reports["products"].updated == 2
     assert reports["products"].inserted == 0
     with shop.connect() as conn:
@@ -373,8 +290,11 @@ def test_model_held_twice_by_the_shop_is_set_aside(bo, upstream_shop, staging):
             sa.text("UPDATE products SET products_model = 'DVD-RPMK' WHERE products_id = 5")
         )
     reports = sync(bo, shop, full=True)
-    rejected = reports["products"].set_aside
-    assert "2 times in the shop" in rejected.loc[rejected["key"] == "DVD-RPMK", "reason"].iloc[0]
+    rejected = reports["products"].set_aside.set_index("key")
+    assert rejected.loc["DVD-RPMK", "reason"].startswith(
+        "article number (products_model) is held by several shop rows"
+    )
+    assert rejected.loc["DVD-RPMK", "value"] == "dvd-rpmk (shop ids 4, 5)"
     assert scalar(shop, "SELECT COUNT(*) FROM products WHERE products_model = 'DVD-RPMK'") == 2
 
 
@@ -433,21 +353,11 @@ def test_failed_load_leaves_the_shop_untouched(bo, upstream_shop, staging):
     sync(bo, shop, full=True, key="first", entities=("categories",))
     with shop.begin() as conn:  # the last of the three product writes will fail
         conn.execute(sa.text("RENAME TABLE products_to_categories TO p2c_away"))
-    before = fingerprint_without(shop, "products_to_categories")
+    before = fingerprint(shop, skip="products_to_categories")
     with pytest.raises(sa.exc.ProgrammingError):
         sync(bo, shop, full=True, key="broken", entities=("products",))
-    assert fingerprint_without(shop, "products_to_categories") == before
+    assert fingerprint(shop, skip="products_to_categories") == before
     assert scalar(bo, "SELECT COUNT(*) FROM artikel WHERE osc_products_id IS NOT NULL") == 0
-
-
-def fingerprint_without(engine, skip: str) -> dict[str, str]:
-    out = {}
-    with engine.connect() as conn:
-        for table in CATALOG_TABLES:
-            if table != skip:
-                rows = conn.execute(sa.text(f"SELECT * FROM {table} ORDER BY 1, 2")).all()
-                out[table] = hashlib.sha256(repr(rows).encode()).hexdigest()
-    return out
 
 
 def test_master_id_goes_into_the_shops_master_column_when_it_has_one(bo, upstream_shop, staging):

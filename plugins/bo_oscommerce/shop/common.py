@@ -31,6 +31,8 @@ class LoadResult:
     # BO keys whose stored id must be cleared in BO (their shop row is gone for good)
     unlink: list[str] = field(default_factory=list)
     hidden_by_reason: dict[str, list[str]] = field(default_factory=dict)
+    # rows deliberately not in the shop (e.g. articles of a group that is not in the web)
+    kept_out: dict[str, list[str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
     def hide_reason(self, reason: str, keys: Iterable[str]) -> None:

@@ -100,7 +100,12 @@ def hide_products(
 ) -> pd.DataFrame:
     """Set status 0 (and quantity 0 for deleted articles) of the shop rows behind ``hide``
     (``artikel_nr``, ``osc_products_id``, ``reason``); only rows that still carry their
-    article number are touched. Returns the rows whose shop row was verified."""
+    article number are touched; rows without a shop id are only counted (kept out). Returns the
+    rows whose shop row was verified."""
+    absent = hide["osc_products_id"].isna()
+    for reason, keys in hide.loc[absent].groupby("reason")["artikel_nr"]:
+        result.kept_out.setdefault(str(reason), []).extend(str(k) for k in keys)
+    hide = hide.loc[~absent]
     if hide.empty:
         return hide.assign(products_id=pd.Series(dtype="Int64"))
     ids = hide["osc_products_id"].astype("int64")

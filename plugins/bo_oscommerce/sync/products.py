@@ -182,6 +182,7 @@ def sync_products(run: Run, paths: dict[str, str]) -> EntityReport:
         set_aside=rejected,
         cleaned=cleaned.rules,
         hidden_by_reason=result.hidden_by_reason,
+        kept_out=result.kept_out,
         stale=result.stale,
         notes=result.notes,
     )

@@ -31,6 +31,8 @@ class EntityReport:
     notes: list[str] = field(default_factory=list)
     # why rows were hidden in the shop: reason -> keys
     hidden_by_reason: dict[str, list[str]] = field(default_factory=dict)
+    # rows deliberately not in the shop, and why: reason -> keys
+    kept_out: dict[str, list[str]] = field(default_factory=dict)
     # stored shop ids that no longer pointed at their row (key, stored_id, problem)
     stale: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=STALE_COLUMNS))
     # the step's shop writes committed, but something after them failed (e.g. BO write-back)
@@ -48,6 +50,7 @@ class EntityReport:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "hidden": self.hidden,
+            "kept_out": sum(len(keys) for keys in self.kept_out.values()),
             "set_aside": self.set_aside_rows,
             "cleaned": len({k for keys in self.cleaned.values() for k in keys}),
             "written_back_to_bo": self.written_back,
@@ -107,6 +110,7 @@ class EntityReport:
                 "set_aside_reasons": self.reasons(),
                 "cleaned_rules": {rule: sorted(keys) for rule, keys in self.cleaned.items()},
                 "hidden_reasons": {r: sorted(keys) for r, keys in self.hidden_by_reason.items()},
+                "kept_out_reasons": {r: sorted(keys) for r, keys in self.kept_out.items()},
                 "stale_ids": self.stale.astype(object).to_dict("records"),
                 "notes": self.notes,
                 "failed": self.failed,

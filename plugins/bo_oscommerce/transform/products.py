@@ -58,8 +58,8 @@ def build_products(
 
     Returns ``(products, hide, cleaned)``: ``products`` holds one row per web article of a web
     product group with the osCommerce columns and ``<field>__<language code>`` text columns;
-    ``hide`` holds the articles in the shop that left the web or whose group is in
-    ``offline_groups`` (``artikel_nr``, ``osc_products_id``, ``osc_abgleich_stand``, ``stand``,
+    ``hide`` holds the articles that left the web or whose group is in ``offline_groups``
+    (``osc_products_id`` NA: not in the shop, kept out) (``artikel_nr``, ``osc_products_id``, ``osc_abgleich_stand``, ``stand``,
     ``texte``, ``reason``). ``columns``: the shop's real columns (default: upstream osCommerce 2.3).
     """
     columns = columns or metadata_columns(["products", "products_description"])
@@ -90,14 +90,10 @@ def build_products(
     in_web = main["im_web"].astype(int) == 1
     group_offline = main["warengruppe_nr"].isin(set(offline_groups))
     shown = in_web & ~group_offline
-    hide = main.loc[
-        ~shown & main["osc_products_id"].notna(),
-        ["artikel_nr", "osc_products_id", "osc_abgleich_stand", "stand", "osc_texte", "texte"],
-    ].assign(
-        reason=np.where(
-            in_web[~shown & main["osc_products_id"].notna()], HIDE_GROUP_OFFLINE, HIDE_LEFT_WEB
-        )
-    )
+    left = main.loc[~shown]  # extracted because in the web, or because in the shop
+    hide = left[
+        ["artikel_nr", "osc_products_id", "osc_abgleich_stand", "stand", "osc_texte", "texte"]
+    ].assign(reason=np.where(in_web[~shown], HIDE_GROUP_OFFLINE, HIDE_LEFT_WEB))
     web = main.loc[shown].reset_index(drop=True)
 
     vat_by_key = vat.assign(ust_schluessel=vat["ust_schluessel"].astype(str)).set_index(
