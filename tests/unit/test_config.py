@@ -292,3 +292,31 @@ def test_shipped_tenants_file_loads_without_errors() -> None:
     assert demo.price_source == "shop" and demo.price_includes_vat is True
     assert demo.languages == {"D": "de", "E": "en"}
     assert demo.schedules.catalog is None and demo.schedules.stock is None
+
+
+def test_shop_time_is_the_shops_local_wall_clock() -> None:
+    from datetime import UTC, datetime
+
+    from bo_oscommerce.config import parse_config
+
+    def tenant(**values):
+        raw = {"bo_conn_id": "b", "shop_conn_id": "s", **values}
+        return parse_config({"tenants": {"t": raw}}).get("t")
+
+    winter = datetime(2026, 11, 26, 11, 0, 0, 654321, tzinfo=UTC)
+    summer = datetime(2026, 7, 1, 10, 0, 0, tzinfo=UTC)
+    assert tenant().shop_time(winter) == datetime(2026, 11, 26, 12, 0, 0)  # CET, whole seconds
+    assert tenant().shop_time(summer) == datetime(2026, 7, 1, 12, 0, 0)  # CEST
+    assert tenant(shop_timezone="America/New_York").shop_time(winter) == datetime(2026, 11, 26, 6)
+    # the night the clocks go back: two UTC hours, two distinct local times
+    assert tenant().shop_time(datetime(2026, 10, 25, 0, 30, tzinfo=UTC)) == datetime(2026, 10, 25, 2, 30)
+    assert tenant().shop_time(datetime(2026, 10, 25, 1, 30, tzinfo=UTC)) == datetime(2026, 10, 25, 2, 30)
+
+
+def test_unknown_time_zone_is_a_settings_error() -> None:
+    from bo_oscommerce.config import parse_config
+
+    config = parse_config(
+        {"tenants": {"t": {"bo_conn_id": "b", "shop_conn_id": "s", "shop_timezone": "Mars/Olympus"}}}
+    )
+    assert "shop_timezone" in config.errors["t"] and "Mars/Olympus" in config.errors["t"]

@@ -95,7 +95,7 @@ class EntityReport:
         for note in self.notes:
             log.warning("tenant %r %s: %s", tenant, self.entity, note)
         if self.failed:
-            log.error("tenant %r %s: %s", tenant, self.entity, self.failed)
+            log.error("%s", self.failed)
         folder = report_dir(tenant, run_key)
         quarantine = self.set_aside.assign(tenant=tenant, run=run_key)[
             ["run", "tenant", *REJECTED_COLUMNS]

@@ -1,0 +1,105 @@
+"""Write-back failures: a BO user that may read but not update. The connection test says so
+before anything is written; a write-back that fails after the shop commit is reported with
+what to fix, and the next run heals it without duplicates."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from tests.integration.conftest import bo_fingerprint, fingerprint, scalar, settings, sync
+
+from bo_oscommerce.connection_test import check_tenant
+from bo_oscommerce.connections import Endpoint, create_engine_for, engine_for
+
+pytestmark = pytest.mark.integration
+
+PASSWORD = "Rd-" + uuid.uuid4().hex[:10]
+
+
+@pytest.fixture
+def reader(bo_mariadb, mariadb_server):
+    """A MariaDB account that may only SELECT in the BO database; ``grant()`` lets it write."""
+    database = bo_mariadb.url.database
+    user = "bo_" + uuid.uuid4().hex[:8]
+    hosts = ("%", "127.0.0.1", "localhost")
+    with mariadb_server.engine.connect() as conn:
+        for host in hosts:
+            conn.execute(sa.text(f"CREATE USER '{user}'@'{host}' IDENTIFIED BY '{PASSWORD}'"))
+            conn.execute(sa.text(f"GRANT SELECT ON `{database}`.* TO '{user}'@'{host}'"))
+
+    def grant() -> None:
+        with mariadb_server.engine.connect() as conn:
+            for host in hosts:
+                conn.execute(
+                    sa.text(f"GRANT INSERT, UPDATE, DELETE ON `{database}`.* TO '{user}'@'{host}'")
+                )
+
+    url = sa.make_url(
+        f"mysql+pymysql://{user}:{PASSWORD}@127.0.0.1:3306/{database}?charset=utf8mb4"
+    )
+    engine = create_engine_for(Endpoint("bo_it", url))
+    yield user, engine, grant
+    engine.dispose()
+    with mariadb_server.engine.connect() as conn:
+        for host in hosts:
+            conn.execute(sa.text(f"DROP USER IF EXISTS '{user}'@'{host}'"))
+
+
+def test_connection_test_refuses_a_bo_user_that_cannot_write(reader, upstream_shop, monkeypatch):
+    user, engine, grant = reader
+    database = engine.url.database
+    monkeypatch.setenv("AIRFLOW_CONN_BO_RO", f"mysql://{user}:{PASSWORD}@127.0.0.1:3306/{database}")
+    monkeypatch.setenv("AIRFLOW_CONN_SHOP_RO", f"mysql://root@127.0.0.1:3306/{upstream_shop.database}")
+    engine_for.cache_clear()
+    tenant = settings(bo_conn_id="bo_ro", shop_conn_id="shop_ro")
+    try:
+        result = check_tenant(tenant)
+        assert not result.ok
+        refused = [p for p in result.problems if "write-back include/sql/bo/" in p]
+        assert any("writeback_artikel.sql is refused" in p for p in refused)
+        assert all("MySQL error 1142" in p and "GRANT" in p for p in refused)
+        assert f"BO connection 'bo_ro' (127.0.0.1:3306/{database})" in refused[0]
+        assert PASSWORD not in result.message
+        before = bo_fingerprint(engine)
+        grant()
+        engine_for.cache_clear()
+        result = check_tenant(tenant)
+        assert result.ok, result.message
+        assert "write-back statements accepted (rolled back)" in result.message
+        assert bo_fingerprint(engine) == before  # the probes changed nothing
+    finally:
+        engine_for.cache_clear()
+
+
+def test_a_refused_write_back_is_reported_and_healed_by_the_next_run(
+    reader, upstream_shop, staging
+):
+    user, bo, grant = reader
+    shop = upstream_shop.engine
+    upstream_products = scalar(shop, "SELECT COUNT(*) FROM products")
+    reports = sync(bo, shop, full=True, key="refused")
+    for entity in ("categories", "products"):
+        failed = reports[entity].failed
+        assert failed.startswith(f"tenant 'it' {entity}: the shop has this run's rows, but BO refused")
+        assert "MySQL error 1142" in failed and "nothing is created twice" in failed
+        assert PASSWORD not in failed
+    created = scalar(shop, "SELECT COUNT(*) FROM products") - upstream_products
+    assert created == reports["products"].inserted > 100
+    assert scalar(bo, "SELECT COUNT(*) FROM artikel WHERE osc_products_id IS NOT NULL") == 0
+    shop_rows = fingerprint(shop)
+
+    grant()
+    bo.dispose()  # database privileges apply to new connections (a new task process has them)
+    healed = sync(bo, shop, key="healed")  # incremental: every article is still unsynced
+    assert healed["products"].inserted == healed["categories"].inserted == 0
+    assert healed["products"].failed is None
+    assert scalar(shop, "SELECT COUNT(*) FROM products") - upstream_products == created
+    linked = scalar(bo, "SELECT COUNT(*) FROM artikel WHERE osc_products_id IS NOT NULL")
+    assert linked == created
+    assert fingerprint(shop) == shop_rows
+    after = bo_fingerprint(bo)
+    again = sync(bo, shop, key="again")
+    assert all(r.written_back == 0 for r in again.values())
+    assert bo_fingerprint(bo) == after
