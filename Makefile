@@ -29,10 +29,10 @@ $(BIN)/.installed: requirements.txt constraints.txt
 $(AIRFLOW_HOME)/airflow.db: | install
 	mkdir -p $(AIRFLOW_HOME)
 	$(BIN)/airflow db migrate > $(AIRFLOW_HOME)/db-migrate.log 2>&1 || (cat $(AIRFLOW_HOME)/db-migrate.log; exit 1)
-	$(BIN)/python -m bo_oscommerce ensure-pools
 
 ## demo: build the demo tenant (SQLite BO + shop) and run its DAGs with dag.test()
 demo: install $(AIRFLOW_HOME)/airflow.db
+	$(BIN)/python -m bo_oscommerce ensure-pools
 	AIRFLOW__LOGGING__LOGGING_LEVEL=$${AIRFLOW__LOGGING__LOGGING_LEVEL:-WARNING} \
 		$(BIN)/python scripts/demo.py $(if $(ARTICLES),--articles $(ARTICLES))
 
@@ -43,6 +43,7 @@ test: install
 
 ## airflow: Airflow's own UI on the demo tenant (run `make demo` first); login printed on start
 airflow: install $(AIRFLOW_HOME)/airflow.db
+	$(BIN)/python -m bo_oscommerce ensure-pools
 	$(BIN)/airflow standalone
 
 ## check-connection: Verbindung testen for TENANT (default: every active tenant)

@@ -78,6 +78,7 @@ def show_reports(dag_id: str) -> None:
                 "updated",
                 "unchanged",
                 "hidden",
+                "kept_out",
                 "set_aside",
                 "cleaned",
             )

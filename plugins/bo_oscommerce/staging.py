@@ -28,6 +28,11 @@ def staging_dir(tenant: str, run_key: str) -> Any:
     return _under(_root("BO_OSC_STAGING_URL", _VAR / "staging") / tenant, run_key)
 
 
+def validation_cache(tenant: str) -> Any:
+    """``BO_OSC_STAGING_URL``/<tenant>/_validation: GX verdicts by row content, across runs."""
+    return _root("BO_OSC_STAGING_URL", _VAR / "staging") / tenant / "_validation"
+
+
 def report_dir(tenant: str, run_key: str) -> Any:
     """``BO_OSC_REPORTS_URL``/<tenant>/<run>: counts and set-aside rows, kept for reviewers."""
     return _under(_root("BO_OSC_REPORTS_URL", _VAR / "reports") / tenant, run_key)

@@ -84,3 +84,35 @@ def test_dag_file_parses_fast_without_database_access(tenants_file):
     seconds, heavy = proc.stdout.strip().splitlines()[-2:]
     assert heavy == "[]"
     assert float(seconds) < 10
+
+
+def test_every_task_that_writes_the_shop_runs_in_the_tenants_pool(dagbag):
+    writers = {
+        "bo_osc_beta_catalog": {"categories", "products", "stock"},
+        "bo_osc_beta_stock": {"stock"},
+    }
+    for dag_id, task_ids in writers.items():
+        dag = dagbag.dags[dag_id]
+        for task in dag.tasks:
+            expected = "bo_osc_beta" if task.task_id in task_ids else "default_pool"
+            assert task.pool == expected, (dag_id, task.task_id)
+
+
+def test_ensure_pools_creates_one_slot_per_active_tenant(tenants_file, airflow_db):
+    import os
+
+    env = {**os.environ, "PYTHONPATH": str(REPO / "plugins")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "bo_oscommerce", "ensure-pools"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "pool bo_osc_alpha (1 slot)" in proc.stdout
+    assert "bo_osc_sleeping" not in proc.stdout  # inactive tenants get no DAGs, no pool
+    from airflow.models.pool import Pool
+
+    assert Pool.get_pool("bo_osc_beta").slots == 1

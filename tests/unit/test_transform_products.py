@@ -281,8 +281,10 @@ def test_status_follows_web_and_visibility() -> None:
     assert _row(products, "SHOWN")["products_status"] == 1
     assert _row(products, "INVISIBLE")["products_status"] == 0
     assert set(products["artikel_nr"]) == {"SHOWN", "INVISIBLE"}
-    assert hide["artikel_nr"].tolist() == ["GONE"]
-    assert int(hide["osc_products_id"].iloc[0]) == 42
+    # both leave the shop's view; NEVER has no shop row, so the load only counts it (kept out)
+    assert hide["artikel_nr"].tolist() == ["GONE", "NEVER"]
+    assert hide["osc_products_id"].tolist()[0] == 42 and pd.isna(hide["osc_products_id"].iloc[1])
+    assert set(hide["reason"]) == {"article left the web (im_web)"}
     assert {"artikel_nr", "osc_products_id", "stand"} <= set(hide.columns)
 
 

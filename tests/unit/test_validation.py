@@ -244,3 +244,23 @@ def test_empty_frame_and_import_do_not_load_gx() -> None:
         cwd=root,
         env={**os.environ, "PYTHONPATH": str(root / "plugins")},
     )
+
+
+def test_a_cached_verdict_serves_the_same_rows_and_suite_without_gx(frame, tmp_path, monkeypatch):
+    from bo_oscommerce.quality import validation
+
+    first = validate(frame, SUITE, tmp_path)
+    assert len(list(tmp_path.iterdir())) == 1
+
+    def no_gx(*_args):
+        raise AssertionError("GX ran although the verdict was cached")
+
+    monkeypatch.setattr(validation, "_run_gx", no_gx)
+    again = validate(frame.copy(), SUITE, tmp_path)
+    pd.testing.assert_frame_equal(again.rejected, first.rejected)
+    pd.testing.assert_frame_equal(again.valid, first.valid)
+    # one changed value: GX must look again
+    changed = frame.copy()
+    changed.iloc[0, changed.columns.get_loc("name")] = "Neu"
+    with pytest.raises(AssertionError, match="GX ran"):
+        validate(changed, SUITE, tmp_path)

@@ -12,6 +12,7 @@ process, because the import alone takes seconds.
 from __future__ import annotations
 
 import functools
+import io
 import logging
 import os
 import threading
@@ -59,6 +60,7 @@ _META_KEY = "bo_check_index"
 
 # The cached context shares one datasource whose execution engine holds the active batch.
 _gx_lock = threading.Lock()
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -93,10 +95,13 @@ class CheckExecutionError(RuntimeError):
     """GX raised an exception while evaluating a check (e.g. a missing column)."""
 
 
-def validate(frame: pd.DataFrame, suite: Suite) -> Validated:
+def validate(frame: pd.DataFrame, suite: Suite, cache: Any | None = None) -> Validated:
     """Run ``suite`` against ``frame`` with GX and split it into valid and rejected rows.
 
     Every row that GX reports as unexpected is rejected, regardless of ``mostly``.
+    ``cache``: a folder (``ObjectStoragePath``) that keeps GX's verdicts by the frame's content
+    and the suite; the same rows checked by the same suite again (the rows still set aside in
+    every incremental run, or a full run with nothing changed) are not run through GX again.
 
     Raises:
         ValueError: the key column is missing, or a check names an unknown or non
@@ -118,6 +123,31 @@ def validate(frame: pd.DataFrame, suite: Suite) -> Validated:
         positional = positional.assign(
             **{f"{c}__utf8_bytes": _utf8_bytes(positional[c]) for c in suite.byte_lengths}
         )
+    key = _cache_key(frame, suite) if cache is not None else None
+    verdict = _cache_read(cache, key) if key else None
+    if verdict is None:
+        verdict = _run_gx(positional, suite)
+        if key:
+            _cache_write(cache, key, verdict)
+    positions, check_ids = verdict
+    rejected_mask = np.zeros(len(frame), dtype=bool)
+    rejected_mask[positions] = True
+    rejected = _rejected_frame(frame, positional, suite, positions, check_ids)
+    valid = frame.iloc[np.flatnonzero(~rejected_mask)]
+    return Validated(
+        valid=valid,
+        rejected=rejected,
+        statistics={
+            "evaluated": len(frame),
+            "valid": len(valid),
+            "rejected": int(rejected_mask.sum()),
+            "failed_checks": len(rejected),
+        },
+    )
+
+
+def _run_gx(positional: pd.DataFrame, suite: Suite) -> tuple[np.ndarray, np.ndarray]:
+    """GX's verdict: failing row positions and the index of the check each failed."""
     with _gx_lock:
         batch_definition = _batch_definition()  # first: sets up env and logging before import
         gx_suite = _build_gx_suite(suite)
@@ -137,22 +167,61 @@ def validate(frame: pd.DataFrame, suite: Suite) -> Validated:
     check_ids = np.concatenate(failed_checks) if failed_checks else np.empty(0, np.int64)
     # Group a row's failures together, in row order, then in suite order.
     order = np.lexsort((check_ids, positions))
-    positions, check_ids = positions[order], check_ids[order]
+    return positions[order], check_ids[order]
 
-    rejected_mask = np.zeros(len(frame), dtype=bool)
-    rejected_mask[positions] = True
-    rejected = _rejected_frame(frame, positional, suite, positions, check_ids)
-    valid = frame.iloc[np.flatnonzero(~rejected_mask)]
-    return Validated(
-        valid=valid,
-        rejected=rejected,
-        statistics={
-            "evaluated": len(frame),
-            "valid": len(valid),
-            "rejected": int(rejected_mask.sum()),
-            "failed_checks": len(rejected),
-        },
-    )
+
+CACHE_KEEP = 64  # newest verdicts kept per folder
+
+
+def _cache_key(frame: pd.DataFrame, suite: Suite) -> str | None:
+    """Digest of the GX version, the suite and every value of the frame (None: not hashable)."""
+    import hashlib
+    from importlib.metadata import version
+
+    digest = hashlib.sha256(f"{version('great_expectations')}|{suite!r}".encode())
+    try:
+        for column in frame.columns:
+            values = frame[column]
+            digest.update(f"{column}|{values.dtype}".encode())
+            digest.update(pd.util.hash_pandas_object(values, index=False).to_numpy().tobytes())
+    except (TypeError, ValueError):
+        return None
+    return digest.hexdigest()
+
+
+def _cache_read(cache: Any, key: str) -> tuple[np.ndarray, np.ndarray] | None:
+    path = cache / f"{key}.npz"
+    try:
+        if not path.exists():
+            return None
+        with path.open("rb") as handle:
+            stored = np.load(io.BytesIO(handle.read()))
+            return stored["positions"], stored["checks"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def _cache_write(cache: Any, key: str, verdict: tuple[np.ndarray, np.ndarray]) -> None:
+    buffer = io.BytesIO()
+    np.savez(buffer, positions=verdict[0], checks=verdict[1])
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        with (cache / f"{key}.npz").open("wb") as handle:
+            handle.write(buffer.getvalue())
+        kept = sorted(cache.iterdir(), key=_mtime, reverse=True)
+        for old in kept[CACHE_KEEP:]:
+            old.unlink()
+    except (OSError, ValueError):  # a cache that cannot be written only costs time
+        log.debug("validation cache %s not written", cache, exc_info=True)
+
+
+def _mtime(path: Any) -> float:
+    """Modification time of a local path or an ObjectStoragePath (fsspec's info)."""
+    info = path.stat()
+    mtime = getattr(info, "st_mtime", None)
+    if mtime is None and hasattr(info, "get"):
+        mtime = info.get("mtime") or info.get("LastModified") or info.get("created")
+    return mtime.timestamp() if hasattr(mtime, "timestamp") else float(mtime or 0)
 
 
 @functools.cache

@@ -12,7 +12,7 @@ from bo_oscommerce.frames import query_frame, result_frame
 from bo_oscommerce.shop import tables as t
 from bo_oscommerce.shop.dialect import chunks
 
-READ_ALL_ABOVE = 20_000  # beyond this many ids, one table scan beats many IN lists
+READ_ALL_ABOVE = 5_000  # beyond this many ids, one table scan beats many IN lists
 
 
 @dataclass

@@ -180,7 +180,9 @@ def sync_categories(run: Run, paths: dict[str, str]) -> EntityReport:
     due |= ~verified.reindex(categories.index, fill_value=True)
 
     checked = validate(
-        categories[due], categories_suite(list(settings.languages.values()), columns)
+        categories[due],
+        categories_suite(list(settings.languages.values()), columns),
+        run.validation_cache,
     )
     rejected = _set_aside(categories, checked.rejected)
     valid = checked.valid[~checked.valid["warengruppe_nr"].isin(set(rejected["key"]))]

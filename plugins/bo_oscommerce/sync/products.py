@@ -157,7 +157,7 @@ def sync_products(run: Run, paths: dict[str, str]) -> EntityReport:
         shop_tax_classes=shop_tax_classes,
         master_column=master,
     )
-    checked = validate(products, suite)
+    checked = validate(products, suite, run.validation_cache)
     hides = _hides(run, hide, products, checked.rejected)
     with run.shop.begin() as conn:
         languages = shop_languages(conn, settings)

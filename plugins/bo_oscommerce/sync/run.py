@@ -16,7 +16,7 @@ from bo_oscommerce.quality.validation import REJECTED_COLUMNS
 from bo_oscommerce.shop import tables as t
 from bo_oscommerce.shop.columns import ShopColumns, read_shop_columns
 from bo_oscommerce.shop.common import language_ids
-from bo_oscommerce.staging import staging_dir, write_frame
+from bo_oscommerce.staging import staging_dir, validation_cache, write_frame
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,10 @@ class Run:
     @property
     def staging(self) -> Any:
         return staging_dir(self.settings.id, self.run_key)
+
+    @property
+    def validation_cache(self) -> Any:
+        return validation_cache(self.settings.id)
 
 
 def extract(run: Run) -> dict[str, Any]:

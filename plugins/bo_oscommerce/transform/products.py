@@ -59,8 +59,9 @@ def build_products(
     Returns ``(products, hide, cleaned)``: ``products`` holds one row per web article of a web
     product group with the osCommerce columns and ``<field>__<language code>`` text columns;
     ``hide`` holds the articles that left the web or whose group is in ``offline_groups``
-    (``osc_products_id`` NA: not in the shop, kept out) (``artikel_nr``, ``osc_products_id``, ``osc_abgleich_stand``, ``stand``,
-    ``texte``, ``reason``). ``columns``: the shop's real columns (default: upstream osCommerce 2.3).
+    (``artikel_nr``, ``osc_products_id``, ``osc_abgleich_stand``, ``stand``, ``osc_texte``,
+    ``texte``, ``reason``; ``osc_products_id`` NA: not in the shop, kept out). ``columns``:
+    the shop's real columns (default: upstream osCommerce 2.3).
     """
     columns = columns or metadata_columns(["products", "products_description"])
     cleaned = Cleaned()
