@@ -62,11 +62,16 @@ def test_net_price_is_taken_as_is_rounded_to_4_decimals() -> None:
     assert result.tolist() == pytest.approx([100.0, 12.3457, 12.3456], abs=1e-9)
 
 
-def test_result_has_at_most_4_decimals() -> None:
+def test_gross_prices_give_literal_net_prices_at_4_decimals() -> None:
+    # 99.99 / 1.19 = 84.025210..., 12.50 / 1.07 = 11.682242..., 3.33 / 1.07 = 3.112149...
     result = net_price(pd.Series([99.99, 12.5, 3.33]), pd.Series([19.0, 7.0, 7.0]), True)
-    for value in result:
-        assert value == round(value, 4)
-        assert abs(value * 10_000 - round(value * 10_000)) < 1e-6
+    assert [f"{v:.6f}" for v in result] == ["84.025200", "11.682200", "3.112100"]
+
+
+def test_net_price_rounds_to_the_shops_decimals() -> None:
+    # a shop whose products_price has 2 decimals gets 2
+    result = net_price(pd.Series([99.99, 10.0]), pd.Series([19.0, 7.0]), True, decimals=2)
+    assert [f"{v:.6f}" for v in result] == ["84.030000", "9.350000"]
 
 
 def test_missing_price_stays_missing() -> None:
