@@ -36,6 +36,8 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ENSURE_MARIADB = REPO_ROOT / "scripts" / "ensure-mariadb.sh"
 DEFAULT_SCHEMA_SQL = REPO_ROOT.parent / "shared" / "oscommerce" / "oscommerce-2.3.4.1.sql"
+ORDERS_SHOP_SQL = REPO_ROOT.parent / "shared" / "oscommerce" / "shop-with-orders.sql"
+ORDERS_SHOP_JSON = REPO_ROOT.parent / "shared" / "oscommerce" / "shop-with-orders.json"
 
 MARIADB_HOST = "127.0.0.1"
 MARIADB_PORT = 3306
@@ -223,6 +225,42 @@ def upstream_shop(mariadb_server: MariaDBServer) -> Iterator[ShopDatabase]:
         load_upstream_sql(mariadb_server, name)
         with engine.begin() as conn:
             add_german_language(conn)
+        yield ShopDatabase(engine=engine, database=name, url=mariadb_server.url(name))
+    finally:
+        engine.dispose()
+        _drop_database(mariadb_server, name)
+
+
+def load_dump(server: MariaDBServer, database: str, path: Path) -> None:
+    """Load a mariadb-dump file (it sets its own modes and charsets) into ``database``."""
+    if not path.is_file():
+        pytest.fail(f"{path} not found")
+    proc = subprocess.run(
+        [
+            server.client,
+            f"--host={server.host}",
+            f"--port={server.port}",
+            f"--user={server.user}",
+            "--default-character-set=utf8",
+            "--batch",
+            database,
+        ],
+        input=path.read_bytes(),
+        capture_output=True,
+        timeout=120,
+    )
+    if proc.returncode != 0:
+        pytest.fail(f"loading {path} failed:\n" + proc.stderr.decode(errors="replace"))
+
+
+@pytest.fixture
+def orders_shop(mariadb_server: MariaDBServer) -> Iterator[ShopDatabase]:
+    """A fresh database holding ``shop-with-orders.sql``: customers and orders written by
+    osCommerce's own PHP (create_account.php, checkout_process.php)."""
+    name = _new_database(mariadb_server)
+    engine = create_engine(mariadb_server.url(name))
+    try:
+        load_dump(mariadb_server, name, ORDERS_SHOP_SQL)
         yield ShopDatabase(engine=engine, database=name, url=mariadb_server.url(name))
     finally:
         engine.dispose()

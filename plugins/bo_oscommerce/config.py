@@ -26,6 +26,7 @@ from pydantic import (
 DEFAULT_TENANTS_FILE = Path(__file__).resolve().parents[2] / "dags" / "tenants.yaml"
 TENANT_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 ENTITIES = ("categories", "products", "stock")
+DIRECTIONS = ("to_shop", "from_shop")
 
 
 class Schedules(BaseModel):
@@ -34,6 +35,7 @@ class Schedules(BaseModel):
     model_config = ConfigDict(extra="forbid")
     catalog: str | None = "@daily"
     stock: str | None = "*/15 * * * *"
+    customers: str | None = "0 * * * *"
 
 
 class OrderStatuses(BaseModel):
@@ -60,6 +62,16 @@ class Defaults(BaseModel):
     master_id_column: str | None = "products_master"
     # osCommerce reads its datetime columns as the shop server's local time
     shop_timezone: str = "Europe/Berlin"
+    # a new shop customer's first password: the postal code (PLZ als Default-Passwort), or a
+    # random one with a reset link mailed to the customer (password_reset.php)
+    initial_password: Literal["postcode", "reset_link"] = "postcode"
+    # phpass cost of that first password: 2^cost MD5 rounds (the shop itself uses 15 and
+    # accepts 7..30); see docs/adr/0006-initial-password-cost.md
+    password_cost: int = Field(10, ge=7, le=30)
+    # for reset_link: the storefront's address (catalog folder) and the welcome e-mail's sender
+    shop_url: str | None = None
+    mail_from: str | None = None
+    smtp_conn_id: str = "smtp_default"
 
     @field_validator("shop_timezone")
     @classmethod
@@ -101,6 +113,15 @@ class TenantSettings(Defaults):
         if not TENANT_ID.fullmatch(value):
             raise ValueError("use lower-case letters, digits and _ (it becomes part of DAG ids)")
         return value
+
+    @model_validator(mode="after")
+    def _reset_link_needs_url_and_sender(self) -> TenantSettings:
+        if self.initial_password == "reset_link" and not (self.shop_url and self.mail_from):
+            raise ValueError(
+                "initial_password 'reset_link' needs shop_url (the storefront, e.g. "
+                "https://shop.example.com/catalog/) and mail_from (the welcome e-mail's sender)"
+            )
+        return self
 
     @model_validator(mode="after")
     def _default_language_known(self) -> TenantSettings:

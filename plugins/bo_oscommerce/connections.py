@@ -14,9 +14,13 @@ import sqlalchemy as sa
 
 SUPPORTED = {"mysql": "mysql+pymysql", "mariadb": "mysql+pymysql", "sqlite": "sqlite"}
 
-# Make every shop session strict, so a value that does not fit raises instead of being cut.
+# Make every shop session strict, so a value that does not fit raises instead of being cut,
+# but allow the zero date: osCommerce stores "no birthday" as '0000-00-00 00:00:00' (MySQL 8's
+# default NO_ZERO_DATE would refuse what the shop itself writes).
 _MYSQL_INIT = (
-    "SET SESSION sql_mode = CONCAT_WS(',', NULLIF(@@SESSION.sql_mode, ''), 'STRICT_TRANS_TABLES')"
+    "SET SESSION sql_mode = TRIM(BOTH ',' FROM REPLACE(REPLACE(REPLACE("
+    "CONCAT_WS(',', NULLIF(@@SESSION.sql_mode, ''), 'STRICT_TRANS_TABLES'), "
+    "'NO_ZERO_IN_DATE', ''), 'NO_ZERO_DATE', ''), ',,', ','))"
 )
 
 

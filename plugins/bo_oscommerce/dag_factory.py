@@ -20,6 +20,8 @@ from bo_oscommerce.tasks import (
     reset,
     summarize,
     sync_categories,
+    sync_customers_from_shop,
+    sync_customers_to_shop,
     sync_products,
     sync_stock,
 )
@@ -53,6 +55,19 @@ Sends only changed quantities (`{source}` stock, negative sent as 0). `mode=incr
 compares with the quantity last sent (BO only, cheap); `mode=full` compares with the shop.
 """
 
+CUSTOMERS_DOC = """
+### Customers both ways for tenant `{tenant}`
+
+**To the shop**: contacts (Gespraechspartner) flagged "im Web" with an e-mail address become
+shop customers who can log in (first password: `{password}`), or update the customer they are
+linked to (never its password). **From the shop** (Neukunden holen): shop customers BO does
+not know are linked to the BO contact with their e-mail, or created as Adresse with
+Gespraechspartner; each arrives once, even when two runs overlap.
+
+**Trigger with parameters**: `direction` (`both`, `to_shop`, `from_shop`) and `mode`
+(`incremental`: contacts changed since their last sync; `full`: all, compared with the shop).
+"""
+
 RESET_DOC = """
 ### Reset tenant `{tenant}` (Alles zuruecksetzen)
 
@@ -63,8 +78,11 @@ in BO are kept: they make sure no shop order is imported twice. Type the tenant 
 """
 
 
+KINDS = ("catalog", "stock", "customers", "reset")
+
+
 def dag_ids(tenant: TenantSettings) -> dict[str, str]:
-    return {kind: f"bo_osc_{tenant.id}_{kind}" for kind in ("catalog", "stock", "reset")}
+    return {kind: f"bo_osc_{tenant.id}_{kind}" for kind in KINDS}
 
 
 def _mode_param() -> Any:
@@ -140,6 +158,41 @@ def stock_dag(tenant: TenantSettings) -> Any:
     return stock()
 
 
+def customers_dag(tenant: TenantSettings) -> Any:
+    from airflow.sdk import Param, TriggerRule, dag, task
+
+    @dag(
+        dag_id=dag_ids(tenant)["customers"],
+        description=f"BO <-> osCommerce customers for {tenant.name or tenant.id}",
+        doc_md=CUSTOMERS_DOC.format(tenant=tenant.id, password=tenant.initial_password),
+        schedule=tenant.schedules.customers,
+        start_date=START,
+        catchup=False,
+        max_active_runs=1,
+        default_args=DEFAULT_ARGS,
+        tags=["bo-oscommerce", "customers", f"tenant:{tenant.id}"],
+        params={
+            "direction": Param(
+                "both",
+                enum=["both", "to_shop", "from_shop"],
+                description="to_shop: contacts to customers; from_shop: Neukunden holen",
+            ),
+            "mode": _mode_param(),
+        },
+    )
+    def customers() -> None:
+        writer = {"trigger_rule": TriggerRule.NONE_FAILED, "pool": tenant.pool}
+        checked = task(task_id="check_connections")(check_connections)(tenant.id)
+        to_shop = task(task_id="to_shop", **writer)(sync_customers_to_shop)(tenant.id)
+        from_shop = task(task_id="from_shop", **writer)(sync_customers_from_shop)(tenant.id)
+        report = task(task_id="report", trigger_rule=TriggerRule.NONE_FAILED)(summarize)(
+            tenant.id, [to_shop, from_shop]
+        )
+        checked >> to_shop >> from_shop >> report
+
+    return customers()
+
+
 def reset_dag(tenant: TenantSettings) -> Any:
     from airflow.sdk import Param, dag, task
 
@@ -162,7 +215,12 @@ def reset_dag(tenant: TenantSettings) -> Any:
     return reset_tenant()
 
 
-BUILDERS = {"catalog": catalog_dag, "stock": stock_dag, "reset": reset_dag}
+BUILDERS = {
+    "catalog": catalog_dag,
+    "stock": stock_dag,
+    "customers": customers_dag,
+    "reset": reset_dag,
+}
 
 
 def build_all() -> dict[str, Any]:

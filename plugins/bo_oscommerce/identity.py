@@ -59,6 +59,8 @@ def resolve(
     order: Sequence[str] | None = None,
     shop_order: Sequence[str] | None = None,
     taken: Collection[int] = (),
+    unique_in_shop: bool = False,
+    other_key: str = "resolve",
 ) -> Identity:
     """Find the shop row of each BO row.
 
@@ -68,7 +70,11 @@ def resolve(
     match. Natural keys are compared as given: normalise them (case, spaces) before.
     ``what`` names the natural key in reasons ("article number"). ``order``/``shop_order``:
     columns that pair equal keys (default: the BO key, the shop id). ``taken``: shop ids other
-    BO rows already hold (settled rows not passed in).
+    BO rows already hold (settled rows not passed in). ``unique_in_shop``: the shop allows a key
+    once (customers' e-mails): a new row whose key a shop row holds, or that several new rows
+    share, is set aside instead of created. ``other_key="set_aside"``: a stored id whose row now
+    holds another key is set aside for a person to decide (a customer who changed the e-mail in
+    the shop), not resolved again.
     """
     index = wanted.index
     stored = pd.array(wanted["stored_id"], dtype="Int64")
@@ -112,11 +118,59 @@ def resolve(
     shop_id[verified] = stored[verified]
     how[verified] = STORED
 
-    open_rows = wanted.loc[~verified & natural.notna()]
+    held_elsewhere = stale_rows & holds.notna()
+    kept_apart = []
+    if other_key == "set_aside":
+        apart_keys = set(wanted.loc[held_elsewhere, key])
+        stale = stale[~stale["key"].isin(apart_keys)].reset_index(drop=True)
+        for label in index[held_elsewhere]:
+            how[label] = AMBIGUOUS
+            kept_apart.append(
+                (
+                    wanted.at[label, key],
+                    f"the shop row of the stored id now holds another {what}: changed in the "
+                    "shop? Make BO and the shop agree",
+                    f"shop id {int(stored[label])}: {holds[label]} (BO: {natural[label]})",
+                )
+            )
+    open_rows = wanted.loc[~verified & natural.notna() & (how != AMBIGUOUS)]
     claimed = set(stored[verified].astype("int64")) | {int(i) for i in taken}
     candidates = shop[~shop["shop_id"].isin(claimed)]
     ambiguous = _match(open_rows, candidates, key, what, order, shop_order, shop_id, how)
+    frames = [ambiguous, pd.DataFrame(kept_apart, columns=AMBIGUOUS_COLUMNS)]
+    if unique_in_shop:
+        frames.append(_not_unique(wanted, shop, natural, how, key, what))
+    ambiguous = (
+        pd.concat([f for f in frames if len(f)], ignore_index=True)
+        if any(len(f) for f in frames)
+        else pd.DataFrame(columns=AMBIGUOUS_COLUMNS)
+    )
     return Identity(shop_id=shop_id, how=how, stale=stale, ambiguous=ambiguous)
+
+
+def _not_unique(
+    wanted: pd.DataFrame,
+    shop: pd.DataFrame,
+    natural: pd.Series,
+    how: pd.Series,
+    key: str,
+    what: str,
+) -> pd.DataFrame:
+    """New rows that would give the shop a key twice are set aside (in place)."""
+    new = how == NEW
+    held = set(shop["natural_key"].dropna())
+    twice = natural[new].duplicated(keep=False)
+    rows = []
+    for label in natural.index[new]:
+        if natural[label] in held:
+            reason = f"{what} belongs to a shop row of another BO row"
+        elif bool(twice.get(label, False)):
+            reason = f"several BO rows share this {what}"
+        else:
+            continue
+        how[label] = AMBIGUOUS
+        rows.append((wanted.at[label, key], reason, str(natural[label])))
+    return pd.DataFrame(rows, columns=AMBIGUOUS_COLUMNS)
 
 
 def _ranked(frame: pd.DataFrame, key: str, order: Sequence[str] | None) -> pd.Index:

@@ -110,6 +110,30 @@ def sync_stock(tenant_id: str) -> dict[str, Any]:
     return _publish(step(run), tenant_id, run.run_key)
 
 
+def _skip_unless_direction(direction: str) -> None:
+    from airflow.sdk.exceptions import AirflowSkipException
+
+    chosen = _context()["params"].get("direction") or "both"
+    if chosen not in ("both", direction):
+        raise AirflowSkipException(f"direction {chosen!r}: {direction} not selected")
+
+
+def sync_customers_to_shop(tenant_id: str) -> dict[str, Any]:
+    from bo_oscommerce.sync.customers import sync_customers_to_shop as step
+
+    _skip_unless_direction("to_shop")
+    run = _run(tenant_id)
+    return _publish(step(run), tenant_id, run.run_key)
+
+
+def sync_customers_from_shop(tenant_id: str) -> dict[str, Any]:
+    from bo_oscommerce.sync.customers import sync_customers_from_shop as step
+
+    _skip_unless_direction("from_shop")
+    run = _run(tenant_id)
+    return _publish(step(run), tenant_id, run.run_key)
+
+
 def summarize(tenant_id: str, results: list[dict[str, Any] | None]) -> dict[str, Any]:
     """One line per entity in the log, and the run's totals as the DAG's result."""
     done = [r for r in results if r]

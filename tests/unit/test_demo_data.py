@@ -23,7 +23,7 @@ DIRTY_ARTICLES = {
     "A-12345678901234", "X-000001", "X-000002", "X-000003", "X-000004", "X-000005",
     "X-000006", "X-000007", "X-000008", "X-000009", "X-000010",
 }  # fmt: skip
-DIRTY_CONTACTS = {"900001", "900002", "900003", "900004"}
+DIRTY_CONTACTS = {str(900_000 + n) for n in range(1, 11)}
 
 
 def _build(path: Path, articles: int = SIZE, seed: int = 7) -> tuple[Path, DemoSummary]:
@@ -136,6 +136,13 @@ def test_every_dirty_case_is_present(demo: tuple[Path, DemoSummary]) -> None:
     }
     assert set(summary.dirty_contacts) == DIRTY_CONTACTS
     assert _has_4_byte_char(gp["900001"][1])
+    assert gp["900005"][3] is None and gp["900006"][3] == "kai.falsch@"
+    assert gp["900007"][3] == "  eva.leer@example.com "
+    dirty = dict(_rows(path, "SELECT g.gp_id, a.plz FROM gespraechspartner g JOIN adresse a "
+                             "ON a.adress_nr = g.adress_nr WHERE g.gp_id > 900000"))
+    assert dirty[900008] is None
+    born = dict(_rows(path, "SELECT gp_id, geburtstag FROM gespraechspartner WHERE gp_id > 900008"))
+    assert {k: str(v)[:4] for k, v in born.items()} == {900009: "2999", 900010: "1850"}
     dup = gp["900002"][3]
     assert dup != gp["1"][3] and dup.lower() == gp["1"][3]
     assert gp["900003"][4:] == ("LI", None)

@@ -93,7 +93,7 @@ CREATE TABLE lagerbestand (
     PRIMARY KEY (artikel_nr, lager_nr)
 );
 
--- Adresse: customers (and suppliers) of BO
+-- Adresse: customers (and suppliers) of BO; region: Bundesland / state (the shop's zone)
 CREATE TABLE adresse (
     adress_nr     INTEGER       NOT NULL PRIMARY KEY,
     firma         VARCHAR(80),
@@ -101,6 +101,7 @@ CREATE TABLE adresse (
     plz           VARCHAR(10),
     ort           VARCHAR(60),
     staat_id      INTEGER,
+    region        VARCHAR(60),
     telefon       VARCHAR(40),
     geaendert_am  TIMESTAMP     NOT NULL
 );
@@ -121,6 +122,14 @@ CREATE TABLE gespraechspartner (
     geaendert_am        TIMESTAMP     NOT NULL
 );
 CREATE INDEX idx_gp_email ON gespraechspartner (email);
+-- one BO contact per shop customer: a shop customer is never created twice in BO
+CREATE UNIQUE INDEX uq_gp_osc_customers_id ON gespraechspartner (osc_customers_id);
+
+-- Nummernkreise: BO hands out numbers (adress_nr, gp_id, auftrag_nr ...) from number ranges
+CREATE TABLE nummernkreis (
+    name       VARCHAR(30)  NOT NULL PRIMARY KEY,
+    letzte_nr  INTEGER      NOT NULL
+);
 
 -- osc_bindung: every link the sync made, per entity and BO key, with the natural key the shop
 -- row carried when it was last written ("<parent id>/<name>" of a category, a model, an

@@ -748,10 +748,10 @@ class _Builder:
         anrede: str,
         vorname: str,
         nachname: str,
-        email: str,
+        email: str | None,
         *,
         strasse: str,
-        plz: str,
+        plz: str | None,
         ort: str,
         staat_id: int,
         telefon: str,
@@ -759,10 +759,11 @@ class _Builder:
         newsletter: int = 0,
         im_web: int = 1,
     ) -> None:
-        self.emails.add(email)
+        if email:
+            self.emails.add(email)
         self.rows["adresse"].append({
             "adress_nr": adress_nr, "firma": None, "strasse": strasse, "plz": plz, "ort": ort,
-            "staat_id": staat_id, "telefon": telefon, "geaendert_am": self.ts,
+            "staat_id": staat_id, "region": None, "telefon": telefon, "geaendert_am": self.ts,
         })  # fmt: skip
         self.rows["gespraechspartner"].append({
             "gp_id": gp_id, "adress_nr": adress_nr, "anrede": anrede, "vorname": vorname,
@@ -817,7 +818,28 @@ class _Builder:
                 "last name of 60 characters (fits 2.3.4.1 varchar(255); osCommerce 2.2 had 32)",
             ),
         )
-        for n, (anrede, vorname, nachname, email, staat, plz, ort, reason) in enumerate(cases, 1):
+        more = (
+            ("Frau", "Ida", "Ohnemail", None, STAAT_DE, "10115", "Berlin", "no e-mail address"),
+            ("Herr", "Kai", "Falsch", "kai.falsch@", STAAT_DE, "10117", "Berlin",
+             "invalid e-mail address"),
+            ("Frau", "Eva", "Leer", "  eva.leer@example.com ", STAAT_DE, "20095", "Hamburg",
+             "e-mail with stray spaces"),
+            ("Herr", "Otto", "Ohneplz", "otto.ohneplz@example.com", STAAT_DE, None, "Bremen",
+             "no postal code: no default password possible"),
+        )  # fmt: skip
+        birthdays = {
+            len(cases) + len(more) + 1: date(2999, 1, 1),
+            len(cases) + len(more) + 2: date(1850, 5, 1),
+        }
+        dated = (
+            ("Frau", "Zukunft", "Geboren", "z.geboren@example.com", STAAT_DE, "01067", "Dresden",
+             "birthday in the future"),
+            ("Herr", "Uralt", "Geboren", "u.geboren@example.com", STAAT_DE, "01069", "Dresden",
+             "birthday before 1900"),
+        )  # fmt: skip
+        for n, (anrede, vorname, nachname, email, staat, plz, ort, reason) in enumerate(
+            (*cases, *more, *dated), 1
+        ):
             key = DIRTY_GP_BASE + n
             self._customer(
                 key,
@@ -831,6 +853,7 @@ class _Builder:
                 ort=ort,
                 staat_id=staat,
                 telefon="0800 123456",
+                geburtstag=birthdays.get(n),
             )
             self.dirty.append(DirtyCase("gespraechspartner", str(key), reason))
 
@@ -845,6 +868,18 @@ class _Builder:
         self.dirty_articles()
         self.customers()
         self.dirty_customers()
+        self.number_ranges()
+
+    def number_ranges(self) -> None:
+        """BO's Nummernkreise continue after the numbers the demo data uses."""
+        self.rows["nummernkreis"] = [
+            {"name": "adresse", "letzte_nr": max(r["adress_nr"] for r in self.rows["adresse"])},
+            {
+                "name": "gespraechspartner",
+                "letzte_nr": max(r["gp_id"] for r in self.rows["gespraechspartner"]),
+            },
+            {"name": "auftrag", "letzte_nr": 0},
+        ]
 
     def write(self, engine: sqlalchemy.Engine, batch_size: int = 5000) -> dict[str, int]:
         counts: dict[str, int] = {}

@@ -23,10 +23,13 @@ from bo_oscommerce.transform.categories import (
 BYTES_SUFFIX = "__utf8_bytes"
 
 
-def column_checks(column: str, spec: ColumnSpec, label: str, not_null: bool = True) -> list[Check]:
-    """Checks that a frame column fits the shop column ``spec`` (``not_null``: add the NOT NULL
-    check when the column has one; off where a business rule says it better)."""
-    where = f"the shop's {spec.qualified} {spec.type_text}"
+def column_checks(
+    column: str, spec: ColumnSpec, label: str, not_null: bool = True, owner: str = "the shop's"
+) -> list[Check]:
+    """Checks that a frame column fits the column ``spec`` (``not_null``: add the NOT NULL
+    check when the column has one; off where a business rule says it better; ``owner``: whose
+    column, for the reason)."""
+    where = f"{owner} {spec.qualified} {spec.type_text}"
     checks = []
     if not_null and not spec.nullable:
         checks.append(
@@ -216,3 +219,108 @@ def products_suite(
         checks=tuple(checks),
         byte_lengths=_byte_columns(columns, texts),
     )
+
+
+# --- customers ------------------------------------------------------------------------------
+
+EMAIL_REGEX = r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$"
+# frame column -> (shop table, column, label) of every customers value the sync writes
+CUSTOMER_TARGETS = {
+    "customers_gender": ("customers", "customers_gender", "gender"),
+    "customers_firstname": ("customers", "customers_firstname", "first name"),
+    "customers_lastname": ("customers", "customers_lastname", "last name"),
+    "customers_email_address": ("customers", "customers_email_address", "e-mail address"),
+    "customers_telephone": ("customers", "customers_telephone", "telephone"),
+    "customers_newsletter": ("customers", "customers_newsletter", "newsletter flag"),
+    "entry_company": ("address_book", "entry_company", "company"),
+    "entry_street_address": ("address_book", "entry_street_address", "street"),
+    "entry_postcode": ("address_book", "entry_postcode", "postal code"),
+    "entry_city": ("address_book", "entry_city", "city"),
+    "entry_state": ("address_book", "entry_state", "region"),
+    "entry_country_id": ("address_book", "entry_country_id", "country"),
+    "entry_zone_id": ("address_book", "entry_zone_id", "zone"),
+}
+
+
+def customers_suite(columns: ShopColumns, shop_countries: list[int]) -> Suite:
+    """BO contacts on their way into the shop."""
+    checks = [
+        Check(
+            "ExpectColumnValuesToNotBeNull",
+            {"column": "email_key"},
+            "contact has no e-mail address",
+        ),
+        Check(
+            "ExpectColumnValuesToMatchRegex",
+            {"column": "customers_email_address", "regex": EMAIL_REGEX},
+            "e-mail address is not valid",
+        ),
+        Check(
+            "ExpectColumnValueLengthsToBeBetween",
+            {"column": "entry_postcode", "min_value": 1},
+            "postal code missing: the shop needs one, and it is the first password",
+        ),
+        Check(
+            "ExpectColumnValuesToNotBeNull",
+            {"column": "entry_country_id"},
+            "country (Staat) has no osCommerce country (staat.osc_countries_id)",
+        ),
+        Check(
+            "ExpectColumnValuesToBeInSet",
+            {"column": "entry_country_id", "value_set": list(shop_countries)},
+            "the Staat's osCommerce country does not exist in the shop (countries)",
+        ),
+    ]
+    for column, (table, name, label) in CUSTOMER_TARGETS.items():
+        checks += column_checks(
+            column,
+            columns.spec(table, name),
+            label,
+            not_null=column not in ("entry_country_id", "customers_email_address"),
+        )
+    return Suite(entity="customers", key="gp_id", checks=tuple(checks))
+
+
+# frame column -> (BO table, column, label) of every value a Neukunde brings into BO
+CONTACT_TARGETS = {
+    "anrede": ("gespraechspartner", "anrede", "salutation"),
+    "vorname": ("gespraechspartner", "vorname", "first name"),
+    "nachname": ("gespraechspartner", "nachname", "last name"),
+    "email": ("gespraechspartner", "email", "e-mail address"),
+    "firma": ("adresse", "firma", "company"),
+    "strasse": ("adresse", "strasse", "street"),
+    "plz": ("adresse", "plz", "postal code"),
+    "ort": ("adresse", "ort", "city"),
+    "region": ("adresse", "region", "region"),
+    "telefon": ("adresse", "telefon", "telephone"),
+}
+
+
+def new_contacts_suite(bo_columns: ShopColumns) -> Suite:
+    """Shop customers on their way into BO (checked against BO's own columns)."""
+    checks = [
+        Check(
+            "ExpectColumnValuesToBeInSet",
+            {"column": "has_address", "value_set": [True]},
+            "shop customer has no address_book row (customers_default_address_id)",
+        ),
+        Check(
+            "ExpectColumnValuesToNotBeNull",
+            {"column": "email_key"},
+            "shop customer has no e-mail address",
+        ),
+        Check(
+            "ExpectColumnValuesToMatchRegex",
+            {"column": "email", "regex": EMAIL_REGEX},
+            "e-mail address is not valid",
+        ),
+        Check(
+            "ExpectColumnValuesToNotBeNull",
+            {"column": "staat_id"},
+            "the shop customer's country has no Staat in BO (staat.osc_countries_id)",
+        ),
+    ]
+    for column, (table, name, label) in CONTACT_TARGETS.items():
+        if bo_columns.has(table, name):
+            checks += column_checks(column, bo_columns.spec(table, name), label, owner="BO's")
+    return Suite(entity="new_contacts", key="osc_customers_id", checks=tuple(checks))

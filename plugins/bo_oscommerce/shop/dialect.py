@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
 
-from bo_oscommerce.frames import frame_records, frame_rows
+from bo_oscommerce.frames import frame_rows
 
 BATCH = 2000
 
@@ -112,9 +113,21 @@ def insert_rows(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> No
         finally:
             cursor.close()
         return
-    records = frame_records(frame)
-    for batch in chunks(records):
-        conn.execute(sa.insert(table), list(batch))
+    # SQLite (the demo shop): the driver's executemany, values as the shop would hold them
+    # (datetimes as text, so the zero date '0000-00-00 00:00:00' goes in like any other)
+    names = ", ".join(f'"{c}"' for c in frame.columns)
+    sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" * len(frame.columns))})'
+    rows = [tuple(_sqlite_value(v) for v in row) for row in frame_rows(frame)]
+    for batch in chunks(rows):
+        conn.exec_driver_sql(sql, list(batch))
+
+
+def _sqlite_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat(" ")
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
 
 
 # auto_increment_increment's upper bound: the largest block one allocation can reserve

@@ -1,0 +1,246 @@
+"""Gespraechspartner (BO contacts) <-> osCommerce customers, as pure pandas.
+
+BO -> shop business rules:
+- a web contact becomes a customer with a default address_book row and customers_info;
+- gender from the salutation (Herr m, Frau f, otherwise none); birthday as customers_dob, a
+  missing one, or one before 1900 or in the future, as the shop's "no birthday" (zero date);
+- the e-mail is written trimmed (stray spaces are a cleaning rule) in BO's case: the shop
+  compares e-mails without case, and so does the matching;
+- newsletter '1' or '' as the shop writes it; telephone '' when BO has none;
+- the country through the Staat mapping; the zone where the shop keeps zones for that
+  country and BO's region names one (by name or code), else 0 with the region as entry_state;
+- texts fit the shop's columns (4-byte characters removed, cut to the width).
+Shop -> BO: the customer and its default address become an Adresse with a Gespraechspartner.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+
+from bo_oscommerce.shop.columns import ShopColumns, metadata_columns
+from bo_oscommerce.transform.common import Cleaned, latest, to_timestamp
+from bo_oscommerce.transform.text import fit_text
+
+ZERO_DATE = "0000-00-00 00:00:00"  # what the shop stores for "no birthday"
+GENDER = {"herr": "m", "frau": "f"}
+SALUTATION = {"m": "Herr", "f": "Frau"}
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$"
+# frame column -> (shop table, column) of every text the BO -> shop direction writes
+CUSTOMER_TEXTS = {
+    "customers_firstname": ("customers", "customers_firstname"),
+    "customers_lastname": ("customers", "customers_lastname"),
+    "customers_email_address": ("customers", "customers_email_address"),
+    "customers_telephone": ("customers", "customers_telephone"),
+    "entry_company": ("address_book", "entry_company"),
+    "entry_street_address": ("address_book", "entry_street_address"),
+    "entry_postcode": ("address_book", "entry_postcode"),
+    "entry_city": ("address_book", "entry_city"),
+    "entry_state": ("address_book", "entry_state"),
+}
+
+
+def _text(values: pd.Series) -> pd.Series:
+    """Texts with missing values as '' (the shop's NOT NULL columns take '', as it writes)."""
+    return values.astype(object).where(values.notna(), "").map(lambda v: str(v).strip())
+
+
+def email_key(values: pd.Series) -> pd.Series:
+    """An e-mail as the shop compares it: trimmed, without case."""
+    return values.map(lambda v: None if v is None or v != v else str(v).strip().casefold() or None)
+
+
+def birthdays(values: pd.Series, today: date) -> tuple[pd.Series, pd.Series]:
+    """BO's Geburtstag as customers_dob, and a mask of birthdays dropped as implausible."""
+    parsed = pd.to_datetime(values, errors="coerce")
+    plausible = (parsed >= pd.Timestamp(1900, 1, 1)) & (parsed <= pd.Timestamp(today))
+    dropped = parsed.notna() & ~plausible
+    dob = [
+        ts.to_pydatetime().replace(hour=0, minute=0, second=0, microsecond=0) if ok else ZERO_DATE
+        for ts, ok in zip(parsed, plausible.fillna(False), strict=True)
+    ]
+    return pd.Series(dob, index=values.index, dtype=object), dropped.fillna(False)
+
+
+def zones_for(
+    regions: pd.Series, countries: pd.Series, zones: pd.DataFrame
+) -> tuple[pd.Series, pd.Series]:
+    """(entry_zone_id, entry_state) as create_account.php writes them: the zone whose name or
+    code is the region, where the country has zones; else 0 and the region as text."""
+    by_name: dict[tuple[int, str], int] = {}
+    for row in zones.itertuples(index=False):
+        for label in (row.zone_name, row.zone_code):
+            by_name.setdefault(
+                (int(row.zone_country_id), str(label).strip().casefold()), int(row.zone_id)
+            )
+    zone_ids, states = [], []
+    for region, country in zip(regions, countries, strict=True):
+        text = "" if region is None or region != region else str(region).strip()
+        zone = (
+            by_name.get((int(country), text.casefold())) if text and not pd.isna(country) else None
+        )
+        zone_ids.append(zone or 0)
+        states.append("" if zone else text)
+    return (
+        pd.Series(zone_ids, index=regions.index, dtype="int64"),
+        pd.Series(states, index=regions.index, dtype=object),
+    )
+
+
+def build_customers(
+    contacts: pd.DataFrame,
+    zones: pd.DataFrame,
+    today: date,
+    columns: ShopColumns | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, Cleaned]:
+    """Contacts (``extract_gespraechspartner.sql``) as customer rows, plus contacts that left
+    the web (``gp_id``, ``osc_customers_id``: their shop customer is kept, no longer synced).
+
+    Returns ``(customers, left, cleaned)``. ``customers`` has one row per web contact with
+    the shop's customers and address_book columns, ``email_key`` (the natural key),
+    ``password_source`` (the postal code) and the change marker ``stand``.
+    """
+    columns = columns or metadata_columns(["customers", "address_book"])
+    cleaned = Cleaned()
+    contacts = contacts.drop_duplicates("gp_id").reset_index(drop=True)
+    in_web = contacts["im_web"].astype(int) == 1
+    left = contacts.loc[~in_web, ["gp_id", "osc_customers_id"]].reset_index(drop=True)
+    web = contacts.loc[in_web].reset_index(drop=True)
+
+    raw_email = web["email"].astype(object)
+    trimmed = raw_email.map(lambda v: v.strip() if isinstance(v, str) else v)
+    spaced = raw_email.notna() & (raw_email != trimmed)
+    cleaned.add("spaces around the e-mail removed", web.loc[spaced, "gp_id"])
+    dob, dropped = birthdays(web["geburtstag"], today)
+    cleaned.add("birthday before 1900 or in the future: sent as none", web.loc[dropped, "gp_id"])
+    gender = web["anrede"].map(
+        lambda v: GENDER.get(str(v).strip().casefold()) if isinstance(v, str) else None
+    )
+    country = pd.Series(pd.array(web["osc_countries_id"], dtype="Int64"), index=web.index)
+    region = web["region"] if "region" in web else pd.Series(None, index=web.index)
+    zone_id, state = zones_for(region, country.fillna(0), zones)
+    customers = pd.DataFrame(
+        {
+            "gp_id": web["gp_id"].astype("int64"),
+            "adress_nr": web["adress_nr"].astype("int64"),
+            "osc_customers_id": pd.array(web["osc_customers_id"], dtype="Int64"),
+            "osc_abgleich_stand": to_timestamp(web["osc_abgleich_stand"]),
+            "stand": latest(
+                to_timestamp(web["geaendert_am"]), to_timestamp(web["adresse_geaendert_am"])
+            ),
+            "email_key": email_key(trimmed),
+            "customers_gender": gender.astype(object),
+            "customers_firstname": _text(web["vorname"]),
+            "customers_lastname": _text(web["nachname"]),
+            "customers_dob": dob,
+            "customers_email_address": trimmed.astype(object),
+            "customers_telephone": _text(web["telefon"]),
+            "customers_newsletter": np.where(web["newsletter"].fillna(0).astype(int) == 1, "1", ""),
+            "entry_gender": gender.astype(object),
+            "entry_company": _text(web["firma"]),
+            "entry_street_address": _text(web["strasse"]),
+            "entry_postcode": _text(web["plz"]),
+            "entry_city": _text(web["ort"]),
+            "entry_state": state,
+            "entry_country_id": pd.array(country, dtype="Int64"),
+            "entry_zone_id": zone_id,
+            "password_source": _text(web["plz"]),
+        }
+    )
+    for column, (table, name) in CUSTOMER_TEXTS.items():
+        if column == "customers_email_address":
+            continue  # an e-mail is never cut or changed: it is valid, or set aside
+        customers[column], fired = fit_text(customers[column], columns.spec(table, name))
+        for rule, mask in fired.items():
+            cleaned.add(rule, customers.loc[mask, "gp_id"])
+    customers["entry_firstname"] = customers["customers_firstname"]
+    customers["entry_lastname"] = customers["customers_lastname"]
+    return customers, left, cleaned
+
+
+# --- shop -> BO -----------------------------------------------------------------------------
+
+# BO column (table, column) of each text a Neukunde brings
+BO_TEXTS = {
+    "vorname": ("gespraechspartner", "vorname"),
+    "nachname": ("gespraechspartner", "nachname"),
+    "firma": ("adresse", "firma"),
+    "strasse": ("adresse", "strasse"),
+    "plz": ("adresse", "plz"),
+    "ort": ("adresse", "ort"),
+    "region": ("adresse", "region"),
+    "telefon": ("adresse", "telefon"),
+}
+
+
+def build_new_contacts(
+    shop_customers: pd.DataFrame,
+    staaten: pd.DataFrame,
+    bo_columns: ShopColumns,
+    run_at: datetime,
+) -> tuple[pd.DataFrame, Cleaned]:
+    """Shop customers (with their default address) as BO Adresse + Gespraechspartner rows.
+
+    ``staaten``: BO's countries (``staat_id``, ``osc_countries_id``); a shop country BO does
+    not map has ``staat_id`` NA (set aside by the suite). ``bo_columns``: BO's real columns.
+    """
+    cleaned = Cleaned()
+    frame = shop_customers.reset_index(drop=True)
+    mapped = staaten.dropna(subset=["osc_countries_id"]).drop_duplicates("osc_countries_id")
+    staat_of = dict(
+        zip(mapped["osc_countries_id"].astype(int), mapped["staat_id"].astype(int), strict=True)
+    )
+    dob = pd.to_datetime(
+        frame["customers_dob"]
+        .astype(str)
+        .where(frame["customers_dob"].notna() & (frame["customers_dob"].astype(str) != ZERO_DATE)),
+        errors="coerce",
+    )
+    region = frame["entry_state"].where(
+        frame["entry_state"].fillna("").astype(str).str.strip() != "", frame.get("zone_name")
+    )
+    contacts = pd.DataFrame(
+        {
+            "osc_customers_id": frame["customers_id"].astype("int64"),
+            "has_address": frame["address_book_id"].notna(),
+            "email": frame["customers_email_address"].astype(object),
+            "email_key": email_key(frame["customers_email_address"]),
+            "anrede": frame["customers_gender"].map(
+                lambda g: SALUTATION.get(str(g).strip().lower()) if isinstance(g, str) else None
+            ),
+            "vorname": frame["customers_firstname"].astype(object),
+            "nachname": frame["customers_lastname"].astype(object),
+            "geburtstag": [None if pd.isna(d) else d.date() for d in dob],
+            "newsletter": (frame["customers_newsletter"].astype(str).str.strip() == "1").astype(
+                int
+            ),
+            "firma": frame["entry_company"].where(frame["entry_company"].fillna("") != "", None),
+            "strasse": frame["entry_street_address"].astype(object),
+            "plz": frame["entry_postcode"].astype(object),
+            "ort": frame["entry_city"].astype(object),
+            "region": region.astype(object),
+            "telefon": frame["customers_telephone"].where(
+                frame["customers_telephone"].fillna("") != "", None
+            ),
+            "entry_country_id": pd.array(frame["entry_country_id"], dtype="Int64"),
+            "staat_id": pd.array(
+                frame["entry_country_id"].map(
+                    lambda c: staat_of.get(int(c)) if not pd.isna(c) else None
+                ),
+                dtype="Int64",
+            ),
+            "geaendert_am": run_at,
+        }
+    )
+    for column, (table, name) in BO_TEXTS.items():
+        if not bo_columns.has(table, name):
+            continue
+        contacts[column], fired = fit_text(contacts[column], bo_columns.spec(table, name))
+        for rule, mask in fired.items():
+            cleaned.add(
+                rule.replace(name, f"BO {table}.{name}"),
+                contacts.loc[mask, "osc_customers_id"].astype(str),
+            )
+    return contacts, cleaned
