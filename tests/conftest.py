@@ -265,3 +265,41 @@ def orders_shop(mariadb_server: MariaDBServer) -> Iterator[ShopDatabase]:
     finally:
         engine.dispose()
         _drop_database(mariadb_server, name)
+
+
+@dataclass
+class SmtpServer:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 that keeps every message it receives."""
+
+    port: int
+    messages: list  # email.message.Message, in arrival order
+    conn_uri: str  # an Airflow connection URI pointing at it
+
+
+@pytest.fixture
+def smtp_server(monkeypatch) -> Iterator[SmtpServer]:
+    import email
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    received: list = []
+
+    class Keep:
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+            message = email.message_from_bytes(envelope.original_content)
+            message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
+            received.append(message)
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Keep(), hostname="127.0.0.1", port=port)
+    controller.start()
+    uri = f"smtp://127.0.0.1:{port}?disable_ssl=true&disable_tls=true&retry_limit=0&timeout=10"
+    monkeypatch.setenv("AIRFLOW_CONN_SMTP_TEST", uri)
+    try:
+        yield SmtpServer(port=port, messages=received, conn_uri=uri)
+    finally:
+        controller.stop()

@@ -17,11 +17,15 @@ from bo_oscommerce.config import TenantSettings
 from bo_oscommerce.connections import ConnectionSetupError, Endpoint, endpoint_for, engine_for
 from bo_oscommerce.errors import TRANSIENT, explain, mysql_code
 from bo_oscommerce.shop import tables as shop_tables
-from bo_oscommerce.sync.run import CATALOG_READS, EXTRACTS
+from bo_oscommerce.sync.run import CATALOG_READS, CUSTOMER_READS, EXTRACTS
 from bo_oscommerce.sync.writeback import WRITE_STATEMENTS
 
 # every statement the sync reads BO with, run so that it returns no rows
-BO_READS = {**{sql: {"full_sync": 1} for sql, _ in EXTRACTS.values()}, **CATALOG_READS}
+BO_READS = {
+    **{sql: {"full_sync": 1} for sql, _ in EXTRACTS.values()},
+    **CATALOG_READS,
+    **CUSTOMER_READS,
+}
 # every statement the sync writes BO with, run inside a transaction that is rolled back
 BO_WRITES = WRITE_STATEMENTS
 SHOP_TABLES = [
@@ -33,6 +37,11 @@ SHOP_TABLES = [
     "languages",
     "tax_class",
     "orders_status",
+    "customers",
+    "address_book",
+    "customers_info",
+    "countries",
+    "zones",
 ]
 
 
@@ -103,6 +112,8 @@ def _check_bo_writes(endpoint: Endpoint, engine: sa.Engine, result: CheckResult)
             transaction = conn.begin()
             try:
                 bo_io.probe_write(conn, name)
+            except (sa.exc.DataError, sa.exc.IntegrityError):
+                pass  # it ran: the probe's made-up values did not fit, which is all right
             except sa.exc.SQLAlchemyError as exc:
                 result.problems.append(
                     f"BO {endpoint}: write-back include/sql/bo/{name}.sql is refused: "

@@ -22,7 +22,7 @@ def test_no_import_errors_and_every_active_tenant_has_its_dags(dagbag):
     assert sorted(dagbag.dag_ids) == sorted(
         f"bo_osc_{tenant}_{kind}"
         for tenant in ("alpha", "beta")
-        for kind in ("catalog", "stock", "reset")
+        for kind in ("catalog", "stock", "customers", "reset")
     )
 
 
@@ -36,7 +36,7 @@ def test_broken_tenant_is_logged_with_tenant_and_field(tenants_file, caplog):
     assert "'broken'" in message and "price_source" in message
 
 
-@pytest.mark.parametrize("kind", ["catalog", "stock", "reset"])
+@pytest.mark.parametrize("kind", ["catalog", "stock", "customers", "reset"])
 def test_dags_have_retries_tags_docs_and_connection_test_first(dagbag, kind):
     dag = dagbag.dags[f"bo_osc_beta_{kind}"]
     assert "bo-oscommerce" in dag.tags and "tenant:beta" in dag.tags
@@ -55,6 +55,7 @@ def test_schedules_come_from_the_tenant(dagbag):
     assert dagbag.dags["bo_osc_alpha_catalog"].schedule == "@daily"
     assert dagbag.dags["bo_osc_alpha_stock"].schedule == "*/15 * * * *"
     assert dagbag.dags["bo_osc_alpha_reset"].schedule is None
+    assert dagbag.dags["bo_osc_alpha_customers"].schedule == "0 * * * *"
 
 
 def test_catalog_dag_order_and_params(dagbag):
@@ -90,6 +91,7 @@ def test_every_task_that_writes_the_shop_runs_in_the_tenants_pool(dagbag):
     writers = {
         "bo_osc_beta_catalog": {"categories", "products", "stock"},
         "bo_osc_beta_stock": {"stock"},
+        "bo_osc_beta_customers": {"to_shop", "from_shop"},
     }
     for dag_id, task_ids in writers.items():
         dag = dagbag.dags[dag_id]

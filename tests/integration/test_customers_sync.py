@@ -228,3 +228,48 @@ def test_the_runs_shop_time_is_the_account_creation_time(bo_sqlite, upstream_sho
     both(bo, shop, run_at=datetime(2026, 3, 29, 3, 30))
     cid = scalar(bo, "SELECT osc_customers_id FROM gespraechspartner WHERE gp_id = 3")
     assert rows(shop, CUSTOMER, c=cid)[0][16] == "2026-03-29 03:30:00"
+
+
+def test_reset_link_accounts_get_a_welcome_mail_the_shop_accepts(bo_sqlite, upstream_shop, staging, smtp_server):
+    bo, shop = bo_sqlite, upstream_shop.engine
+    tenant = settings(
+        initial_password="reset_link",
+        shop_url="https://shop.example.com/catalog/",
+        mail_from="shop@example.com",
+        smtp_conn_id="smtp_test",
+    )
+    to_shop, _ = both(bo, shop, tenant=tenant)
+    assert to_shop.failed is None
+    assert to_shop.inserted == len(smtp_server.messages) > 10
+    cid = scalar(bo, "SELECT osc_customers_id FROM gespraechspartner WHERE gp_id = 3")
+    password, key, reset_date = rows(
+        shop,
+        "SELECT c.customers_password, i.password_reset_key, CAST(i.password_reset_date AS CHAR) "
+        "FROM customers c JOIN customers_info i ON i.customers_info_id = c.customers_id "
+        "WHERE c.customers_id = :c",
+        c=cid,
+    )[0]
+    assert len(key) == 40 and key.isalnum()
+    assert reset_date == "2026-11-26 12:00:00"  # password_reset.php accepts it for a day
+    assert not verify_password("48018", password)  # a random password, not the postal code
+    (mail,) = [m for m in smtp_server.messages if m["X-Envelope-To"] == "kaethe.boehm@example.org"]
+    assert mail["From"] == "shop@example.com"
+    assert mail["Subject"] == "Ihr Kundenkonto"
+    body = next(p for p in mail.walk() if p.get_content_type() == "text/html").get_payload(decode=True).decode()
+    link = f"https://shop.example.com/catalog/password_reset.php?account=kaethe.boehm%40example.org&amp;key={key}"
+    assert link in body and "Käthe Böhm" in body
+    # a second run creates nobody and mails nobody
+    again, _ = both(bo, shop, tenant=tenant, key="again")
+    assert again.inserted == 0 and len(smtp_server.messages) == to_shop.inserted
+
+
+def test_a_refused_welcome_mail_is_reported_and_the_account_stays(bo_sqlite, upstream_shop, staging, monkeypatch):
+    bo, shop = bo_sqlite, upstream_shop.engine
+    monkeypatch.setenv("AIRFLOW_CONN_SMTP_DOWN", "smtp://127.0.0.1:9?disable_ssl=true&disable_tls=true&retry_limit=0&timeout=2")
+    tenant = settings(initial_password="reset_link", shop_url="https://shop.example.com/",
+                      mail_from="shop@example.com", smtp_conn_id="smtp_down")
+    to_shop, _ = both(bo, shop, tenant=tenant)
+    assert to_shop.inserted > 10
+    assert to_shop.failed.startswith(f"tenant 'it' customers: {to_shop.inserted} welcome e-mail(s) not sent")
+    assert 'use "Password forgotten?"' in to_shop.failed
+    assert scalar(bo, "SELECT COUNT(*) FROM gespraechspartner WHERE osc_customers_id IS NOT NULL") == to_shop.inserted

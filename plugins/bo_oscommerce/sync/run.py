@@ -34,6 +34,13 @@ CATALOG_READS = {
     "extract_warengruppen_geloescht": {},
     "extract_artikel_verknuepft": {},
 }
+CUSTOMER_READS = {
+    "extract_gespraechspartner": {"full_sync": 1},
+    "extract_kontakte": {},
+    "extract_staaten": {},
+    "extract_bindungen": {"entitaet": "customers"},
+    "nummern_lesen": {"name": "adresse"},
+}
 CATALOG_TABLES = [
     "categories",
     "categories_description",

@@ -26,6 +26,12 @@ WRITE_STATEMENTS = (
     "unlink_artikel",
     "writeback_bindung_loeschen",
     "writeback_bindung",
+    "writeback_gespraechspartner",
+    "unlink_gespraechspartner",
+    "link_gespraechspartner",
+    "nummern_reservieren",
+    "insert_adresse",
+    "insert_gespraechspartner",
 )
 
 
