@@ -3,7 +3,9 @@
 Builds the demo tenant's databases (SQLite files under var/demo: the reference BO with German
 sample data and dirty rows, and an empty osCommerce 2.3 shop), then runs the tenant's DAGs
 with Airflow's ``dag.test()``: a first full catalog sync, an unchanged second run, a run after
-a few BO changes, and the stock DAG. Prints what happened after each run.
+a few BO changes, the stock DAG, and the customers DAG both ways (BO contacts become shop
+customers, a customer who registered in the shop becomes a BO contact). Prints what happened
+after each run.
 
 Environment (set by the Makefile): AIRFLOW_HOME, AIRFLOW_CONN_BO_DEMO, AIRFLOW_CONN_SHOP_DEMO.
 ``--articles N`` sizes the sample data.
@@ -141,6 +143,67 @@ def change_bo(bo: sa.Engine) -> None:
     )
 
 
+def register_in_shop(shop: sa.Engine) -> None:
+    """A customer registers in the shop the way create_account.php writes it."""
+    from bo_oscommerce.shop.passwords import hash_password
+
+    with shop.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO customers (customers_id, customers_gender, customers_firstname, "
+                "customers_lastname, customers_dob, customers_email_address, "
+                "customers_default_address_id, customers_telephone, customers_fax, "
+                "customers_password, customers_newsletter) VALUES (900, 'f', 'Lena', 'Vogel', "
+                "'1995-05-05 00:00:00', 'lena.vogel@example.invalid', 900, '0341 123456', '', "
+                ":pw, '')"
+            ),
+            {"pw": hash_password("geheim123", 15)},
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO address_book (address_book_id, customers_id, entry_gender, "
+                "entry_company, entry_firstname, entry_lastname, entry_street_address, "
+                "entry_suburb, entry_postcode, entry_city, entry_state, entry_country_id, "
+                "entry_zone_id) VALUES (900, 900, 'f', '', 'Lena', 'Vogel', 'Schillerstraße 3', "
+                "'', '04109', 'Leipzig', 'Sachsen', 81, 0)"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO customers_info (customers_info_id, customers_info_number_of_logons, "
+                "customers_info_date_account_created) VALUES (900, 0, '2026-11-02 10:15:00')"
+            )
+        )
+    print("\nShop: Lena Vogel registers in the shop (customer 900)")
+
+
+def show_customers(bo: sa.Engine, shop: sa.Engine) -> None:
+    with shop.connect() as conn:
+        count = conn.execute(sa.text("SELECT COUNT(*) FROM customers")).scalar_one()
+        sample = conn.execute(
+            sa.text(
+                "SELECT c.customers_id, c.customers_email_address, a.entry_postcode, "
+                "SUBSTR(c.customers_password, 1, 4) FROM customers c JOIN address_book a "
+                "ON a.address_book_id = c.customers_default_address_id ORDER BY 1 LIMIT 3"
+            )
+        ).all()
+    with bo.connect() as conn:
+        linked = conn.execute(
+            sa.text("SELECT COUNT(*) FROM gespraechspartner WHERE osc_customers_id IS NOT NULL")
+        ).scalar_one()
+        lena = conn.execute(
+            sa.text(
+                "SELECT g.gp_id, g.vorname, g.nachname, a.ort FROM gespraechspartner g "
+                "JOIN adresse a ON a.adress_nr = g.adress_nr WHERE g.osc_customers_id = 900"
+            )
+        ).all()
+    print(f"  shop customers: {count}; BO contacts linked to one: {linked}")
+    for row in sample:
+        print(f"    customer {row[0]:<4} {row[1]:<34} postal code {row[2]} password {row[3]}...")
+    for row in lena:
+        print(f"  BO contact {row[0]}: {row[1]} {row[2]}, {row[3]} (from the shop)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--articles", type=int, default=500)
@@ -154,15 +217,24 @@ def main() -> None:
         ("change", None, ""),
         ("bo_osc_demo_catalog", {"mode": "incremental"}, "incremental run after BO changes"),
         ("bo_osc_demo_stock", {"mode": "incremental"}, "stock DAG"),
+        ("register", None, ""),
+        ("bo_osc_demo_customers", {"direction": "both"}, "customers DAG, both ways"),
+        ("bo_osc_demo_customers", {"direction": "both"}, "customers DAG again: nothing to do"),
     ]
     for dag_id, conf, label in steps:
         if dag_id == "change":
             change_bo(bo)
             continue
+        if dag_id == "register":
+            register_in_shop(shop)
+            continue
         print(f"\n##### {label}")
         run_dag(dag_id, conf)
         show_reports(dag_id)
-        show_shop(shop)
+        if dag_id.endswith("_customers"):
+            show_customers(bo, shop)
+        else:
+            show_shop(shop)
     print("\nDemo done. 'make airflow' starts Airflow's UI on this demo tenant.")
 
 
