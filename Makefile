@@ -53,10 +53,11 @@ check-connection: install
 check-config: install
 	$(BIN)/python -m bo_oscommerce check-config
 
-## benchmark: full, no-op and 1 %-changed sync into MariaDB; ARTICLES=100000 for the big run
+## benchmark: full, no-op and 1 %-changed sync into MariaDB; ARTICLES=100000 for the big run;
+## CONTACTS=100000 runs the customers benchmark instead
 benchmark: install
 	bash scripts/ensure-mariadb.sh
-	$(BIN)/python scripts/benchmark.py $(if $(ARTICLES),--articles $(ARTICLES))
+	$(BIN)/python scripts/benchmark.py $(if $(ARTICLES),--articles $(ARTICLES)) $(if $(CONTACTS),--contacts $(CONTACTS))
 
 lint: install
 	$(BIN)/ruff check dags plugins tests scripts

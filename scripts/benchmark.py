@@ -46,6 +46,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "plugins"))
+sys.path.insert(0, str(ROOT / "scripts"))
 
 import sqlalchemy as sa  # noqa: E402
 
@@ -323,8 +324,63 @@ def run_baseline(state: dict[str, Any]) -> dict[str, Any]:
 def worker(scenario: str, state_file: Path) -> None:
     logging.basicConfig(level=logging.WARNING)
     state = json.loads(state_file.read_text())
-    result = run_baseline(state) if scenario == "baseline" else run_sync(state, scenario)
+    if scenario.startswith("customers_"):
+        import benchmark_customers
+
+        result = benchmark_customers.run_scenario(
+            state, scenario.removeprefix("customers_"), sys.modules[__name__]
+        )
+    else:
+        result = run_baseline(state) if scenario == "baseline" else run_sync(state, scenario)
     Path(state["tmp"], f"result_{scenario}.json").write_text(json.dumps(result))
+
+
+CUSTOMERS_START, CUSTOMERS_END = "<!-- customers:start -->", "<!-- customers:end -->"
+
+
+def benchmark_contacts(contacts: int, tmp: Path) -> tuple[str, list[tuple[str, bool, str]]]:
+    """The customers benchmark (scripts/benchmark_customers.py): markdown and checks."""
+    import benchmark_customers as bc
+
+    os.environ["BO_OSC_STAGING_URL"] = (tmp / "staging").as_uri()
+    os.environ["BO_OSC_REPORTS_URL"] = (tmp / "reports").as_uri()
+    bo_path = tmp / "bo_contacts.db"
+    started = time.perf_counter()
+    bc.build_bo(bo_path, contacts)
+    log.info("BO with %s contacts built in %.1f s", contacts, time.perf_counter() - started)
+    new_demo_shop(bc.SHOP_DB)
+    state = {"tmp": str(tmp), "bo_path": str(bo_path)}
+    state_file = tmp / "state_customers.json"
+    state_file.write_text(json.dumps(state))
+    scenarios = {
+        key: run_worker(f"customers_{key}", state_file, tmp)
+        for key in ("full", "baseline", "noop_first", "noop")
+    }
+    checks = bc.check(state, contacts, sys.modules[__name__])
+    for name in (bc.SHOP_DB, bc.BASELINE_DB):
+        with contextlib.suppress(sa.exc.SQLAlchemyError):
+            drop_database(name)
+    return bc.render(contacts, scenarios, checks, machine()), checks
+
+
+def with_customers_block(text: str, block: str | None) -> str:
+    """``text`` with the customers section (between its markers) replaced or added."""
+    if block is None:
+        return text
+    section = f"{CUSTOMERS_START}\n{block.strip()}\n{CUSTOMERS_END}"
+    if CUSTOMERS_START in text:
+        return re.sub(
+            rf"{re.escape(CUSTOMERS_START)}.*?{re.escape(CUSTOMERS_END)}",
+            lambda _: section,
+            text,
+            flags=re.S,
+        )
+    return text.replace(NOTES_START, f"{section}\n\n{NOTES_START}", 1)
+
+
+def stored_customers_block(text: str) -> str | None:
+    found = re.search(rf"{re.escape(CUSTOMERS_START)}\n(.*?){re.escape(CUSTOMERS_END)}", text, re.S)
+    return found.group(1) if found else None
 
 
 # --- parent: data, scenarios, checks --------------------------------------------------------
@@ -952,6 +1008,9 @@ def benchmark(articles: int, tmp: Path, profile_dir: Path | None) -> dict[str, A
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=10_000, help="clean articles in BO")
+    parser.add_argument(
+        "--contacts", type=int, help="benchmark the customers sync with this many contacts instead"
+    )
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--profile", type=Path, help="write cProfile files of each sync here")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir and databases")
@@ -973,6 +1032,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="bo_osc_bench_"))
+    if args.contacts:
+        try:
+            block, checks = benchmark_contacts(args.contacts, tmp)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        text = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
+        args.output.write_text(with_customers_block(text, block), encoding="utf-8")
+        print(block)
+        return 0 if all(ok for _, ok, _ in checks) else 1
     try:
         result = benchmark(args.articles, tmp, args.profile.resolve() if args.profile else None)
     finally:
@@ -985,9 +1053,16 @@ def main(argv: list[str] | None = None) -> int:
                     drop_database(name)
 
     results, notes = stored(args.output)
+    customers = (
+        stored_customers_block(args.output.read_text(encoding="utf-8"))
+        if args.output.exists()
+        else None
+    )
     results[str(args.articles)] = result
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(render(results, notes), encoding="utf-8")
+    args.output.write_text(
+        with_customers_block(render(results, notes), customers), encoding="utf-8"
+    )
     for name, value, ok in targets(result):
         print(f"{'PASS' if ok else 'FAIL'}  {name}: {value}")
     failed = [c for c in result["checks"] if not c["ok"]]

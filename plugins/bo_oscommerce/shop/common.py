@@ -34,6 +34,8 @@ class LoadResult:
     # rows deliberately not in the shop (e.g. articles of a group that is not in the web)
     kept_out: dict[str, list[str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    # the rows this load created, as written (customers: for their welcome e-mails)
+    created: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def hide_reason(self, reason: str, keys: Iterable[str]) -> None:
         keys = [str(k) for k in keys]

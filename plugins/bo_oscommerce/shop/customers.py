@@ -343,7 +343,7 @@ def load_customers(
         ],
         ignore_index=True,
     ).astype({"customers_id": "int64"})
-    result.new_accounts = new  # type: ignore[attr-defined]
+    result.created = new
     return result
 
 

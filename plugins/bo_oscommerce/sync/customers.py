@@ -155,8 +155,8 @@ WELCOME = {
 def _welcome(run: Run, result: LoadResult, report: EntityReport) -> None:
     """reset_link: a welcome e-mail with the reset link to each new account."""
     settings = run.settings
-    new = getattr(result, "new_accounts", None)
-    if settings.initial_password != "reset_link" or new is None or new.empty:
+    new = result.created
+    if settings.initial_password != "reset_link" or new.empty:
         return
     subject, body = WELCOME.get(settings.languages[settings.default_language], WELCOME["en"])
     base = (settings.shop_url or "").rstrip("/") + "/password_reset.php"
