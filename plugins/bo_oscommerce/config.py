@@ -36,6 +36,7 @@ class Schedules(BaseModel):
     catalog: str | None = "@daily"
     stock: str | None = "*/15 * * * *"
     customers: str | None = "0 * * * *"
+    orders: str | None = "*/10 * * * *"
 
 
 class OrderStatuses(BaseModel):
@@ -46,6 +47,14 @@ class OrderStatuses(BaseModel):
     pending: int = 1
     processing: int = 2
     delivered: int = 3
+
+
+class OrderMails(BaseModel):
+    """Which status changes send the buyer an e-mail (Email an Besteller moeglich)."""
+
+    model_config = ConfigDict(extra="forbid")
+    processing: bool = False
+    delivered: bool = False
 
 
 class Defaults(BaseModel):
@@ -72,6 +81,14 @@ class Defaults(BaseModel):
     shop_url: str | None = None
     mail_from: str | None = None
     smtp_conn_id: str = "smtp_default"
+    # orders: the shop statuses whose orders are imported (payment modules park unpaid orders
+    # in statuses of their own: leave those out), how long a half-written order may wait for
+    # its lines before it is set aside, the e-mails to buyers and their language
+    order_import_statuses: list[int] = Field(default_factory=lambda: [1], min_length=1)
+    order_grace_minutes: int = Field(30, ge=0)
+    order_mails: OrderMails = Field(default_factory=OrderMails)
+    mail_language: Literal["de", "en"] = "de"
+    store_name: str = ""
 
     @field_validator("shop_timezone")
     @classmethod
@@ -120,6 +137,12 @@ class TenantSettings(Defaults):
             raise ValueError(
                 "initial_password 'reset_link' needs shop_url (the storefront, e.g. "
                 "https://shop.example.com/catalog/) and mail_from (the welcome e-mail's sender)"
+            )
+        mails = self.order_mails
+        if (mails.processing or mails.delivered) and not (self.shop_url and self.mail_from):
+            raise ValueError(
+                "order_mails need shop_url (for the link to the order in the shop) and "
+                "mail_from (the sender)"
             )
         return self
 
@@ -189,7 +212,7 @@ def _describe(tenant_id: str, error: ValidationError) -> str:
 
 # Sections a tenant overrides key by key; any other value (``languages`` too: it lists the
 # shop's languages) is replaced as a whole.
-MERGED_SECTIONS = ("schedules", "order_statuses")
+MERGED_SECTIONS = ("schedules", "order_statuses", "order_mails")
 
 
 def _merge(defaults: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:

@@ -6,7 +6,9 @@ PyMySQL. Driver quirks stay here; the sync steps only ever see an ``Engine``.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -96,6 +98,8 @@ def endpoint_for(conn_id: str) -> Endpoint:
 
 def create_engine_for(endpoint: Endpoint) -> sa.Engine:
     if endpoint.dialect == "sqlite":
+        # amounts arrive as Decimal (the shop's DECIMAL columns); SQLite stores them as numbers
+        sqlite3.register_adapter(Decimal, str)
         engine = sa.create_engine(endpoint.url)
 
         @sa.event.listens_for(engine, "connect")

@@ -143,20 +143,32 @@ CREATE TABLE osc_bindung (
     PRIMARY KEY (entitaet, bo_schluessel)
 );
 
--- Auftrag: sales orders; osc_orders_id is unique so a shop order can be imported only once
+-- Auftrag: sales orders; osc_orders_id is unique so a shop order can be imported only once;
+-- osc_status_gemeldet is the shop status last reported (Processing, Delivered)
 CREATE TABLE auftrag (
     auftrag_nr           INTEGER        NOT NULL PRIMARY KEY,
     adress_nr            INTEGER        NOT NULL,
     gp_id                INTEGER,
     auftragsdatum        TIMESTAMP      NOT NULL,
+    email                VARCHAR(120),
     liefer_name          VARCHAR(120),
+    liefer_firma         VARCHAR(80),
     liefer_strasse       VARCHAR(80),
     liefer_plz           VARCHAR(10),
     liefer_ort           VARCHAR(60),
     liefer_staat_id      INTEGER,
+    rechnung_name        VARCHAR(120),
+    rechnung_firma       VARCHAR(80),
+    rechnung_strasse     VARCHAR(80),
+    rechnung_plz         VARCHAR(10),
+    rechnung_ort         VARCHAR(60),
+    rechnung_staat_id    INTEGER,
     zahlungsart          VARCHAR(60),
     waehrung             CHAR(3),
+    waehrungsfaktor      NUMERIC(14,6),
+    bemerkung            TEXT,
     summe_netto          NUMERIC(15,4),
+    summe_steuer         NUMERIC(15,4),
     summe_brutto         NUMERIC(15,4),
     versandkosten        NUMERIC(15,4),
     osc_orders_id        INTEGER,
@@ -176,12 +188,16 @@ CREATE TABLE auftragsposition (
     PRIMARY KEY (auftrag_nr, pos_nr)
 );
 
--- Lieferschein: delivery notes; one for an order means "Delivered" in the shop
+-- Lieferschein: delivery notes with the parcel's tracking number (sendungsnummer);
+-- vollstaendig = 1 marks the note that completes the order's delivery (Endlieferung): it
+-- makes the shop status "Delivered". Partial deliveries (vollstaendig = 0) leave it alone.
 CREATE TABLE lieferschein (
-    lieferschein_nr  INTEGER    NOT NULL PRIMARY KEY,
-    auftrag_nr       INTEGER    NOT NULL,
-    lieferdatum      TIMESTAMP  NOT NULL,
-    geaendert_am     TIMESTAMP  NOT NULL
+    lieferschein_nr  INTEGER      NOT NULL PRIMARY KEY,
+    auftrag_nr       INTEGER      NOT NULL,
+    lieferdatum      TIMESTAMP    NOT NULL,
+    sendungsnummer   VARCHAR(60),
+    vollstaendig     SMALLINT     NOT NULL DEFAULT 1,
+    geaendert_am     TIMESTAMP    NOT NULL
 );
 
 -- Rechnung: invoices stay in BO; listed for completeness of the order flow

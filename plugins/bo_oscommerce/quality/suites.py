@@ -324,3 +324,56 @@ def new_contacts_suite(bo_columns: ShopColumns) -> Suite:
         if bo_columns.has(table, name):
             checks += column_checks(column, bo_columns.spec(table, name), label, owner="BO's")
     return Suite(entity="new_contacts", key="osc_customers_id", checks=tuple(checks))
+
+
+# --- orders ---------------------------------------------------------------------------------
+
+# frame column -> (BO table, column, label) of the order values that go into BO
+ORDER_TARGETS = {
+    "email": ("auftrag", "email", "buyer's e-mail"),
+    "liefer_name": ("auftrag", "liefer_name", "delivery name"),
+    "liefer_firma": ("auftrag", "liefer_firma", "delivery company"),
+    "liefer_strasse": ("auftrag", "liefer_strasse", "delivery street"),
+    "liefer_plz": ("auftrag", "liefer_plz", "delivery postal code"),
+    "liefer_ort": ("auftrag", "liefer_ort", "delivery city"),
+    "rechnung_name": ("auftrag", "rechnung_name", "billing name"),
+    "rechnung_strasse": ("auftrag", "rechnung_strasse", "billing street"),
+    "rechnung_plz": ("auftrag", "rechnung_plz", "billing postal code"),
+    "rechnung_ort": ("auftrag", "rechnung_ort", "billing city"),
+    "zahlungsart": ("auftrag", "zahlungsart", "payment method"),
+    "waehrung": ("auftrag", "waehrung", "currency"),
+    "summe_brutto": ("auftrag", "summe_brutto", "order total"),
+}
+
+
+def orders_suite(bo_columns: ShopColumns) -> Suite:
+    """Shop orders on their way into BO: complete, every article and country known, one
+    buyer, every value fitting BO's columns."""
+    checks = [
+        Check(
+            "ExpectColumnValuesToBeNull",
+            {"column": "lines_problem"},
+            "the order's lines and totals do not agree",
+        ),
+        Check(
+            "ExpectColumnValuesToBeNull",
+            {"column": "unknown_articles"},
+            "an article of the order is unknown in BO (neither its products id nor its model)",
+        ),
+        Check(
+            "ExpectColumnValuesToBeNull",
+            {"column": "unknown_countries"},
+            "a country of the order has no Staat in BO",
+        ),
+        Check(
+            "ExpectColumnValuesToBeNull",
+            {"column": "buyer_problem"},
+            "the buyer cannot be told apart in BO",
+        ),
+    ]
+    for column, (table, name, label) in ORDER_TARGETS.items():
+        if bo_columns.has(table, name):
+            checks += column_checks(
+                column, bo_columns.spec(table, name), label, not_null=False, owner="BO's"
+            )
+    return Suite(entity="orders", key="osc_orders_id", checks=tuple(checks))

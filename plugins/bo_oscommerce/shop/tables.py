@@ -52,6 +52,7 @@ __all__ = [
     "address_book",
     "orders",
     "orders_products",
+    "orders_products_attributes",
     "orders_total",
     "orders_status_history",
 ]
@@ -337,6 +338,20 @@ orders_products = Table(
     Column("products_quantity", Integer, nullable=False),
     Index("idx_orders_products_orders_id", "orders_id"),
     Index("idx_orders_products_products_id", "products_id"),
+    **_MYSQL_OPTS,
+)
+
+orders_products_attributes = Table(
+    "orders_products_attributes",
+    metadata,
+    Column("orders_products_attributes_id", Integer, primary_key=True, autoincrement=True),
+    Column("orders_id", Integer, nullable=False),
+    Column("orders_products_id", Integer, nullable=False),
+    Column("products_options", String(32), nullable=False),
+    Column("products_options_values", String(32), nullable=False),
+    Column("options_values_price", Numeric(15, 4), nullable=False),
+    Column("price_prefix", CHAR(1), nullable=False),
+    Index("idx_orders_products_att_orders_id", "orders_id"),
     **_MYSQL_OPTS,
 )
 

@@ -1,0 +1,12 @@
+-- A shop order as a BO Auftrag (osc_orders_id unique: a second import of it fails here).
+INSERT INTO auftrag (auftrag_nr, adress_nr, gp_id, auftragsdatum, email, liefer_name,
+                     liefer_firma, liefer_strasse, liefer_plz, liefer_ort, liefer_staat_id,
+                     rechnung_name, rechnung_firma, rechnung_strasse, rechnung_plz, rechnung_ort,
+                     rechnung_staat_id, zahlungsart, waehrung, waehrungsfaktor, bemerkung,
+                     summe_netto, summe_steuer, summe_brutto, versandkosten, osc_orders_id,
+                     geaendert_am)
+VALUES (:auftrag_nr, :adress_nr, :gp_id, :auftragsdatum, :email, :liefer_name, :liefer_firma,
+        :liefer_strasse, :liefer_plz, :liefer_ort, :liefer_staat_id, :rechnung_name,
+        :rechnung_firma, :rechnung_strasse, :rechnung_plz, :rechnung_ort, :rechnung_staat_id,
+        :zahlungsart, :waehrung, :waehrungsfaktor, :bemerkung, :summe_netto, :summe_steuer,
+        :summe_brutto, :versandkosten, :osc_orders_id, :geaendert_am)
