@@ -17,7 +17,7 @@ from bo_oscommerce.config import TenantSettings
 from bo_oscommerce.connections import ConnectionSetupError, Endpoint, endpoint_for, engine_for
 from bo_oscommerce.errors import TRANSIENT, explain, mysql_code
 from bo_oscommerce.shop import tables as shop_tables
-from bo_oscommerce.sync.run import CATALOG_READS, CUSTOMER_READS, EXTRACTS
+from bo_oscommerce.sync.run import CATALOG_READS, CUSTOMER_READS, EXTRACTS, ORDER_READS
 from bo_oscommerce.sync.writeback import WRITE_STATEMENTS
 
 # every statement the sync reads BO with, run so that it returns no rows
@@ -25,6 +25,7 @@ BO_READS = {
     **{sql: {"full_sync": 1} for sql, _ in EXTRACTS.values()},
     **CATALOG_READS,
     **CUSTOMER_READS,
+    **ORDER_READS,
 }
 # every statement the sync writes BO with, run inside a transaction that is rolled back
 BO_WRITES = WRITE_STATEMENTS
@@ -42,6 +43,11 @@ SHOP_TABLES = [
     "customers_info",
     "countries",
     "zones",
+    "orders",
+    "orders_products",
+    "orders_products_attributes",
+    "orders_total",
+    "orders_status_history",
 ]
 
 

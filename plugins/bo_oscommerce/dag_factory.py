@@ -16,7 +16,12 @@ from typing import Any
 from bo_oscommerce.config import ENTITIES, TenantSettings, load_config
 from bo_oscommerce.tasks import (
     check_connections,
+    count_new_orders,
     extract,
+    import_orders,
+    reconcile_orders,
+    report_delivered,
+    report_processing,
     reset,
     summarize,
     sync_categories,
@@ -68,6 +73,23 @@ Gespraechspartner; each arrives once, even when two runs overlap.
 (`incremental`: contacts changed since their last sync; `full`: all, compared with the shop).
 """
 
+ORDERS_DOC = """
+### Orders for tenant `{tenant}`: shop -> BO exactly once, status back to the shop
+
+1. **count_new_orders**: how many shop orders (statuses {statuses}) BO does not have yet
+   (Anzahl neuer Bestellungen; in the log and the report `new_orders.json`).
+2. **import**: each complete waiting order becomes an Auftrag with its positions, once (BO's
+   unique key on `osc_orders_id`). Half-written orders wait; after {grace} minutes they are
+   set aside with the reason.
+3. **processing**: imported orders get the shop status Processing with one history row.
+4. **delivered**: orders with a final delivery note get Delivered, with the tracking numbers.
+5. **reconcile**: shop orders missing in BO (and why), statuses behind delivery notes,
+   customers gone from the shop (`reconciliation.json`).
+
+**Trigger with parameters**: `criteria`, any of `import`, `processing`, `delivered` (one by
+one, or all at once). Runs never overlap; a manual run while another runs waits its turn.
+"""
+
 RESET_DOC = """
 ### Reset tenant `{tenant}` (Alles zuruecksetzen)
 
@@ -78,7 +100,8 @@ in BO are kept: they make sure no shop order is imported twice. Type the tenant 
 """
 
 
-KINDS = ("catalog", "stock", "customers", "reset")
+KINDS = ("catalog", "stock", "customers", "orders", "reset")
+CRITERIA = ("import", "processing", "delivered")
 
 
 def dag_ids(tenant: TenantSettings) -> dict[str, str]:
@@ -193,6 +216,50 @@ def customers_dag(tenant: TenantSettings) -> Any:
     return customers()
 
 
+def orders_dag(tenant: TenantSettings) -> Any:
+    from airflow.sdk import Param, TriggerRule, dag, task
+
+    @dag(
+        dag_id=dag_ids(tenant)["orders"],
+        description=f"osCommerce orders -> BO, status back, for {tenant.name or tenant.id}",
+        doc_md=ORDERS_DOC.format(
+            tenant=tenant.id,
+            statuses=tenant.order_import_statuses,
+            grace=tenant.order_grace_minutes,
+        ),
+        schedule=tenant.schedules.orders,
+        start_date=START,
+        catchup=False,
+        max_active_runs=1,
+        default_args=DEFAULT_ARGS,
+        tags=["bo-oscommerce", "orders", f"tenant:{tenant.id}"],
+        params={
+            "criteria": Param(
+                list(CRITERIA),
+                type="array",
+                items={"type": "string", "enum": list(CRITERIA)},
+                description="import: shop orders into BO; processing, delivered: status back",
+            )
+        },
+    )
+    def orders() -> None:
+        writer = {"trigger_rule": TriggerRule.NONE_FAILED, "pool": tenant.pool}
+        checked = task(task_id="check_connections")(check_connections)(tenant.id)
+        counted = task(task_id="count_new_orders")(count_new_orders)(tenant.id)
+        imported = task(task_id="import", **writer)(import_orders)(tenant.id)
+        processing = task(task_id="processing", **writer)(report_processing)(tenant.id)
+        delivered = task(task_id="delivered", **writer)(report_delivered)(tenant.id)
+        reconciled = task(task_id="reconcile", trigger_rule=TriggerRule.NONE_FAILED)(
+            reconcile_orders
+        )(tenant.id)
+        report = task(task_id="report", trigger_rule=TriggerRule.NONE_FAILED)(summarize)(
+            tenant.id, [imported, processing, delivered]
+        )
+        checked >> counted >> imported >> processing >> delivered >> reconciled >> report
+
+    return orders()
+
+
 def reset_dag(tenant: TenantSettings) -> Any:
     from airflow.sdk import Param, dag, task
 
@@ -219,6 +286,7 @@ BUILDERS = {
     "catalog": catalog_dag,
     "stock": stock_dag,
     "customers": customers_dag,
+    "orders": orders_dag,
     "reset": reset_dag,
 }
 

@@ -134,6 +134,59 @@ def sync_customers_from_shop(tenant_id: str) -> dict[str, Any]:
     return _publish(step(run), tenant_id, run.run_key)
 
 
+def _skip_unless_criterion(criterion: str) -> None:
+    from airflow.sdk.exceptions import AirflowSkipException
+
+    chosen = _context()["params"].get("criteria") or []
+    if criterion not in chosen:
+        raise AirflowSkipException(f"{criterion} not selected in this run's 'criteria'")
+
+
+def count_new_orders(tenant_id: str) -> dict[str, Any]:
+    """Anzahl neuer Bestellungen: in the log, the XCom and the report."""
+    from bo_oscommerce.staging import report_dir, write_json
+    from bo_oscommerce.sync.orders import count_new
+
+    run = _run(tenant_id)
+    counted = count_new(run)
+    write_json(report_dir(tenant_id, run.run_key) / "new_orders.json", counted)
+    return {"tenant": tenant_id, "waiting": counted["waiting"]}
+
+
+def import_orders(tenant_id: str) -> dict[str, Any]:
+    from bo_oscommerce.sync.orders import import_orders as step
+
+    _skip_unless_criterion("import")
+    run = _run(tenant_id)
+    return _publish(step(run), tenant_id, run.run_key)
+
+
+def report_processing(tenant_id: str) -> dict[str, Any]:
+    from bo_oscommerce.sync.orders import report_status
+
+    _skip_unless_criterion("processing")
+    run = _run(tenant_id)
+    return _publish(report_status(run, "processing"), tenant_id, run.run_key)
+
+
+def report_delivered(tenant_id: str) -> dict[str, Any]:
+    from bo_oscommerce.sync.orders import report_status
+
+    _skip_unless_criterion("delivered")
+    run = _run(tenant_id)
+    return _publish(report_status(run, "delivered"), tenant_id, run.run_key)
+
+
+def reconcile_orders(tenant_id: str) -> dict[str, Any]:
+    from bo_oscommerce.staging import report_dir, write_json
+    from bo_oscommerce.sync.orders import reconcile
+
+    run = _run(tenant_id)
+    result = reconcile(run)
+    write_json(report_dir(tenant_id, run.run_key) / "reconciliation.json", result)
+    return {name: len(items) for name, items in result.items()}
+
+
 def summarize(tenant_id: str, results: list[dict[str, Any] | None]) -> dict[str, Any]:
     """One line per entity in the log, and the run's totals as the DAG's result."""
     done = [r for r in results if r]

@@ -22,7 +22,7 @@ def test_no_import_errors_and_every_active_tenant_has_its_dags(dagbag):
     assert sorted(dagbag.dag_ids) == sorted(
         f"bo_osc_{tenant}_{kind}"
         for tenant in ("alpha", "beta")
-        for kind in ("catalog", "stock", "customers", "reset")
+        for kind in ("catalog", "stock", "customers", "orders", "reset")
     )
 
 
@@ -36,7 +36,7 @@ def test_broken_tenant_is_logged_with_tenant_and_field(tenants_file, caplog):
     assert "'broken'" in message and "price_source" in message
 
 
-@pytest.mark.parametrize("kind", ["catalog", "stock", "customers", "reset"])
+@pytest.mark.parametrize("kind", ["catalog", "stock", "customers", "orders", "reset"])
 def test_dags_have_retries_tags_docs_and_connection_test_first(dagbag, kind):
     dag = dagbag.dags[f"bo_osc_beta_{kind}"]
     assert "bo-oscommerce" in dag.tags and "tenant:beta" in dag.tags
@@ -56,6 +56,7 @@ def test_schedules_come_from_the_tenant(dagbag):
     assert dagbag.dags["bo_osc_alpha_stock"].schedule == "*/15 * * * *"
     assert dagbag.dags["bo_osc_alpha_reset"].schedule is None
     assert dagbag.dags["bo_osc_alpha_customers"].schedule == "0 * * * *"
+    assert dagbag.dags["bo_osc_alpha_orders"].schedule == "*/10 * * * *"
 
 
 def test_catalog_dag_order_and_params(dagbag):
@@ -65,6 +66,16 @@ def test_catalog_dag_order_and_params(dagbag):
         assert downstream in dag.get_task(upstream).downstream_task_ids
     assert dag.params["mode"] == "incremental"
     assert sorted(dag.params["entities"]) == ["categories", "products", "stock"]
+
+
+def test_orders_dag_order_params_and_no_overlap(dagbag):
+    dag = dagbag.dags["bo_osc_alpha_orders"]
+    order = ["check_connections", "count_new_orders", "import", "processing", "delivered",
+             "reconcile", "report"]  # fmt: skip
+    for upstream, downstream in zip(order, order[1:], strict=False):
+        assert downstream in dag.get_task(upstream).downstream_task_ids
+    assert sorted(dag.params["criteria"]) == ["delivered", "import", "processing"]
+    assert dag.max_active_runs == 1
 
 
 def test_dag_file_parses_fast_without_database_access(tenants_file):
@@ -92,6 +103,7 @@ def test_every_task_that_writes_the_shop_runs_in_the_tenants_pool(dagbag):
         "bo_osc_beta_catalog": {"categories", "products", "stock"},
         "bo_osc_beta_stock": {"stock"},
         "bo_osc_beta_customers": {"to_shop", "from_shop"},
+        "bo_osc_beta_orders": {"import", "processing", "delivered"},
     }
     for dag_id, task_ids in writers.items():
         dag = dagbag.dags[dag_id]

@@ -29,6 +29,8 @@ from bo_oscommerce.quality.suites import orders_suite
 from bo_oscommerce.quality.validation import validate
 from bo_oscommerce.shop import orders as shop_orders
 from bo_oscommerce.shop.columns import ShopColumns, read_shop_columns
+from bo_oscommerce.shop.common import language_ids
+from bo_oscommerce.shop.customers import customer_keys as shop_customer_keys
 from bo_oscommerce.sync.customers import _numbers, _records
 from bo_oscommerce.sync.report import EntityReport
 from bo_oscommerce.sync.run import Run, shop_columns
@@ -559,9 +561,84 @@ def _tracking_comments(notes: pd.DataFrame, language: str) -> dict[int, str]:
     for oid, group in notes.groupby("osc_orders_id"):
         numbers = [str(n) for n in group["sendungsnummer"].dropna() if str(n).strip()]
         if numbers:
-            label = TRACKING.get(language, TRACKING["en"])
-            out[int(oid)] = (
-                f"{label}{'n' if language == 'de' and len(numbers) > 1 else ''}: "
-                + ", ".join(numbers)
-            )
+            one, many = TRACKING.get(language, TRACKING["en"])
+            out[int(oid)] = f"{many if len(numbers) > 1 else one}: " + ", ".join(numbers)
     return out
+
+
+# --- reconciliation -------------------------------------------------------------------------
+
+
+def reconcile(run: Run) -> dict[str, list[dict[str, Any]]]:
+    """Three lists for a person to look at: shop orders missing in BO (with why), BO orders
+    whose shop status lags behind their delivery notes, BO contacts whose shop account is
+    gone."""
+    settings = run.settings
+    imported = _imported(run)
+    known = set(imported["osc_orders_id"].astype(int))
+    with run.shop.connect() as conn:
+        orders = shop_orders.all_orders(conn)
+        language = language_ids(conn).get(settings.mail_language, 1)
+        names = shop_orders.status_names(conn, language)
+        customers = set(shop_customer_keys(conn)["customers_id"].astype(int))
+    missing = orders[~orders["orders_id"].astype(int).isin(known)]
+    importable = missing[missing["orders_status"].astype(int).isin(settings.order_import_statuses)]
+    rows: list[dict[str, Any]] = []
+    for order in missing.itertuples(index=False):
+        if int(order.orders_status) not in settings.order_import_statuses:
+            status = names.get(int(order.orders_status), str(order.orders_status))
+            rows.append(
+                {"orders_id": int(order.orders_id),
+                 "why": f"in status {status!r}, which is not imported (order_import_statuses)"}
+            )  # fmt: skip
+    if len(importable):
+        with run.bo.connect() as conn:
+            bo_columns = read_shop_columns(conn, ["auftrag", "auftragsposition"])
+        decided = decide(run, importable["orders_id"].astype(int).tolist(), bo_columns)
+        rows += [
+            {"orders_id": i, "why": "waiting for its lines to add up (within the grace period)"}
+            for i in decided.waiting
+        ]
+        checked = validate(decided.auftraege, orders_suite(bo_columns), run.validation_cache)
+        for key, group in checked.rejected.groupby("key"):
+            rows.append({"orders_id": int(key), "why": "; ".join(dict.fromkeys(group["reason"]))})
+        rows += [
+            {"orders_id": int(i), "why": "complete: the next import takes it"}
+            for i in checked.valid["osc_orders_id"]
+        ]
+    notes = bo_io.query(
+        run.bo, "extract_lieferungen", {"delivered": settings.order_statuses.delivered}
+    )
+    final = notes[notes["vollstaendig"].astype(int) == 1].drop_duplicates("auftrag_nr")
+    status_of = dict(
+        zip(orders["orders_id"].astype(int), orders["orders_status"].astype(int), strict=True)
+    )
+    gone_order = "order gone from the shop"
+    lagging = [
+        {
+            "auftrag_nr": int(r.auftrag_nr),
+            "orders_id": int(r.osc_orders_id),
+            "shop_status": names.get(status_of.get(int(r.osc_orders_id), -1), gone_order),
+        }
+        for r in final.itertuples(index=False)
+        if status_of.get(int(r.osc_orders_id)) != settings.order_statuses.delivered
+    ]
+    contacts = bo_io.query(run.bo, "extract_kontakte")
+    linked = contacts.dropna(subset=["osc_customers_id"])
+    gone = [
+        {"gp_id": int(g), "osc_customers_id": int(c), "email": e}
+        for g, c, e in zip(
+            linked["gp_id"], linked["osc_customers_id"], linked["email"], strict=True
+        )
+        if int(c) not in customers
+    ]
+    result = {
+        "orders_missing_in_bo": sorted(rows, key=lambda r: r["orders_id"]),
+        "status_behind_delivery": lagging,
+        "customers_gone_from_shop": gone,
+    }
+    for name, items in result.items():
+        log.info("%s reconciliation: %s: %d", settings.label, name.replace("_", " "), len(items))
+        for item in items[:50]:
+            log.info("  %s", item)
+    return result

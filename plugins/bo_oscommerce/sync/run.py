@@ -41,6 +41,12 @@ CUSTOMER_READS = {
     "extract_bindungen": {"entitaet": "customers"},
     "nummern_lesen": {"name": "adresse"},
 }
+ORDER_READS = {
+    "extract_auftraege_osc": {},
+    "extract_artikel_nummern": {},
+    "extract_lieferungen": {"delivered": 3},
+    "extract_kontakte_adresse": {},
+}
 CATALOG_TABLES = [
     "categories",
     "categories_description",

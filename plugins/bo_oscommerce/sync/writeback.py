@@ -32,6 +32,9 @@ WRITE_STATEMENTS = (
     "nummern_reservieren",
     "insert_adresse",
     "insert_gespraechspartner",
+    "insert_auftrag",
+    "insert_auftragsposition",
+    "writeback_auftrag_status",
 )
 
 

@@ -1,0 +1,68 @@
+"""The orders DAG end to end with ``dag.test()``: SQLite BO, the shop-with-orders shop."""
+
+from __future__ import annotations
+
+import json
+import runpy
+
+import pytest
+import sqlalchemy as sa
+from tests.dags.conftest import DAG_FILE
+
+from bo_oscommerce.bo.demo_data import generate
+from bo_oscommerce.bo.reference import create_reference_schema
+from bo_oscommerce.connections import engine_for
+
+pytestmark = [pytest.mark.dags, pytest.mark.integration]
+
+
+@pytest.fixture
+def tenant_env(tmp_path, monkeypatch, tenants_file, orders_shop, airflow_db):
+    bo_path = tmp_path / "bo.db"
+    bo = sa.create_engine(f"sqlite:///{bo_path}")
+    create_reference_schema(bo)
+    generate(bo, articles=120)
+    monkeypatch.setenv("AIRFLOW_CONN_BO_ALPHA", f"sqlite:///{bo_path}")
+    monkeypatch.setenv("AIRFLOW_CONN_SHOP_ALPHA", f"mysql://root@127.0.0.1:3306/{orders_shop.database}")
+    monkeypatch.setenv("BO_OSC_STAGING_URL", (tmp_path / "staging").as_uri())
+    monkeypatch.setenv("BO_OSC_REPORTS_URL", (tmp_path / "reports").as_uri())
+    engine_for.cache_clear()
+    yield bo, orders_shop.engine, tmp_path / "reports"
+    engine_for.cache_clear()
+    bo.dispose()
+
+
+def run(conf: dict):
+    dag = runpy.run_path(str(DAG_FILE))["bo_osc_alpha_orders"]
+    return dag.test(run_conf=conf)
+
+
+def folder(reports, dag_run):
+    return next((reports / "alpha" / "bo_osc_alpha_orders").glob(
+        dag_run.run_id.replace(":", "_").replace("+", "_")))
+
+
+def states(dag_run) -> dict[str, str]:
+    return {ti.task_id: str(ti.state) for ti in dag_run.get_task_instances()}
+
+
+def test_orders_dag_counts_imports_and_reports_processing(tenant_env):
+    bo, shop, reports = tenant_env
+    only_import = run({"criteria": ["import"]})
+    got = states(only_import)
+    assert str(only_import.state) == "success", got
+    assert got["processing"] == got["delivered"] == "skipped"
+    out = folder(reports, only_import)
+    assert json.loads((out / "new_orders.json").read_text())["waiting"] == 7
+    assert json.loads((out / "summary_orders.json").read_text())["inserted"] == 7
+    with shop.connect() as conn:
+        assert conn.execute(sa.text("SELECT DISTINCT orders_status FROM orders")).all() == [(1,)]
+    everything = run({"criteria": ["import", "processing", "delivered"]})
+    assert str(everything.state) == "success", states(everything)
+    out = folder(reports, everything)
+    assert json.loads((out / "new_orders.json").read_text())["waiting"] == 0
+    assert json.loads((out / "summary_status_processing.json").read_text())["updated"] == 7
+    reconciliation = json.loads((out / "reconciliation.json").read_text())
+    assert reconciliation["orders_missing_in_bo"] == []
+    with shop.connect() as conn:
+        assert conn.execute(sa.text("SELECT DISTINCT orders_status FROM orders")).all() == [(2,)]
