@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 import json
-from email.header import decode_header, make_header
 import os
 import subprocess
 import sys
 import time
 from datetime import datetime
+from email.header import decode_header, make_header
 from pathlib import Path
 
 import pytest
