@@ -15,6 +15,8 @@ export GX_ANALYTICS_ENABLED := False
 # AIRFLOW_CONN_SHOP_DEMO='mysql://user:password@shop-host:3306/oscommerce'
 export AIRFLOW_CONN_BO_DEMO ?= sqlite:///$(CURDIR)/var/demo/bo.db
 export AIRFLOW_CONN_SHOP_DEMO ?= sqlite:///$(CURDIR)/var/demo/shop.db
+# the demo's buyer e-mails: make demo runs an SMTP server that writes them to var/demo/mails
+export AIRFLOW_CONN_SMTP_DEMO ?= smtp://127.0.0.1:8025?disable_ssl=true&disable_tls=true&retry_limit=0&timeout=5
 
 .PHONY: install demo test airflow check-connection check-config benchmark lint clean
 

@@ -3,9 +3,11 @@
 Builds the demo tenant's databases (SQLite files under var/demo: the reference BO with German
 sample data and dirty rows, and an empty osCommerce 2.3 shop), then runs the tenant's DAGs
 with Airflow's ``dag.test()``: a first full catalog sync, an unchanged second run, a run after
-a few BO changes, the stock DAG, and the customers DAG both ways (BO contacts become shop
-customers, a customer who registered in the shop becomes a BO contact). Prints what happened
-after each run.
+a few BO changes, the stock DAG, the customers DAG both ways (BO contacts become shop
+customers, a customer who registered in the shop becomes a BO contact), and the orders round
+trip: orders placed in the shop as its checkout writes them, imported into BO, Processing, a
+delivery note, Delivered, with the buyers' e-mails caught by a local SMTP server. Prints what
+happened after each run.
 
 Environment (set by the Makefile): AIRFLOW_HOME, AIRFLOW_CONN_BO_DEMO, AIRFLOW_CONN_SHOP_DEMO.
 ``--articles N`` sizes the sample data.
@@ -204,6 +206,100 @@ def show_customers(bo: sa.Engine, shop: sa.Engine) -> None:
         print(f"  BO contact {row[0]}: {row[1]} {row[2]}, {row[3]} (from the shop)")
 
 
+MAILS = DEMO / "mails"
+
+
+def start_mail_catcher() -> object | None:
+    """A local SMTP server (aiosmtpd) on 127.0.0.1:8025 that writes each mail to var/demo/mails."""
+    import email
+    import email.header
+
+    from aiosmtpd.controller import Controller
+
+    MAILS.mkdir(parents=True, exist_ok=True)
+    for old in MAILS.glob("*.eml"):
+        old.unlink()
+
+    class Keep:
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+            count = len(list(MAILS.glob("*.eml"))) + 1
+            (MAILS / f"{count:03d}.eml").write_bytes(envelope.original_content)
+            message = email.message_from_bytes(envelope.original_content)
+            subject = str(email.header.make_header(email.header.decode_header(message["Subject"])))
+            print(f"  mail to {', '.join(envelope.rcpt_tos)}: {subject}")
+            return "250 OK"
+
+    controller = Controller(Keep(), hostname="127.0.0.1", port=8025)
+    try:
+        controller.start()
+    except OSError as exc:
+        print(f"(no mail catcher on 127.0.0.1:8025: {exc})")
+        return None
+    return controller
+
+
+def place_orders(shop: sa.Engine) -> None:
+    """Buyers check out in the shop, written as checkout_process.php writes orders."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from bo_oscommerce.shop.checkout import Checkout, Line, write_orders
+
+    with shop.connect() as conn:
+        buyers = [
+            int(i)
+            for i in conn.execute(
+                sa.text("SELECT customers_id FROM customers ORDER BY customers_id LIMIT 3")
+            ).scalars()
+        ]
+        products = [int(i) for i in conn.execute(sa.text(
+            "SELECT products_id FROM products WHERE products_status = 1 ORDER BY products_id LIMIT 4"
+        )).scalars()]  # fmt: skip
+    when = datetime(2026, 11, 2, 10, 0)
+    orders = [
+        Checkout(buyers[0], (Line(products[0], 2), Line(products[1], 1)), when,
+                 comment="Bitte nicht vor 18 Uhr liefern – danke!"),
+        Checkout(buyers[1], (Line(products[2], 1, (("Farbe", "Blau", Decimal("2.50")),)),),
+                 when + timedelta(minutes=5)),
+        Checkout(buyers[2], (Line(products[3], 3),), when + timedelta(minutes=9), with_tax=False),
+    ]  # fmt: skip
+    ids = write_orders(shop, orders)
+    print(f"\nShop: {len(ids)} orders placed through the checkout (orders {ids})")
+
+
+def deliver(bo: sa.Engine) -> None:
+    later = datetime(2026, 11, 3, 8, 0)
+    with bo.begin() as conn:
+        auftrag = conn.execute(sa.text("SELECT MIN(auftrag_nr) FROM auftrag")).scalar_one()
+        conn.execute(
+            sa.text("INSERT INTO lieferschein (lieferschein_nr, auftrag_nr, lieferdatum, "
+                    "sendungsnummer, vollstaendig, geaendert_am) VALUES (1, :a, :t, :s, 1, :t)"),
+            {"a": auftrag, "t": later, "s": "JJD000390007"},
+        )  # fmt: skip
+    print(f"\nBO: delivery note 1 for Auftrag {auftrag} (tracking number JJD000390007)")
+
+
+def show_orders(bo: sa.Engine, shop: sa.Engine) -> None:
+    with bo.connect() as conn:
+        for row in conn.execute(sa.text(
+            "SELECT a.auftrag_nr, a.osc_orders_id, g.vorname, g.nachname, a.summe_brutto, "
+            "a.osc_status_gemeldet, COUNT(p.pos_nr) FROM auftrag a JOIN gespraechspartner g "
+            "ON g.gp_id = a.gp_id JOIN auftragsposition p ON p.auftrag_nr = a.auftrag_nr "
+            "GROUP BY a.auftrag_nr, a.osc_orders_id, g.vorname, g.nachname, a.summe_brutto, "
+            "a.osc_status_gemeldet ORDER BY a.auftrag_nr"
+        )):  # fmt: skip
+            print(f"  BO Auftrag {row[0]} = shop order {row[1]}: {row[2]} {row[3]}, "
+                  f"{float(row[4]):.2f} EUR, {row[6]} position(s), shop status reported {row[5]}")  # fmt: skip
+    with shop.connect() as conn:
+        for row in conn.execute(sa.text(
+            "SELECT o.orders_id, s.orders_status_name, COUNT(h.orders_status_history_id) "
+            "FROM orders o JOIN orders_status s ON s.orders_status_id = o.orders_status "
+            "AND s.language_id = 2 JOIN orders_status_history h ON h.orders_id = o.orders_id "
+            "GROUP BY o.orders_id, s.orders_status_name ORDER BY o.orders_id"
+        )):  # fmt: skip
+            print(f"  shop order {row[0]}: {row[1]} ({row[2]} history rows)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--articles", type=int, default=500)
@@ -220,7 +316,17 @@ def main() -> None:
         ("register", None, ""),
         ("bo_osc_demo_customers", {"direction": "both"}, "customers DAG, both ways"),
         ("bo_osc_demo_customers", {"direction": "both"}, "customers DAG again: nothing to do"),
+        ("place_orders", None, ""),
+        (
+            "bo_osc_demo_orders",
+            {"criteria": ["import", "processing"]},
+            "orders: import, Processing",
+        ),
+        ("deliver", None, ""),
+        ("bo_osc_demo_orders", {"criteria": ["delivered"]}, "orders: Delivered"),
+        ("bo_osc_demo_orders", {}, "orders again: nothing to do"),
     ]
+    catcher = start_mail_catcher()
     for dag_id, conf, label in steps:
         if dag_id == "change":
             change_bo(bo)
@@ -228,13 +334,32 @@ def main() -> None:
         if dag_id == "register":
             register_in_shop(shop)
             continue
+        if dag_id == "place_orders":
+            place_orders(shop)
+            continue
+        if dag_id == "deliver":
+            deliver(bo)
+            continue
         print(f"\n##### {label}")
         run_dag(dag_id, conf)
         show_reports(dag_id)
         if dag_id.endswith("_customers"):
             show_customers(bo, shop)
+        elif dag_id.endswith("_orders"):
+            show_orders(bo, shop)
         else:
             show_shop(shop)
+    if catcher is not None:
+        catcher.stop()
+        print(f"\nE-mails to buyers, as received by the local SMTP server: {MAILS}")
+        mails = sorted(MAILS.glob("*.eml"))
+        for path in mails[:1] + mails[-1:]:
+            import email
+
+            message = email.message_from_bytes(path.read_bytes())
+            html = next(p for p in message.walk() if p.get_content_type() == "text/html")
+            text = html.get_payload(decode=True).decode().replace("<pre>", "").replace("</pre>", "")
+            print(f"--- {path.name}\n{text.strip()}")
     print("\nDemo done. 'make airflow' starts Airflow's UI on this demo tenant.")
 
 

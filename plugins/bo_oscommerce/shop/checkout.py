@@ -62,7 +62,10 @@ def _order_rows(conn: sa.Connection, order: Checkout, orders_id: int) -> dict[st
     c, a, co, z = t.customers.c, t.address_book.c, t.countries.c, t.zones.c
     buyer = conn.execute(
         sa.select(
-            c,
+            c.customers_firstname,
+            c.customers_lastname,
+            c.customers_telephone,
+            c.customers_email_address,
             a.entry_company,
             a.entry_street_address,
             a.entry_suburb,
