@@ -252,17 +252,29 @@ def place_orders(shop: sa.Engine) -> None:
                 sa.text("SELECT customers_id FROM customers ORDER BY customers_id LIMIT 3")
             ).scalars()
         ]
-        products = [int(i) for i in conn.execute(sa.text(
-            "SELECT products_id FROM products WHERE products_status = 1 ORDER BY products_id LIMIT 4"
-        )).scalars()]  # fmt: skip
+        products = [
+            int(i)
+            for i in conn.execute(
+                sa.text(
+                    "SELECT products_id FROM products WHERE products_status = 1 ORDER BY products_id LIMIT 4"
+                )
+            ).scalars()
+        ]
     when = datetime(2026, 11, 2, 10, 0)
     orders = [
-        Checkout(buyers[0], (Line(products[0], 2), Line(products[1], 1)), when,
-                 comment="Bitte nicht vor 18 Uhr liefern – danke!"),
-        Checkout(buyers[1], (Line(products[2], 1, (("Farbe", "Blau", Decimal("2.50")),)),),
-                 when + timedelta(minutes=5)),
+        Checkout(
+            buyers[0],
+            (Line(products[0], 2), Line(products[1], 1)),
+            when,
+            comment="Bitte nicht vor 18 Uhr liefern – danke!",
+        ),
+        Checkout(
+            buyers[1],
+            (Line(products[2], 1, (("Farbe", "Blau", Decimal("2.50")),)),),
+            when + timedelta(minutes=5),
+        ),
         Checkout(buyers[2], (Line(products[3], 3),), when + timedelta(minutes=9), with_tax=False),
-    ]  # fmt: skip
+    ]
     ids = write_orders(shop, orders)
     print(f"\nShop: {len(ids)} orders placed through the checkout (orders {ids})")
 
@@ -272,31 +284,39 @@ def deliver(bo: sa.Engine) -> None:
     with bo.begin() as conn:
         auftrag = conn.execute(sa.text("SELECT MIN(auftrag_nr) FROM auftrag")).scalar_one()
         conn.execute(
-            sa.text("INSERT INTO lieferschein (lieferschein_nr, auftrag_nr, lieferdatum, "
-                    "sendungsnummer, vollstaendig, geaendert_am) VALUES (1, :a, :t, :s, 1, :t)"),
+            sa.text(
+                "INSERT INTO lieferschein (lieferschein_nr, auftrag_nr, lieferdatum, "
+                "sendungsnummer, vollstaendig, geaendert_am) VALUES (1, :a, :t, :s, 1, :t)"
+            ),
             {"a": auftrag, "t": later, "s": "JJD000390007"},
-        )  # fmt: skip
+        )
     print(f"\nBO: delivery note 1 for Auftrag {auftrag} (tracking number JJD000390007)")
 
 
 def show_orders(bo: sa.Engine, shop: sa.Engine) -> None:
     with bo.connect() as conn:
-        for row in conn.execute(sa.text(
-            "SELECT a.auftrag_nr, a.osc_orders_id, g.vorname, g.nachname, a.summe_brutto, "
-            "a.osc_status_gemeldet, COUNT(p.pos_nr) FROM auftrag a JOIN gespraechspartner g "
-            "ON g.gp_id = a.gp_id JOIN auftragsposition p ON p.auftrag_nr = a.auftrag_nr "
-            "GROUP BY a.auftrag_nr, a.osc_orders_id, g.vorname, g.nachname, a.summe_brutto, "
-            "a.osc_status_gemeldet ORDER BY a.auftrag_nr"
-        )):  # fmt: skip
-            print(f"  BO Auftrag {row[0]} = shop order {row[1]}: {row[2]} {row[3]}, "
-                  f"{float(row[4]):.2f} EUR, {row[6]} position(s), shop status reported {row[5]}")  # fmt: skip
+        for row in conn.execute(
+            sa.text(
+                "SELECT a.auftrag_nr, a.osc_orders_id, g.vorname, g.nachname, a.summe_brutto, "
+                "a.osc_status_gemeldet, COUNT(p.pos_nr) FROM auftrag a JOIN gespraechspartner g "
+                "ON g.gp_id = a.gp_id JOIN auftragsposition p ON p.auftrag_nr = a.auftrag_nr "
+                "GROUP BY a.auftrag_nr, a.osc_orders_id, g.vorname, g.nachname, a.summe_brutto, "
+                "a.osc_status_gemeldet ORDER BY a.auftrag_nr"
+            )
+        ):
+            print(
+                f"  BO Auftrag {row[0]} = shop order {row[1]}: {row[2]} {row[3]}, "
+                f"{float(row[4]):.2f} EUR, {row[6]} position(s), shop status reported {row[5]}"
+            )
     with shop.connect() as conn:
-        for row in conn.execute(sa.text(
-            "SELECT o.orders_id, s.orders_status_name, COUNT(h.orders_status_history_id) "
-            "FROM orders o JOIN orders_status s ON s.orders_status_id = o.orders_status "
-            "AND s.language_id = 2 JOIN orders_status_history h ON h.orders_id = o.orders_id "
-            "GROUP BY o.orders_id, s.orders_status_name ORDER BY o.orders_id"
-        )):  # fmt: skip
+        for row in conn.execute(
+            sa.text(
+                "SELECT o.orders_id, s.orders_status_name, COUNT(h.orders_status_history_id) "
+                "FROM orders o JOIN orders_status s ON s.orders_status_id = o.orders_status "
+                "AND s.language_id = 2 JOIN orders_status_history h ON h.orders_id = o.orders_id "
+                "GROUP BY o.orders_id, s.orders_status_name ORDER BY o.orders_id"
+            )
+        ):
             print(f"  shop order {row[0]}: {row[1]} ({row[2]} history rows)")
 
 
