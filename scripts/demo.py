@@ -256,7 +256,8 @@ def place_orders(shop: sa.Engine) -> None:
             int(i)
             for i in conn.execute(
                 sa.text(
-                    "SELECT products_id FROM products WHERE products_status = 1 ORDER BY products_id LIMIT 4"
+                    "SELECT products_id FROM products WHERE products_status = 1 "
+                    "ORDER BY products_id LIMIT 4"
                 )
             ).scalars()
         ]
