@@ -56,10 +56,10 @@ check-config: install
 	$(BIN)/python -m bo_oscommerce check-config
 
 ## benchmark: full, no-op and 1 %-changed sync into MariaDB; ARTICLES=100000 for the big run;
-## CONTACTS=100000 runs the customers benchmark instead
+## CONTACTS=100000 runs the customers benchmark, ORDERS=10000 the order import benchmark
 benchmark: install
 	bash scripts/ensure-mariadb.sh
-	$(BIN)/python scripts/benchmark.py $(if $(ARTICLES),--articles $(ARTICLES)) $(if $(CONTACTS),--contacts $(CONTACTS))
+	$(BIN)/python scripts/benchmark.py $(if $(ARTICLES),--articles $(ARTICLES)) $(if $(CONTACTS),--contacts $(CONTACTS)) $(if $(ORDERS),--orders $(ORDERS))
 
 lint: install
 	$(BIN)/ruff check dags plugins tests scripts

@@ -330,6 +330,12 @@ def worker(scenario: str, state_file: Path) -> None:
         result = benchmark_customers.run_scenario(
             state, scenario.removeprefix("customers_"), sys.modules[__name__]
         )
+    elif scenario.startswith("orders_"):
+        import benchmark_orders
+
+        result = benchmark_orders.run_scenario(
+            state, scenario.removeprefix("orders_"), sys.modules[__name__]
+        )
     else:
         result = run_baseline(state) if scenario == "baseline" else run_sync(state, scenario)
     Path(state["tmp"], f"result_{scenario}.json").write_text(json.dumps(result))
@@ -363,23 +369,47 @@ def benchmark_contacts(contacts: int, tmp: Path) -> tuple[str, list[tuple[str, b
     return bc.render(contacts, scenarios, checks, machine()), checks
 
 
-def with_customers_block(text: str, block: str | None) -> str:
-    """``text`` with the customers section (between its markers) replaced or added."""
+def benchmark_order_import(orders: int, tmp: Path) -> tuple[str, list[tuple[str, bool, str]]]:
+    """The orders benchmark (scripts/benchmark_orders.py): markdown and checks."""
+    import benchmark_orders as ob
+
+    os.environ["BO_OSC_STAGING_URL"] = (tmp / "staging").as_uri()
+    os.environ["BO_OSC_REPORTS_URL"] = (tmp / "reports").as_uri()
+    state = {"tmp": str(tmp), "bo_path": str(tmp / "bo_orders.db")}
+    started = time.perf_counter()
+    ob.build(Path(state["bo_path"]), orders, sys.modules[__name__])
+    log.info("shop with %s orders built in %.1f s", orders, time.perf_counter() - started)
+    state_file = tmp / "state_orders.json"
+    state_file.write_text(json.dumps(state))
+    scenarios = {key: run_worker(f"orders_{key}", state_file, tmp) for key in ("full", "noop")}
+    checks = ob.check(state, orders, sys.modules[__name__])
+    with contextlib.suppress(sa.exc.SQLAlchemyError):
+        drop_database(ob.SHOP_DB)
+    return ob.render(orders, scenarios, checks, machine()), checks
+
+
+BLOCKS = {
+    "customers": (CUSTOMERS_START, CUSTOMERS_END),
+    "orders": ("<!-- orders:start -->", "<!-- orders:end -->"),
+}
+
+
+def with_block(text: str, name: str, block: str | None) -> str:
+    """``text`` with the named section (between its markers) replaced or added."""
     if block is None:
         return text
-    section = f"{CUSTOMERS_START}\n{block.strip()}\n{CUSTOMERS_END}"
-    if CUSTOMERS_START in text:
+    start, end = BLOCKS[name]
+    section = f"{start}\n{block.strip()}\n{end}"
+    if start in text:
         return re.sub(
-            rf"{re.escape(CUSTOMERS_START)}.*?{re.escape(CUSTOMERS_END)}",
-            lambda _: section,
-            text,
-            flags=re.S,
+            rf"{re.escape(start)}.*?{re.escape(end)}", lambda _: section, text, flags=re.S
         )
     return text.replace(NOTES_START, f"{section}\n\n{NOTES_START}", 1)
 
 
-def stored_customers_block(text: str) -> str | None:
-    found = re.search(rf"{re.escape(CUSTOMERS_START)}\n(.*?){re.escape(CUSTOMERS_END)}", text, re.S)
+def stored_block(text: str, name: str) -> str | None:
+    start, end = BLOCKS[name]
+    found = re.search(rf"{re.escape(start)}\n(.*?){re.escape(end)}", text, re.S)
     return found.group(1) if found else None
 
 
@@ -1011,6 +1041,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--contacts", type=int, help="benchmark the customers sync with this many contacts instead"
     )
+    parser.add_argument(
+        "--orders", type=int, help="benchmark the order import with this many shop orders instead"
+    )
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--profile", type=Path, help="write cProfile files of each sync here")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir and databases")
@@ -1032,13 +1065,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="bo_osc_bench_"))
-    if args.contacts:
+    if args.contacts or args.orders:
+        name = "customers" if args.contacts else "orders"
         try:
-            block, checks = benchmark_contacts(args.contacts, tmp)
+            if args.contacts:
+                block, checks = benchmark_contacts(args.contacts, tmp)
+            else:
+                block, checks = benchmark_order_import(args.orders, tmp)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         text = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
-        args.output.write_text(with_customers_block(text, block), encoding="utf-8")
+        args.output.write_text(with_block(text, name, block), encoding="utf-8")
         print(block)
         return 0 if all(ok for _, ok, _ in checks) else 1
     try:
@@ -1053,16 +1090,13 @@ def main(argv: list[str] | None = None) -> int:
                     drop_database(name)
 
     results, notes = stored(args.output)
-    customers = (
-        stored_customers_block(args.output.read_text(encoding="utf-8"))
-        if args.output.exists()
-        else None
-    )
+    old = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
     results[str(args.articles)] = result
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(
-        with_customers_block(render(results, notes), customers), encoding="utf-8"
-    )
+    text = render(results, notes)
+    for name in BLOCKS:
+        text = with_block(text, name, stored_block(old, name))
+    args.output.write_text(text, encoding="utf-8")
     for name, value, ok in targets(result):
         print(f"{'PASS' if ok else 'FAIL'}  {name}: {value}")
     failed = [c for c in result["checks"] if not c["ok"]]

@@ -36,7 +36,7 @@ from bo_oscommerce.sync.report import EntityReport
 from bo_oscommerce.sync.run import Run, shop_columns
 from bo_oscommerce.transform.common import Cleaned
 from bo_oscommerce.transform.customers import email_key
-from bo_oscommerce.transform.orders import check_totals, position_texts, split_name
+from bo_oscommerce.transform.orders import position_texts, split_name, verdict
 from bo_oscommerce.transform.text import fit_text
 
 log = logging.getLogger(__name__)
@@ -116,13 +116,33 @@ def decide(run: Run, candidates: list[int], bo_columns: ShopColumns) -> Decided:
     }
     by_model = {str(a).casefold(): str(a) for a in articles["artikel_nr"]}
     linked, contacts = _buyers(run)
-    contacts_by_email = contacts.dropna(subset=["email_key"]).groupby("email_key")
+    by_email: dict[str, list[tuple[int, int]]] = {}
+    for key, gp, adr in contacts[["email_key", "gp_id", "adress_nr"]].itertuples(
+        index=False, name=None
+    ):
+        if isinstance(key, str):
+            by_email.setdefault(key, []).append((int(gp), int(adr)))
 
     grace = timedelta(minutes=settings.order_grace_minutes)
-    lines_of = dict(tuple(data.lines.groupby("orders_id")))
-    totals_of = dict(tuple(data.totals.groupby("orders_id")))
-    attrs = data.attributes
-    empty_lines, empty_totals = data.lines.iloc[:0], data.totals.iloc[:0]
+    lines = data.lines.sort_values(["orders_id", "orders_products_id"])
+    texts = position_texts(lines, data.attributes)
+    lines_of: dict[int, list[tuple]] = {}
+    for line, text in zip(
+        lines[["orders_id", "products_id", "products_model", "final_price", "products_tax",
+               "products_quantity"]].itertuples(index=False, name=None),
+        texts,
+        strict=True,
+    ):  # fmt: skip
+        lines_of.setdefault(int(line[0]), []).append((*line[1:], text))
+    totals_of: dict[int, dict[str, Decimal]] = {}
+    fees_of: dict[int, list[tuple[str, Decimal]]] = {}
+    for oid, cls, value, title in data.totals[["orders_id", "class", "value", "title"]].itertuples(
+        index=False, name=None
+    ):
+        by_class = totals_of.setdefault(int(oid), {})
+        by_class[str(cls)] = by_class.get(str(cls), Decimal(0)) + Decimal(str(value))
+        if cls == "ot_loworderfee":
+            fees_of.setdefault(int(oid), []).append((str(title).rstrip(":"), Decimal(str(value))))
     rows, positions, buyers, waiting = [], [], {}, []
 
     def staat(name: object) -> int | None:
@@ -131,52 +151,31 @@ def decide(run: Run, candidates: list[int], bo_columns: ShopColumns) -> Decided:
 
     for order in data.orders.itertuples(index=False):
         oid = int(order.orders_id)
-        lines = lines_of.get(oid, empty_lines)
-        verdict = check_totals(lines, totals_of.get(oid, empty_totals))
+        own = lines_of.get(oid, [])
+        value = totals_of.get(oid, {})
+        judged = verdict([(f, r, q) for _, _, f, r, q, _ in own], value)
         problem = None
-        if not verdict.complete:
+        if not judged.complete:
             if run.run_at - pd.Timestamp(order.date_purchased).to_pydatetime() < grace:
                 waiting.append(oid)
                 continue
             problem = (
-                f"{verdict.reason} after the grace period of {settings.order_grace_minutes} minutes"
+                f"{judged.reason} after the grace period of {settings.order_grace_minutes} minutes"
             )
         unknown = []
-        texts = position_texts(lines, attrs[attrs["orders_id"] == oid]) if len(lines) else []
-        for pos, (line, text) in enumerate(
-            zip(lines.itertuples(index=False), texts, strict=True), 1
-        ):
-            nr = by_id.get(int(line.products_id)) or by_model.get(
-                str(line.products_model or "").casefold()
-            )
+        for pos, (pid, model, final, rate, qty, text) in enumerate(own, 1):
+            nr = by_id.get(int(pid)) or by_model.get(str(model or "").casefold())
             if nr is None:
-                unknown.append(f"{line.products_model} (products_id {line.products_id})")
+                unknown.append(f"{model} (products_id {pid})")
             positions.append(
-                {
-                    "osc_orders_id": oid,
-                    "pos_nr": pos,
-                    "artikel_nr": nr,
-                    "bezeichnung": text,
-                    "menge": int(line.products_quantity),
-                    "einzelpreis_netto": line.final_price,
-                    "ust_satz": line.products_tax,
-                }  # fmt: skip
-            )
-        totals = totals_of.get(oid, empty_totals)
-        for pos, fee in enumerate(
-            totals[totals["class"] == "ot_loworderfee"].itertuples(), len(lines) + 1
-        ):
+                {"osc_orders_id": oid, "pos_nr": pos, "artikel_nr": nr, "bezeichnung": text,
+                 "menge": int(qty), "einzelpreis_netto": final, "ust_satz": rate}
+            )  # fmt: skip
+        for pos, (title, fee) in enumerate(fees_of.get(oid, []), len(own) + 1):
             positions.append(
-                {
-                    "osc_orders_id": oid,
-                    "pos_nr": pos,
-                    "artikel_nr": None,
-                    "bezeichnung": str(fee.title).rstrip(":"),
-                    "menge": 1,
-                    "einzelpreis_netto": fee.value,
-                    "ust_satz": Decimal(0),
-                }
-            )
+                {"osc_orders_id": oid, "pos_nr": pos, "artikel_nr": None, "bezeichnung": title,
+                 "menge": 1, "einzelpreis_netto": fee, "ust_satz": Decimal(0)}
+            )  # fmt: skip
         missing = sorted(
             {
                 str(n)
@@ -184,22 +183,21 @@ def decide(run: Run, candidates: list[int], bo_columns: ShopColumns) -> Decided:
                 if staat(n) is None
             }
         )
-        key = email_key(pd.Series([order.customers_email_address])).iloc[0]
+        key = str(order.customers_email_address or "").strip().casefold() or None
         buyer_problem, gp_id, adress_nr, buyer_key = None, None, None, None
         cid = int(order.customers_id) if not pd.isna(order.customers_id) else None
         if cid in linked:
             gp_id, adress_nr = linked[cid]
-        elif key is not None and key in contacts_by_email.groups:
-            found = contacts_by_email.get_group(key)
+        elif key is not None and key in by_email:
+            found = by_email[key]
             if len(found) > 1:
                 buyer_problem = "several BO contacts have the buyer's e-mail address"
             else:
-                gp_id, adress_nr = int(found["gp_id"].iloc[0]), int(found["adress_nr"].iloc[0])
+                gp_id, adress_nr = found[0]
         else:
             buyer_key = f"c{cid}" if cid in data.customers else f"e{key}"
             buyers.setdefault(buyer_key, _new_buyer(order, cid in data.customers, staat))
-        total_tax = verdict.tax if verdict.complete else Decimal(0)
-        value = totals.groupby("class")["value"].apply(lambda v: sum(Decimal(str(x)) for x in v))
+        total_tax = judged.tax if judged.complete else Decimal(0)
         gross = value.get("ot_total", Decimal(0))
         rows.append(
             {
@@ -325,7 +323,8 @@ def import_orders(run: Run) -> EntityReport:
         good = checked.valid
         try:
             imported += _insert(run, good, decided)
-        except sa.exc.IntegrityError:
+        except Raced as raced_at:
+            imported += raced_at.done
             log.warning(
                 "%s: another run imported some of these orders; deciding again", settings.label
             )
@@ -354,123 +353,63 @@ def import_orders(run: Run) -> EntityReport:
     return report
 
 
+class Raced(Exception):
+    """Another run imported some of these orders first (BO refused a batch)."""
+
+    def __init__(self, done: int) -> None:
+        super().__init__(f"{done} imported before the refused batch")
+        self.done = done
+
+
+ADRESSE = ["adress_nr", "firma", "strasse", "plz", "ort", "staat_id", "region", "telefon",
+           "geaendert_am"]  # fmt: skip
+KONTAKT = ["gp_id", "adress_nr", "anrede", "vorname", "nachname", "email", "geburtstag",
+           "newsletter", "osc_customers_id", "geaendert_am"]  # fmt: skip
+AUFTRAG = [
+    "auftrag_nr", "adress_nr", "gp_id", "auftragsdatum", "email", "liefer_name", "liefer_firma",
+    "liefer_strasse", "liefer_plz", "liefer_ort", "liefer_staat_id", "rechnung_name",
+    "rechnung_firma", "rechnung_strasse", "rechnung_plz", "rechnung_ort", "rechnung_staat_id",
+    "zahlungsart", "waehrung", "waehrungsfaktor", "bemerkung", "summe_netto", "summe_steuer",
+    "summe_brutto", "versandkosten", "osc_orders_id", "geaendert_am",
+]  # fmt: skip
+POSITION = ["auftrag_nr", "pos_nr", "artikel_nr", "bezeichnung", "menge", "einzelpreis_netto",
+            "ust_satz"]  # fmt: skip
+
+
 def _insert(run: Run, good: pd.DataFrame, decided: Decided) -> int:
-    """Buyers, Auftraege and positions in BO transactions of ``BATCH`` orders."""
-    if good.empty:
-        return 0
-    buyers = decided.buyers
+    """New buyers (each once), Auftraege and positions, in BO transactions of ``BATCH``
+    orders; raises ``Raced`` with the number imported when BO refuses a batch."""
+    made = pd.DataFrame(columns=["gp_id", "adress_nr"])
     done = 0
     for start in range(0, len(good), BATCH):
         part = good.iloc[start : start + BATCH].copy()
-        with run.bo.begin() as conn:
-            keys = [k for k in part["buyer_key"].dropna().unique()]
-            if keys:
-                new = buyers[buyers["buyer_key"].isin(keys)].reset_index(drop=True)
-                new = new.assign(
-                    adress_nr=_numbers(conn, "adresse", len(new)),
-                    gp_id=_numbers(conn, "gespraechspartner", len(new)),
-                    geaendert_am=run.run_at,
-                )
-                bo_io.execute_many(
-                    conn,
-                    "insert_adresse",
-                    _records(
-                        new,
-                        [
-                            "adress_nr",
-                            "firma",
-                            "strasse",
-                            "plz",
-                            "ort",
-                            "staat_id",
-                            "region",
-                            "telefon",
-                            "geaendert_am",
-                        ],
-                    ),
-                )
-                bo_io.execute_many(
-                    conn,
-                    "insert_gespraechspartner",
-                    _records(
-                        new,
-                        [
-                            "gp_id",
-                            "adress_nr",
-                            "anrede",
-                            "vorname",
-                            "nachname",
-                            "email",
-                            "geburtstag",
-                            "newsletter",
-                            "osc_customers_id",
-                            "geaendert_am",
-                        ],
-                    ),
-                )
-                made = new.set_index("buyer_key")
-                has_key = part["buyer_key"].notna()
-                part.loc[has_key, "gp_id"] = part.loc[has_key, "buyer_key"].map(made["gp_id"])
-                part.loc[has_key, "adress_nr"] = part.loc[has_key, "buyer_key"].map(
+        try:
+            with run.bo.begin() as conn:
+                keys = [k for k in part["buyer_key"].dropna().unique() if k not in made.index]
+                if keys:
+                    new = decided.buyers[decided.buyers["buyer_key"].isin(keys)]
+                    new = new.reset_index(drop=True).assign(
+                        adress_nr=_numbers(conn, "adresse", len(keys)),
+                        gp_id=_numbers(conn, "gespraechspartner", len(keys)),
+                        geaendert_am=run.run_at,
+                    )
+                    bo_io.execute_many(conn, "insert_adresse", _records(new, ADRESSE))
+                    bo_io.execute_many(conn, "insert_gespraechspartner", _records(new, KONTAKT))
+                    made = pd.concat([made, new.set_index("buyer_key")[["gp_id", "adress_nr"]]])
+                new_buyer = part["buyer_key"].notna()
+                part.loc[new_buyer, "gp_id"] = part.loc[new_buyer, "buyer_key"].map(made["gp_id"])
+                part.loc[new_buyer, "adress_nr"] = part.loc[new_buyer, "buyer_key"].map(
                     made["adress_nr"]
                 )
-            part = part.astype({"gp_id": "Int64", "adress_nr": "Int64"})
-            part["auftrag_nr"] = _numbers(conn, "auftrag", len(part))
-            bo_io.execute_many(
-                conn,
-                "insert_auftrag",
-                _records(
-                    part,
-                    [
-                        "auftrag_nr",
-                        "adress_nr",
-                        "gp_id",
-                        "auftragsdatum",
-                        "email",
-                        "liefer_name",
-                        "liefer_firma",
-                        "liefer_strasse",
-                        "liefer_plz",
-                        "liefer_ort",
-                        "liefer_staat_id",
-                        "rechnung_name",
-                        "rechnung_firma",
-                        "rechnung_strasse",
-                        "rechnung_plz",
-                        "rechnung_ort",
-                        "rechnung_staat_id",
-                        "zahlungsart",
-                        "waehrung",
-                        "waehrungsfaktor",
-                        "bemerkung",
-                        "summe_netto",
-                        "summe_steuer",
-                        "summe_brutto",
-                        "versandkosten",
-                        "osc_orders_id",
-                        "geaendert_am",
-                    ],
-                ),
-            )
-            numbers = dict(zip(part["osc_orders_id"], part["auftrag_nr"], strict=True))
-            positions = decided.positions[decided.positions["osc_orders_id"].isin(numbers)]
-            positions = positions.assign(auftrag_nr=positions["osc_orders_id"].map(numbers))
-            bo_io.execute_many(
-                conn,
-                "insert_auftragsposition",
-                _records(
-                    positions,
-                    [
-                        "auftrag_nr",
-                        "pos_nr",
-                        "artikel_nr",
-                        "bezeichnung",
-                        "menge",
-                        "einzelpreis_netto",
-                        "ust_satz",
-                    ],
-                ),
-            )
+                part = part.astype({"gp_id": "Int64", "adress_nr": "Int64"})
+                part["auftrag_nr"] = _numbers(conn, "auftrag", len(part))
+                bo_io.execute_many(conn, "insert_auftrag", _records(part, AUFTRAG))
+                numbers = dict(zip(part["osc_orders_id"], part["auftrag_nr"], strict=True))
+                positions = decided.positions[decided.positions["osc_orders_id"].isin(numbers)]
+                positions = positions.assign(auftrag_nr=positions["osc_orders_id"].map(numbers))
+                bo_io.execute_many(conn, "insert_auftragsposition", _records(positions, POSITION))
+        except sa.exc.IntegrityError as exc:
+            raise Raced(done) from exc
         done += len(part)
     return done
 

@@ -49,21 +49,41 @@ def _dec(value: object) -> Decimal:
 def check_totals(lines: pd.DataFrame, totals: pd.DataFrame, places: int = 2) -> Verdict:
     """Do an order's lines (``final_price``, ``products_tax``, ``products_quantity``) add up
     to its totals (``class``, ``value``)?"""
-    if lines.empty:
+    return verdict(
+        list(
+            zip(
+                lines["final_price"], lines["products_tax"], lines["products_quantity"], strict=True
+            )
+        ),
+        totals_by_class(totals["class"], totals["value"]),
+        places,
+    )
+
+
+def totals_by_class(classes: object, values: object) -> dict[str, Decimal]:
+    out: dict[str, Decimal] = {}
+    for cls, value in zip(classes, values, strict=True):
+        out[str(cls)] = out.get(str(cls), Decimal(0)) + _dec(value)
+    return out
+
+
+def verdict(
+    lines: list[tuple[object, object, object]], by_class: dict[str, Decimal], places: int = 2
+) -> Verdict:
+    """``check_totals`` on plain values: lines as (final_price, tax rate, quantity), totals
+    summed per class."""
+    if not lines:
         return Verdict(False, "the order has no lines")
-    by_class = totals.groupby("class")["value"].apply(lambda v: sum(_dec(x) for x in v))
     if "ot_subtotal" not in by_class or "ot_total" not in by_class:
         return Verdict(False, "the order's totals (ot_subtotal, ot_total) are missing")
-    unknown = sorted(set(totals["class"]) - KNOWN_TOTALS)
+    unknown = sorted(set(by_class) - KNOWN_TOTALS)
     if unknown:
         return Verdict(False, f"order total class {', '.join(unknown)} is not known")
     fees = sum((by_class.get(c, Decimal(0)) for c in FEES), Decimal(0))
     tax_rows = by_class.get("ot_tax", Decimal(0))
     for with_tax in (True, False):
         subtotal, tax = Decimal(0), Decimal(0)
-        for final, rate, qty in zip(
-            lines["final_price"], lines["products_tax"], lines["products_quantity"], strict=True
-        ):
+        for final, rate, qty in lines:
             final, rate = _dec(final), _dec(rate)
             factor = 1 + rate / 100
             unit = shop_round(final * factor if with_tax and rate > 0 else final, places)
@@ -72,9 +92,9 @@ def check_totals(lines: pd.DataFrame, totals: pd.DataFrame, places: int = 2) -> 
             tax += (line - line / factor) if with_tax else rate / 100 * line
         total = subtotal + fees + (Decimal(0) if with_tax else tax)
         if (
-            abs(subtotal - _dec(by_class["ot_subtotal"])) <= TOLERANCE
+            abs(subtotal - by_class["ot_subtotal"]) <= TOLERANCE
             and abs(tax - tax_rows) <= TOLERANCE * max(1, len(lines))
-            and abs(total - _dec(by_class["ot_total"])) <= TOLERANCE * max(1, len(lines))
+            and abs(total - by_class["ot_total"]) <= TOLERANCE * max(1, len(lines))
         ):
             return Verdict(True, with_tax=with_tax, tax=tax_rows)
     return Verdict(False, "the order's lines do not add up to its totals")
