@@ -275,6 +275,9 @@ def test_bad_orders_are_set_aside_or_handled_by_their_rule(bo_sqlite, orders_sho
         conn.execute(sa.text("UPDATE orders SET customers_email_address = '  MATTHIAS.weber@example.com ' WHERE orders_id = 1"))
         conn.execute(sa.text("UPDATE orders SET currency = 'USD', currency_value = 1.1 WHERE orders_id = 2"))
         conn.execute(sa.text("DELETE FROM customers WHERE customers_id = 3"))  # Zoë deleted herself
+    with shop.begin() as conn:  # an emoji the shop's utf8mb4 connection let through
+        conn.execute(sa.text("ALTER TABLE orders_status_history MODIFY comments TEXT CHARACTER SET utf8mb4"))
+        conn.execute(sa.text("UPDATE orders_status_history SET comments = 'Rechnung bitte an die Firma 🙂' WHERE orders_id = 7"))
     run = run_for(bo, shop, "bad", at=datetime(2026, 11, 27, 3, 0))
     imported = import_orders(run)
     reasons = imported.set_aside.groupby("key")["reason"].apply(set).to_dict()
@@ -293,6 +296,8 @@ def test_bad_orders_are_set_aside_or_handled_by_their_rule(bo_sqlite, orders_sho
     assert sorted(got) == [1, 2, 7]
     assert got[1] == 2  # the e-mail in odd case and with spaces found BO's contact 2
     assert rows(bo, "SELECT waehrung, waehrungsfaktor FROM auftrag WHERE osc_orders_id = 2")[0][0] == "USD"
+    assert scalar(bo, "SELECT bemerkung FROM auftrag WHERE osc_orders_id = 7") == "Rechnung bitte an die Firma"
+    assert imported.cleaned["4-byte characters removed from BO auftrag.bemerkung"] == ["7"]
     # their shop status stays, so the merchant sees them in the shop admin
     assert rows(shop, "SELECT orders_status FROM orders WHERE orders_id IN (3, 4, 5, 6) GROUP BY orders_status") == [(1,)]
 
