@@ -3,6 +3,8 @@
 Per active tenant:
 - ``bo_osc_<tenant>_catalog``: connection test -> extract -> categories -> products -> stock;
 - ``bo_osc_<tenant>_stock``: connection test -> stock (quantities only, frequent);
+- ``bo_osc_<tenant>_customers``: contacts to the shop, new shop customers to BO;
+- ``bo_osc_<tenant>_orders``: new orders into BO exactly once, status back to the shop;
 - ``bo_osc_<tenant>_reset``: manual only, clears the catalog's osCommerce ids in BO.
 A tenant whose settings are broken is logged with the reason and skipped; the others load.
 """
@@ -108,6 +110,19 @@ def dag_ids(tenant: TenantSettings) -> dict[str, str]:
     return {kind: f"bo_osc_{tenant.id}_{kind}" for kind in KINDS}
 
 
+def _dag_args(tenant: TenantSettings, kind: str, **overrides: Any) -> dict[str, Any]:
+    """What every tenant DAG shares: id, start, no catchup, one run at a time, tags."""
+    return {
+        "dag_id": dag_ids(tenant)[kind],
+        "start_date": START,
+        "catchup": False,
+        "max_active_runs": 1,
+        "default_args": DEFAULT_ARGS,
+        "tags": ["bo-oscommerce", kind, f"tenant:{tenant.id}"],
+        **overrides,
+    }
+
+
 def _mode_param() -> Any:
     from airflow.sdk import Param
 
@@ -122,15 +137,10 @@ def catalog_dag(tenant: TenantSettings) -> Any:
     from airflow.sdk import Param, TriggerRule, dag, task
 
     @dag(
-        dag_id=dag_ids(tenant)["catalog"],
+        **_dag_args(tenant, "catalog"),
         description=f"BO -> osCommerce catalog for {tenant.name or tenant.id}",
         doc_md=CATALOG_DOC.format(tenant=tenant.id),
         schedule=tenant.schedules.catalog,
-        start_date=START,
-        catchup=False,
-        max_active_runs=1,
-        default_args=DEFAULT_ARGS,
-        tags=["bo-oscommerce", "catalog", f"tenant:{tenant.id}"],
         params={
             "entities": Param(
                 list(ENTITIES),
@@ -160,16 +170,11 @@ def stock_dag(tenant: TenantSettings) -> Any:
     from airflow.sdk import Param, dag, task
 
     @dag(
-        dag_id=dag_ids(tenant)["stock"],
+        **_dag_args(tenant, "stock"),
         description=f"BO -> osCommerce stock for {tenant.name or tenant.id}",
         doc_md=STOCK_DOC.format(tenant=tenant.id, source=tenant.stock_source),
         schedule=tenant.schedules.stock,
-        start_date=START,
-        catchup=False,
-        max_active_runs=1,
         dagrun_timeout=timedelta(minutes=30),
-        default_args=DEFAULT_ARGS,
-        tags=["bo-oscommerce", "stock", f"tenant:{tenant.id}"],
         params={"entities": Param(["stock"], type="array"), "mode": _mode_param()},
     )
     def stock() -> None:
@@ -185,15 +190,10 @@ def customers_dag(tenant: TenantSettings) -> Any:
     from airflow.sdk import Param, TriggerRule, dag, task
 
     @dag(
-        dag_id=dag_ids(tenant)["customers"],
+        **_dag_args(tenant, "customers"),
         description=f"BO <-> osCommerce customers for {tenant.name or tenant.id}",
         doc_md=CUSTOMERS_DOC.format(tenant=tenant.id, password=tenant.initial_password),
         schedule=tenant.schedules.customers,
-        start_date=START,
-        catchup=False,
-        max_active_runs=1,
-        default_args=DEFAULT_ARGS,
-        tags=["bo-oscommerce", "customers", f"tenant:{tenant.id}"],
         params={
             "direction": Param(
                 "both",
@@ -220,7 +220,7 @@ def orders_dag(tenant: TenantSettings) -> Any:
     from airflow.sdk import Param, TriggerRule, dag, task
 
     @dag(
-        dag_id=dag_ids(tenant)["orders"],
+        **_dag_args(tenant, "orders"),
         description=f"osCommerce orders -> BO, status back, for {tenant.name or tenant.id}",
         doc_md=ORDERS_DOC.format(
             tenant=tenant.id,
@@ -228,11 +228,6 @@ def orders_dag(tenant: TenantSettings) -> Any:
             grace=tenant.order_grace_minutes,
         ),
         schedule=tenant.schedules.orders,
-        start_date=START,
-        catchup=False,
-        max_active_runs=1,
-        default_args=DEFAULT_ARGS,
-        tags=["bo-oscommerce", "orders", f"tenant:{tenant.id}"],
         params={
             "criteria": Param(
                 list(CRITERIA),
@@ -264,14 +259,10 @@ def reset_dag(tenant: TenantSettings) -> Any:
     from airflow.sdk import Param, dag, task
 
     @dag(
-        dag_id=dag_ids(tenant)["reset"],
+        **_dag_args(tenant, "reset", default_args={**DEFAULT_ARGS, "retries": 0}),
         description=f"Clear osCommerce ids in BO for {tenant.name or tenant.id}",
         doc_md=RESET_DOC.format(tenant=tenant.id),
         schedule=None,
-        start_date=START,
-        catchup=False,
-        default_args={**DEFAULT_ARGS, "retries": 0},
-        tags=["bo-oscommerce", "reset", f"tenant:{tenant.id}"],
         params={"confirm": Param("", type="string", description="the tenant id, to confirm")},
     )
     def reset_tenant() -> None:
