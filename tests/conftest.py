@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -303,3 +304,19 @@ def smtp_server(monkeypatch) -> Iterator[SmtpServer]:
         yield SmtpServer(port=port, messages=received, conn_uri=uri)
     finally:
         controller.stop()
+
+
+@pytest.fixture(scope="session")
+def airflow_db() -> str:
+    """``airflow db migrate`` once per session into the test AIRFLOW_HOME (set above)."""
+    home = os.environ["AIRFLOW_HOME"]
+    proc = subprocess.run(
+        [str(Path(sys.executable).parent / "airflow"), "db", "migrate"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=os.environ.copy(),
+    )
+    if proc.returncode != 0:
+        pytest.fail(f"airflow db migrate failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    return home

@@ -121,3 +121,16 @@ def create_engine_for(endpoint: Endpoint) -> sa.Engine:
 def engine_for(conn_id: str) -> sa.Engine:
     """One engine per connection id and process (tasks run in their own processes)."""
     return create_engine_for(endpoint_for(conn_id))
+
+
+def passwords(conn_ids: list[str]) -> list[str]:
+    """The passwords of these connections (those that resolve), to keep them out of reports."""
+    found = []
+    for conn_id in conn_ids:
+        try:
+            password = endpoint_for(conn_id).url.password
+        except ConnectionSetupError:
+            continue
+        if password:
+            found.append(str(password))
+    return found

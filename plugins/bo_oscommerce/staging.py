@@ -35,13 +35,23 @@ def validation_cache(tenant: str) -> Any:
 
 def report_dir(tenant: str, run_key: str) -> Any:
     """``BO_OSC_REPORTS_URL``/<tenant>/<run>: counts and set-aside rows, kept for reviewers."""
-    return _under(_root("BO_OSC_REPORTS_URL", _VAR / "reports") / tenant, run_key)
+    return _under(reports_root() / tenant, run_key)
+
+
+def reports_root() -> Any:
+    """``BO_OSC_REPORTS_URL``: the reports of every tenant; the web server reads it too."""
+    return _root("BO_OSC_REPORTS_URL", _VAR / "reports")
+
+
+def safe_part(part: str) -> str:
+    """A DAG or run id as a file-system-safe folder name."""
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in part)
 
 
 def _under(base: Any, run_key: str) -> Any:
     """``run_key`` "<dag_id>/<run_id>" as sub-folders with file-system-safe names."""
     for part in run_key.split("/"):
-        base = base / "".join(c if c.isalnum() or c in "-_." else "_" for c in part)
+        base = base / safe_part(part)
     return base
 
 
@@ -52,6 +62,11 @@ def write_frame(path: Any, frame: pd.DataFrame) -> str:
     with path.open("wb") as handle:
         handle.write(buffer.getvalue())
     return str(path)
+
+
+def read_json(path: Any) -> Any:
+    with path.open("r") as handle:
+        return json.loads(handle.read())
 
 
 def read_frame(path: Any) -> pd.DataFrame:
@@ -72,4 +87,11 @@ def write_csv(path: Any, frame: pd.DataFrame) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w") as handle:
         handle.write(frame.to_csv(index=False))
+    return str(path)
+
+
+def write_text(path: Any, text: str) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w") as handle:
+        handle.write(text)
     return str(path)

@@ -4,10 +4,14 @@ inside the functions, at run time."""
 
 from __future__ import annotations
 
+import functools
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 log = logging.getLogger(__name__)
+F = TypeVar("F", bound=Callable[..., Any])
+STOP_TEXT = 4000  # characters of an error kept for the report
 
 
 class SyncCheckFailed(RuntimeError):
@@ -56,6 +60,49 @@ def _publish(report: Any, tenant_id: str, run_key: str) -> dict[str, Any]:
     return result
 
 
+def _stop_text(exc: BaseException) -> str:
+    import sqlalchemy as sa
+
+    from bo_oscommerce.errors import explain
+
+    if isinstance(exc, sa.exc.SQLAlchemyError):  # never the statement with its row values
+        return explain(exc)
+    text = str(exc)
+    return (
+        text if isinstance(exc, SyncCheckFailed | RuntimeError) else f"{type(exc).__name__}: {text}"
+    )
+
+
+def recorded(fn: F) -> F:
+    """Keep the task's failure in the run's report folder, so the report says where the run
+    stopped and why; a later try that passes removes it again."""
+
+    @functools.wraps(fn)
+    def wrapper(tenant_id: str, *args: Any, **kwargs: Any) -> Any:
+        from airflow.sdk.exceptions import AirflowSkipException
+
+        from bo_oscommerce.connections import passwords
+        from bo_oscommerce.reports.record import clear_stop, record_stop
+
+        context = _context()
+        ti, dag_run = context["ti"], context["dag_run"]
+        run_key = f"{dag_run.dag_id}/{dag_run.run_id}"
+        try:
+            result = fn(tenant_id, *args, **kwargs)
+        except AirflowSkipException:
+            raise
+        except Exception as exc:
+            settings = _settings(tenant_id)
+            secrets = passwords([settings.bo_conn_id, settings.shop_conn_id])
+            error = _stop_text(exc)[:STOP_TEXT]
+            record_stop(tenant_id, run_key, ti.task_id, error, ti.try_number, secrets)
+            raise
+        clear_stop(tenant_id, run_key, ti.task_id)
+        return result
+
+    return wrapper  # type: ignore[return-value]
+
+
 def _skip_unless_selected(entity: str) -> None:
     from airflow.sdk.exceptions import AirflowSkipException
 
@@ -64,6 +111,7 @@ def _skip_unless_selected(entity: str) -> None:
         raise AirflowSkipException(f"{entity} not selected in this run's 'entities'")
 
 
+@recorded
 def check_connections(tenant_id: str) -> dict[str, Any]:
     from bo_oscommerce.connection_test import check_tenant
 
@@ -79,12 +127,14 @@ def check_connections(tenant_id: str) -> dict[str, Any]:
     return {"ok": True, "checks": len(result.passed)}
 
 
+@recorded
 def extract(tenant_id: str) -> dict[str, Any]:
     from bo_oscommerce.sync.run import extract as extract_step
 
     return extract_step(_run(tenant_id))
 
 
+@recorded
 def sync_categories(tenant_id: str, extracted: dict[str, Any]) -> dict[str, Any]:
     from bo_oscommerce.sync.categories import sync_categories as step
 
@@ -93,6 +143,7 @@ def sync_categories(tenant_id: str, extracted: dict[str, Any]) -> dict[str, Any]
     return _publish(step(run, extracted["paths"]), tenant_id, run.run_key)
 
 
+@recorded
 def sync_products(tenant_id: str, extracted: dict[str, Any]) -> dict[str, Any]:
     from bo_oscommerce.sync.products import sync_products as step
 
@@ -101,6 +152,7 @@ def sync_products(tenant_id: str, extracted: dict[str, Any]) -> dict[str, Any]:
     return _publish(step(run, extracted["paths"]), tenant_id, run.run_key)
 
 
+@recorded
 def sync_stock(tenant_id: str) -> dict[str, Any]:
     """Reads BO's stock itself (never the run's earlier extract): see sync/stock.py."""
     from bo_oscommerce.sync.stock import sync_stock as step
@@ -118,6 +170,7 @@ def _skip_unless_direction(direction: str) -> None:
         raise AirflowSkipException(f"direction {chosen!r}: {direction} not selected")
 
 
+@recorded
 def sync_customers_to_shop(tenant_id: str) -> dict[str, Any]:
     from bo_oscommerce.sync.customers import sync_customers_to_shop as step
 
@@ -126,6 +179,7 @@ def sync_customers_to_shop(tenant_id: str) -> dict[str, Any]:
     return _publish(step(run), tenant_id, run.run_key)
 
 
+@recorded
 def sync_customers_from_shop(tenant_id: str) -> dict[str, Any]:
     from bo_oscommerce.sync.customers import sync_customers_from_shop as step
 
@@ -142,6 +196,7 @@ def _skip_unless_criterion(criterion: str) -> None:
         raise AirflowSkipException(f"{criterion} not selected in this run's 'criteria'")
 
 
+@recorded
 def count_new_orders(tenant_id: str) -> dict[str, Any]:
     """Anzahl neuer Bestellungen: in the log, the XCom and the report."""
     from bo_oscommerce.staging import report_dir, write_json
@@ -153,6 +208,7 @@ def count_new_orders(tenant_id: str) -> dict[str, Any]:
     return {"tenant": tenant_id, "waiting": counted["waiting"]}
 
 
+@recorded
 def import_orders(tenant_id: str) -> dict[str, Any]:
     from bo_oscommerce.sync.orders import import_orders as step
 
@@ -161,6 +217,7 @@ def import_orders(tenant_id: str) -> dict[str, Any]:
     return _publish(step(run), tenant_id, run.run_key)
 
 
+@recorded
 def report_processing(tenant_id: str) -> dict[str, Any]:
     from bo_oscommerce.sync.orders import report_status
 
@@ -169,6 +226,7 @@ def report_processing(tenant_id: str) -> dict[str, Any]:
     return _publish(report_status(run, "processing"), tenant_id, run.run_key)
 
 
+@recorded
 def report_delivered(tenant_id: str) -> dict[str, Any]:
     from bo_oscommerce.sync.orders import report_status
 
@@ -177,6 +235,7 @@ def report_delivered(tenant_id: str) -> dict[str, Any]:
     return _publish(report_status(run, "delivered"), tenant_id, run.run_key)
 
 
+@recorded
 def reconcile_orders(tenant_id: str) -> dict[str, Any]:
     from bo_oscommerce.staging import report_dir, write_json
     from bo_oscommerce.sync.orders import reconcile
@@ -187,25 +246,44 @@ def reconcile_orders(tenant_id: str) -> dict[str, Any]:
     return {name: len(items) for name, items in result.items()}
 
 
-def summarize(tenant_id: str, results: list[dict[str, Any] | None]) -> dict[str, Any]:
-    """One line per entity in the log, and the run's totals as the DAG's result."""
-    done = [r for r in results if r]
-    for r in done:
-        log.info(
-            "%s: extracted %s, inserted %s, updated %s, unchanged %s, hidden %s, set aside %s, "
-            "cleaned %s",
-            r["entity"],
-            r["extracted"],
-            r["inserted"],
-            r["updated"],
-            r["unchanged"],
-            r["hidden"],
-            r["set_aside"],
-            r["cleaned"],
+def report(tenant_id: str) -> dict[str, Any]:
+    """The run's report page and the tenant's index; runs however the other tasks ended."""
+    from bo_oscommerce.reports.record import RunMeta, publish
+
+    context = _context()
+    dag_run = context["dag_run"]
+    settings = _settings(tenant_id)
+    record = publish(
+        RunMeta(
+            tenant=tenant_id,
+            tenant_name=settings.name or tenant_id,
+            dag_id=dag_run.dag_id,
+            run_id=dag_run.run_id,
+            run_type=str(getattr(dag_run.run_type, "value", dag_run.run_type) or ""),
+            started=getattr(dag_run, "start_date", None),
+            params=dict(context["params"]),
         )
-    return {"tenant": tenant_id, "entities": {r["entity"]: r for r in done}}
+    )
+    for entity in record["entities"]:
+        log.info(
+            "%s: extracted %s, inserted %s, updated %s, unchanged %s, hidden %s, kept out %s, "
+            "set aside %s, cleaned %s%s",
+            *(entity[k] for k in ("entity", "extracted", "inserted", "updated", "unchanged")),
+            *(entity[k] for k in ("hidden", "kept_out", "set_aside", "cleaned")),
+            "" if entity["balanced"] else " (sums do not add up)",
+        )
+    for stop in record["stopped"]:
+        log.error("stopped at %s: %s", stop["task"], stop["error"])
+    return {
+        "tenant": tenant_id,
+        "state": record["state"],
+        "entities": {
+            e["entity"]: {k: e[k] for k in ("extracted", "set_aside")} for e in record["entities"]
+        },
+    }
 
 
+@recorded
 def reset(tenant_id: str) -> dict[str, Any]:
     """Alles zuruecksetzen: clear the catalog's osCommerce ids and flags in BO."""
     from bo_oscommerce.bo.io import execute_script

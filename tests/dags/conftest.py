@@ -1,10 +1,7 @@
-"""DAG tests: a tenants file of our own and an Airflow metadata DB for ``dag.test()``."""
+"""DAG tests: a tenants file of our own (the metadata DB is ``airflow_db`` in tests/conftest)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -43,19 +40,3 @@ def tenants_file(tmp_path, monkeypatch) -> Path:
     path.write_text(TENANTS_YAML)
     monkeypatch.setenv("BO_OSC_TENANTS_FILE", str(path))
     return path
-
-
-@pytest.fixture(scope="session")
-def airflow_db() -> str:
-    """``airflow db migrate`` once per session into the test AIRFLOW_HOME (see tests/conftest)."""
-    home = os.environ["AIRFLOW_HOME"]
-    proc = subprocess.run(
-        [str(Path(sys.executable).parent / "airflow"), "db", "migrate"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env=os.environ.copy(),
-    )
-    if proc.returncode != 0:
-        pytest.fail(f"airflow db migrate failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
-    return home

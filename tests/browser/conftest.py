@@ -1,0 +1,182 @@
+"""Browser tests: real DAG runs write reports, a real Airflow API server serves them through
+the plugin, and headless Chromium reads them as a logged-in reviewer would."""
+
+from __future__ import annotations
+
+import json
+import os
+import runpy
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from tests.browser.cdp import Browser
+from tests.conftest import _drop_database, _new_database, add_german_language, load_upstream_sql
+from tests.dags.conftest import DAG_FILE, TENANTS_YAML
+
+from bo_oscommerce.bo.demo_data import generate
+from bo_oscommerce.bo.reference import create_reference_schema
+from bo_oscommerce.connections import engine_for
+
+REPO = Path(__file__).resolve().parents[2]
+REVIEWER, PASSWORD = "reviewer", "review-pass-4711"
+
+
+@dataclass
+class Reported:
+    """The tenant ``alpha`` after three runs: catalog (rows set aside), catalog stopped by its
+    connection test, stock."""
+
+    reports: Path
+    shop: sa.Engine
+    runs: dict[str, Any]  # "catalog", "failed", "stock" -> DagRun
+    env: dict[str, str]
+    products_before: int  # the upstream shop's own sample products
+
+
+def _dag(dag_id: str) -> Any:
+    return runpy.run_path(str(DAG_FILE))[dag_id]
+
+
+@pytest.fixture(scope="module")
+def reported(mariadb_server, airflow_db, tmp_path_factory) -> Iterator[Reported]:
+    tmp = tmp_path_factory.mktemp("reported")
+    database = _new_database(mariadb_server)
+    shop = sa.create_engine(mariadb_server.url(database))
+    load_upstream_sql(mariadb_server, database)
+    with shop.begin() as conn:
+        add_german_language(conn)
+    bo_path = tmp / "bo.db"
+    bo = sa.create_engine(f"sqlite:///{bo_path}")
+    create_reference_schema(bo)
+    generate(bo, articles=60)
+    with bo.begin() as conn:  # upstream shops have tax class 1 only
+        conn.execute(sa.text("UPDATE umsatzsteuer SET osc_tax_class_id = 1 WHERE ust_schluessel = '2'"))
+    (tmp / "tenants.yaml").write_text(TENANTS_YAML)
+    shop_url = f"mysql://root@127.0.0.1:3306/{database}"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("BO_OSC_TENANTS_FILE", str(tmp / "tenants.yaml"))
+        mp.setenv("AIRFLOW_CONN_BO_ALPHA", f"sqlite:///{bo_path}")
+        mp.setenv("AIRFLOW_CONN_SHOP_ALPHA", shop_url)
+        mp.setenv("BO_OSC_STAGING_URL", (tmp / "staging").as_uri())
+        mp.setenv("BO_OSC_REPORTS_URL", (tmp / "reports").as_uri())
+        engine_for.cache_clear()
+        with shop.connect() as conn:
+            before = conn.execute(sa.text("SELECT COUNT(*) FROM products")).scalar_one()
+        runs = {"catalog": _dag("bo_osc_alpha_catalog").test()}
+        mp.setenv("AIRFLOW_CONN_SHOP_ALPHA", f"{shop_url}_missing")
+        engine_for.cache_clear()
+        runs["failed"] = _dag("bo_osc_alpha_catalog").test()
+        mp.setenv("AIRFLOW_CONN_SHOP_ALPHA", shop_url)
+        engine_for.cache_clear()
+        runs["stock"] = _dag("bo_osc_alpha_stock").test()
+        env = dict(os.environ)
+        try:
+            yield Reported(tmp / "reports", shop, runs, env, before)
+        finally:
+            engine_for.cache_clear()
+            bo.dispose()
+            shop.dispose()
+            _drop_database(mariadb_server, database)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class AirflowWeb:
+    url: str
+    token: str
+
+    def get(self, path: str, headers: dict[str, str] | None = None) -> tuple[int, str, str]:
+        """Status, final URL and body of a GET without following redirects."""
+
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+                return None
+
+        opener = urllib.request.build_opener(NoRedirect)
+        request = urllib.request.Request(self.url + path, headers=headers or {})
+        try:
+            with opener.open(request, timeout=30) as response:
+                return response.status, response.url, response.read().decode()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.headers.get("location", ""), exc.read().decode()
+
+
+@pytest.fixture(scope="module")
+def airflow_web(reported, tmp_path_factory) -> Iterator[AirflowWeb]:
+    """``airflow api-server`` with our plugin, one viewer login (the simple auth manager)."""
+    tmp = tmp_path_factory.mktemp("api")
+    (tmp / "passwords.json").write_text(json.dumps({REVIEWER: PASSWORD}))
+    port = _free_port()
+    env = {
+        **reported.env,
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(REPO / "plugins"),
+        "PYTHONPATH": os.pathsep.join([str(REPO / "plugins"), str(REPO)]),
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{REVIEWER}:viewer",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(tmp / "passwords.json"),
+        "AIRFLOW__API_AUTH__JWT_SECRET": "browser-test-secret",
+        "AIRFLOW__API__BASE_URL": f"http://127.0.0.1:{port}",
+    }
+    log = (tmp / "api-server.log").open("w")
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "airflow"), "api-server", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, proc, tmp / "api-server.log")
+        request = urllib.request.Request(
+            f"{url}/auth/token",
+            data=json.dumps({"username": REVIEWER, "password": PASSWORD}).encode(),
+            headers={"content-type": "application/json"},
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            token = json.loads(response.read())["access_token"]
+        yield AirflowWeb(url, token)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen, log_path: Path) -> None:
+    end = time.monotonic() + 180
+    while time.monotonic() < end:
+        if proc.poll() is not None:
+            pytest.fail(f"airflow api-server exited:\n{log_path.read_text()[-4000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/api/v2/monitor/health", timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(1)
+    pytest.fail(f"airflow api-server did not come up:\n{log_path.read_text()[-4000:]}")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    chrome = Browser()
+    try:
+        yield chrome
+    finally:
+        chrome.close()
