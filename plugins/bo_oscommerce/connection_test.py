@@ -17,6 +17,7 @@ from bo_oscommerce.config import TenantSettings
 from bo_oscommerce.connections import ConnectionSetupError, Endpoint, endpoint_for, engine_for
 from bo_oscommerce.errors import TRANSIENT, explain, mysql_code
 from bo_oscommerce.shop import tables as shop_tables
+from bo_oscommerce.sync.reset import RESET_READS
 from bo_oscommerce.sync.run import CATALOG_READS, CUSTOMER_READS, EXTRACTS, ORDER_READS
 from bo_oscommerce.sync.writeback import WRITE_STATEMENTS
 
@@ -26,6 +27,7 @@ BO_READS = {
     **CATALOG_READS,
     **CUSTOMER_READS,
     **ORDER_READS,
+    **RESET_READS,
 }
 # every statement the sync writes BO with, run inside a transaction that is rolled back
 BO_WRITES = WRITE_STATEMENTS

@@ -5,7 +5,8 @@ Per active tenant:
 - ``bo_osc_<tenant>_stock``: connection test -> stock (quantities only, frequent);
 - ``bo_osc_<tenant>_customers``: contacts to the shop, new shop customers to BO;
 - ``bo_osc_<tenant>_orders``: new orders into BO exactly once, status back to the shop;
-- ``bo_osc_<tenant>_reset``: manual only, clears the catalog's osCommerce ids in BO.
+- ``bo_osc_<tenant>_reset``: manual only, clears one record's osCommerce link (and syncs it
+  again) or every link of the tenant.
 A tenant whose settings are broken is logged with the reason and skipped; the others load.
 """
 
@@ -26,6 +27,7 @@ from bo_oscommerce.tasks import (
     report_delivered,
     report_processing,
     reset,
+    resync,
     sync_categories,
     sync_customers_from_shop,
     sync_customers_to_shop,
@@ -93,12 +95,21 @@ one, or all at once). Runs never overlap; a manual run while another runs waits 
 """
 
 RESET_DOC = """
-### Reset tenant `{tenant}` (Alles zuruecksetzen)
+### Reset for tenant `{tenant}` (Zuruecksetzen)
 
-Clears every osCommerce id and flag of categories, articles and contacts in BO. The next
-catalog run matches the shop's rows again (products by model, categories by name). Order ids
-in BO are kept: they make sure no shop order is imported twice. Type the tenant id into
-`confirm` to run it.
+**One record**: set `scope` to `article`, `product_group`, `customer` or `order` and `key` to
+its BO number (artikel_nr, warengruppe_nr, gp_id, auftrag_nr). Its osCommerce id, sync marks
+and links are cleared, then it is synced at once: the article, customer or order status alone;
+a product group through the categories step, which writes only what differs from the shop.
+The shop row is found again by its natural key (model, parent and name, e-mail) or created.
+
+**Everything** (Alles zuruecksetzen): `scope` `everything` and the tenant id in `confirm`.
+Clears every osCommerce id and mark of groups, articles and contacts; the next runs match the
+shop's rows again.
+
+Order ids in BO are never cleared: they make sure no shop order is imported twice. Resetting
+an order forgets the status reported for it, so the status steps compare it with the shop
+again. The run's report says what was cleared.
 """
 
 
@@ -258,15 +269,24 @@ def reset_dag(tenant: TenantSettings) -> Any:
 
     @dag(
         **_dag_args(tenant, "reset", default_args={**DEFAULT_ARGS, "retries": 0}),
-        description=f"Clear osCommerce ids in BO for {tenant.name or tenant.id}",
+        description=f"Reset osCommerce links in BO for {tenant.name or tenant.id}",
         doc_md=RESET_DOC.format(tenant=tenant.id),
         schedule=None,
-        params={"confirm": Param("", type="string", description="the tenant id, to confirm")},
+        params={
+            "scope": Param(
+                "article",
+                enum=["article", "product_group", "customer", "order", "everything"],
+                description="one record, or everything (then also 'confirm')",
+            ),
+            "key": Param("", type="string", description="the record's BO number"),
+            "confirm": Param("", type="string", description="for everything: the tenant id"),
+        },
     )
     def reset_tenant() -> None:
-        task(task_id="check_connections")(check_connections)(tenant.id) >> task(task_id="reset")(
-            reset
-        )(tenant.id)
+        checked = task(task_id="check_connections")(check_connections)(tenant.id)
+        cleared = task(task_id="reset", pool=tenant.pool)(reset)(tenant.id)
+        synced = task(task_id="resync", pool=tenant.pool)(resync)(tenant.id)
+        checked >> cleared >> synced >> _report(tenant)
 
     return reset_tenant()
 

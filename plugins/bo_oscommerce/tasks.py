@@ -285,14 +285,35 @@ def report(tenant_id: str) -> dict[str, Any]:
 
 @recorded
 def reset(tenant_id: str) -> dict[str, Any]:
-    """Alles zuruecksetzen: clear the catalog's osCommerce ids and flags in BO."""
-    from bo_oscommerce.bo.io import execute_script
-    from bo_oscommerce.connections import engine_for
+    """Zuruecksetzen: one record (``scope`` and ``key``) or, confirmed, the whole tenant."""
+    from bo_oscommerce.staging import report_dir, write_json
+    from bo_oscommerce.sync.reset import reset_everything, reset_record
 
     params = _context()["params"]
-    if params.get("confirm") != tenant_id:
-        raise ValueError(f"type the tenant id {tenant_id!r} into 'confirm' to reset it")
-    settings = _settings(tenant_id)
-    execute_script(engine_for(settings.bo_conn_id), "reset_osc_ids")
-    log.info("tenant %r: osCommerce ids and flags cleared in BO", tenant_id)
-    return {"tenant": tenant_id, "reset": True}
+    scope = params.get("scope") or "everything"
+    run = _run(tenant_id)
+    if scope == "everything":
+        if params.get("confirm") != tenant_id:
+            raise ValueError(f"type the tenant id {tenant_id!r} into 'confirm' to reset it all")
+        result = reset_everything(run)
+    else:
+        result = reset_record(run, scope, str(params.get("key") or ""))
+    write_json(report_dir(tenant_id, run.run_key) / "reset.json", result)
+    log.info("tenant %r: reset %s %s, cleared %s", tenant_id, scope, result["key"], result)
+    return {"tenant": tenant_id, "scope": scope, "key": result["key"]}
+
+
+@recorded
+def resync(tenant_id: str) -> list[dict[str, Any]]:
+    """Sync the reset record at once; a whole-tenant reset leaves that to the next runs."""
+    from airflow.sdk.exceptions import AirflowSkipException
+
+    from bo_oscommerce.sync.reset import resync as resync_step
+
+    params = _context()["params"]
+    scope = params.get("scope") or "everything"
+    if scope == "everything":
+        raise AirflowSkipException("everything was reset: the next runs match the shop again")
+    run = _run(tenant_id)
+    reports = resync_step(run, scope, str(params.get("key") or ""))
+    return [_publish(report, tenant_id, run.run_key) for report in reports]

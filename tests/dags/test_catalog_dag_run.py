@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import runpy
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -43,11 +44,14 @@ def run(dag_id: str, conf: dict):
     return dag.test(run_conf=conf)
 
 
+def folder(reports, dag_id: str, run_id: str):
+    return next((reports / "alpha" / dag_id).glob(run_id.replace(":", "_").replace("+", "_")))
+
+
 def summaries(reports, dag_id: str, run_id: str) -> dict[str, dict]:
-    folder = next((reports / "alpha" / dag_id).glob(run_id.replace(":", "_").replace("+", "_")))
     return {
         p.stem.removeprefix("summary_"): json.loads(p.read_text())
-        for p in folder.glob("summary_*.json")
+        for p in folder(reports, dag_id, run_id).glob("summary_*.json")
     }
 
 
@@ -164,12 +168,15 @@ def test_reset_dag_needs_confirmation_then_clears_ids_and_next_run_matches_again
     with bo.connect() as conn:
         ids_before = dict(conn.execute(sa.text("SELECT artikel_nr, osc_products_id FROM artikel WHERE osc_products_id IS NOT NULL")).all())
 
-    refused = run("bo_osc_alpha_reset", {"confirm": "beta"})
+    refused = run("bo_osc_alpha_reset", {"scope": "everything", "confirm": "beta"})
     assert str(refused.state) == "failed"
     with bo.connect() as conn:
         assert conn.execute(sa.text("SELECT COUNT(*) FROM artikel WHERE osc_products_id IS NOT NULL")).scalar() == len(ids_before)
 
-    assert str(run("bo_osc_alpha_reset", {"confirm": "alpha"}).state) == "success"
+    everything = run("bo_osc_alpha_reset", {"scope": "everything", "confirm": "alpha"})
+    assert str(everything.state) == "success"
+    cleared = json.loads((folder(reports, "bo_osc_alpha_reset", everything.run_id) / "reset.json").read_text())
+    assert cleared["cleared"]["articles"] == len(ids_before)
     with bo.connect() as conn:
         assert conn.execute(sa.text("SELECT COUNT(*) FROM artikel WHERE osc_products_id IS NOT NULL OR osc_abgleich_stand IS NOT NULL")).scalar() == 0
         assert conn.execute(sa.text("SELECT COUNT(*) FROM warengruppe WHERE osc_categories_id IS NOT NULL")).scalar() == 0
@@ -185,3 +192,33 @@ def test_reset_dag_needs_confirmation_then_clears_ids_and_next_run_matches_again
     with shop.connect() as conn:
         assert conn.execute(sa.text("SELECT COUNT(*) FROM products")).scalar() == products_before
     assert ids_after == ids_before
+
+
+def test_reset_dag_resets_one_article_and_syncs_just_it(tenant_env):
+    bo, shop, reports = tenant_env
+    assert str(run("bo_osc_alpha_catalog", {"mode": "full"}).state) == "success"
+    with bo.connect() as conn:
+        linked = dict(conn.execute(sa.text("SELECT artikel_nr, osc_products_id FROM artikel WHERE osc_products_id IS NOT NULL ORDER BY 1")).all())
+    nr, pid = next(iter(linked.items()))
+    with shop.begin() as conn:
+        conn.execute(sa.text("UPDATE products SET products_price = 0.01 WHERE products_id = :p"), {"p": pid})
+
+    unknown = run("bo_osc_alpha_reset", {"scope": "article", "key": "NOPE"})
+    assert str(unknown.state) == "failed"
+    stop = json.loads((folder(reports, "bo_osc_alpha_reset", unknown.run_id) / "stopped" / "reset.json").read_text())
+    assert "BO has no article 'NOPE'" in stop["error"]
+
+    one = run("bo_osc_alpha_reset", {"scope": "article", "key": nr})
+    assert str(one.state) == "success", states(one)
+    out = folder(reports, "bo_osc_alpha_reset", one.run_id)
+    reset = json.loads((out / "reset.json").read_text())
+    assert reset["scope"] == "article" and reset["key"] == nr and reset["cleared"]["osc_id"] == str(pid)
+    products = json.loads((out / "summary_products.json").read_text())
+    assert products["extracted"] == 1 and products["updated"] == 1
+    with shop.connect() as conn:
+        assert conn.execute(sa.text("SELECT products_price FROM products WHERE products_id = :p"), {"p": pid}).scalar() != Decimal("0.0100")
+    with bo.connect() as conn:
+        after = dict(conn.execute(sa.text("SELECT artikel_nr, osc_products_id FROM artikel WHERE osc_products_id IS NOT NULL ORDER BY 1")).all())
+    assert after == linked
+    page = (out / "report.html").read_text()
+    assert f"Reset: article {nr}" in page and f"<td>osc_id</td><td>{pid}</td>" in page

@@ -178,22 +178,41 @@ def _entity_section(entity: dict[str, Any], quarantine: pd.DataFrame) -> str:
     return "".join(parts)
 
 
-def _extras(extras: dict[str, Any]) -> str:
-    out = []
+def _reset(reset: dict[str, Any]) -> str:
+    what = "everything" if reset["scope"] == "everything" else f"{reset['scope']} {reset['key']}"
+    cleared = _table(["cleared", "value before"], [[k, v] for k, v in reset["cleared"].items()])
+    links = reset.get("links_removed") or []
+    removed = (
+        "<h3>Links removed (osc_bindung)</h3>"
+        + _table(["BO key", "shop id", "natural key"], [list(link.values()) for link in links])
+        if links
+        else ""
+    )
+    return f'<h2>Reset: {_e(what)}</h2><div class="reset">{cleared}{removed}</div>'
+
+
+def _before_counts(extras: dict[str, Any]) -> str:
+    """What the run did besides syncing rows: a reset, the orders waiting at its start."""
+    out = [_reset(extras["reset"])] if extras.get("reset") else []
     new_orders = extras.get("new_orders")
     if new_orders:
         out.append(
             f"<p>New shop orders waiting for import at the start: "
             f"<strong>{_e(new_orders.get('waiting'))}</strong></p>"
         )
+    return "".join(out)
+
+
+def _reconciliation(extras: dict[str, Any]) -> str:
     reconciliation = extras.get("reconciliation")
-    if reconciliation:
-        out.append("<h2>Reconciliation</h2>")
-        for name, items in reconciliation.items():
-            out.append(f"<h3>{_e(name.replace('_', ' '))} ({len(items)})</h3>")
-            columns = list(dict.fromkeys(k for item in items for k in item))
-            if items:
-                out.append(_table(columns, [[i.get(c) for c in columns] for i in items]))
+    if not reconciliation:
+        return ""
+    out = ["<h2>Reconciliation</h2>"]
+    for name, items in reconciliation.items():
+        out.append(f"<h3>{_e(name.replace('_', ' '))} ({len(items)})</h3>")
+        columns = list(dict.fromkeys(k for item in items for k in item))
+        if items:
+            out.append(_table(columns, [[i.get(c) for c in columns] for i in items]))
     return "".join(out)
 
 
@@ -226,17 +245,18 @@ def run_page(record: dict[str, Any], quarantines: dict[str, pd.DataFrame]) -> st
         ],
         numeric=set(range(1, len(COUNT_COLUMNS) + 1)),
     )
-    nothing = "" if entities else "<p>No entity was synced in this run.</p>"
+    counts = totals if entities else "<p>No entity was synced in this run.</p>"
+    extras = record.get("extras") or {}
     body = (
         f'<p><a href="../../index.html">&larr; all runs of {_e(record["tenant"])}</a></p>'
         f"<h1>Data-quality report: {_e(record['dag_id'])}</h1>"
         f'<p>State: <span class="state {_e(record["state"])}">{_e(record["state"])}</span></p>'
-        f"{meta}{_stops(record)}<h2>Counts</h2>{nothing}{totals if entities else ''}"
+        f"{meta}{_stops(record)}{_before_counts(extras)}<h2>Counts</h2>{counts}"
         + "".join(sum_line(e) for e in entities)
         + "".join(
             _entity_section(e, quarantines.get(e["entity"], pd.DataFrame())) for e in entities
         )
-        + _extras(record.get("extras") or {})
+        + _reconciliation(extras)
     )
     return _document(f"{record['dag_id']} {record['run_id']}", body)
 

@@ -45,7 +45,7 @@ ENTITY_ORDER = (
 # the parts of "extracted" that together account for every row
 ACCOUNTED = ("inserted", "updated", "unchanged", "hidden", "kept_out", "set_aside")
 INDEX_RUNS = 50  # runs on a tenant's index page (the chart shows up to 30 of them)
-EXTRA_FILES = ("new_orders.json", "reconciliation.json")
+EXTRA_FILES = ("new_orders.json", "reconciliation.json", "reset.json")
 
 
 @dataclass(frozen=True)

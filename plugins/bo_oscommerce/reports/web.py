@@ -18,7 +18,7 @@ from bo_oscommerce.staging import safe_part
 
 URL_PREFIX = "/bo-osc-reports"
 FILES = re.compile(
-    r"^(report\.html|run\.json|new_orders\.json|reconciliation\.json|"
+    r"^(report\.html|run\.json|new_orders\.json|reconciliation\.json|reset\.json|"
     r"(quarantine|summary)_[A-Za-z0-9_]+\.(csv|json))$"
 )
 MEDIA = {".html": "text/html; charset=utf-8", ".json": "application/json", ".csv": "text/csv"}

@@ -29,7 +29,7 @@ from bo_oscommerce.shop.columns import read_shop_columns
 from bo_oscommerce.shop.common import LoadResult
 from bo_oscommerce.sqlfiles import load_statement
 from bo_oscommerce.sync.report import EntityReport
-from bo_oscommerce.sync.run import Run, marker_changed, rejections, shop_columns
+from bo_oscommerce.sync.run import Run, marker_changed, only_keys, rejections, shop_columns
 from bo_oscommerce.sync.writeback import WriteBackError, bindings, relink, write_back
 from bo_oscommerce.transform.customers import build_customers, build_new_contacts, email_key
 
@@ -49,12 +49,29 @@ def _contacts(run: Run) -> pd.DataFrame:
     )
 
 
+def _with_gone(run: Run, conn: sa.Connection, extract: pd.DataFrame) -> pd.DataFrame:
+    """Incremental runs also take web contacts whose shop customer is gone (deleted in the
+    shop admin): the identity rule reports the stale id and the customer is synced again."""
+    linked = _contacts(run)
+    linked = linked[linked["osc_customers_id"].notna() & (linked["im_web"].astype(int) == 1)]
+    present = set(shop_customers.customer_keys(conn)["customers_id"].astype(int))
+    gone = set(linked.loc[~linked["osc_customers_id"].astype(int).isin(present), "gp_id"])
+    gone -= set(extract["gp_id"])
+    if not gone:
+        return extract
+    whole = bo_io.query(run.bo, "extract_gespraechspartner", {"full_sync": 1})
+    return pd.concat([extract, whole[whole["gp_id"].isin(gone)]], ignore_index=True)
+
+
 def sync_customers_to_shop(run: Run) -> EntityReport:
     settings = run.settings
     columns = shop_columns(run, CUSTOMER_TABLES)
     extract = bo_io.query(run.bo, "extract_gespraechspartner", {"full_sync": 1 if run.full else 0})
     with run.shop.connect() as conn:
         zones, countries = shop_customers.zones(conn), shop_customers.country_ids(conn)
+        if not run.full:
+            extract = _with_gone(run, conn, extract)
+    extract = only_keys(run, extract, "gp_id")
     customers, left, cleaned = build_customers(extract, zones, run.run_at.date(), columns)
     checked = validate(customers, customers_suite(columns, countries), run.validation_cache)
 

@@ -33,7 +33,7 @@ from bo_oscommerce.shop.common import language_ids
 from bo_oscommerce.shop.customers import customer_keys as shop_customer_keys
 from bo_oscommerce.sync.customers import _numbers, _records
 from bo_oscommerce.sync.report import EntityReport
-from bo_oscommerce.sync.run import Run, shop_columns
+from bo_oscommerce.sync.run import Run, only_keys, shop_columns
 from bo_oscommerce.transform.common import Cleaned
 from bo_oscommerce.transform.customers import email_key
 from bo_oscommerce.transform.orders import position_texts, split_name, verdict
@@ -450,6 +450,7 @@ def report_status(run: Run, event: str) -> EntityReport:
                 ]
             }
         target, come_from = statuses.delivered, None
+    due = only_keys(run, due, "auftrag_nr")
     report.extracted = len(due)
     if due.empty:
         return report

@@ -27,6 +27,7 @@ from bo_oscommerce.sync.run import (
     Run,
     count_changed,
     marker_changed,
+    only_keys,
     rejections,
     shop_category_ids,
     shop_columns,
@@ -76,9 +77,11 @@ def _drifted(
     offline: set[str],
     build: object,
 ) -> tuple[pd.DataFrame, pd.DataFrame, Cleaned | None]:
-    """Incremental runs: linked articles not in this extract whose shop state their group's
-    state contradicts. Hidden: articles of offline groups. Shown again: web articles of web
-    groups that the shop hides (their group came back, or someone hid them in the shop)."""
+    """Incremental runs: linked articles not in this extract whose shop state contradicts BO.
+    Hidden: articles of offline groups. Synced again: web articles of web groups that the shop
+    hides (their group came back, or someone hid them in the shop), and those whose shop
+    product is gone (deleted in the shop admin): the identity rule reports the stale id and
+    creates the product anew, so no link points at nothing for longer than one run."""
     linked = bo_io.query(run.bo, "extract_artikel_verknuepft").astype({"artikel_nr": str})
     seen = set(products["artikel_nr"]) | set(hide["artikel_nr"])
     linked = linked[~linked["artikel_nr"].isin(seen)]
@@ -92,14 +95,14 @@ def _drifted(
         & (linked["web_sichtbar"].astype(int) == 1)
     ]
     with run.shop.connect() as conn:
-        hidden_ids = set(
-            conn.execute(
-                sa.select(t.products.c.products_id).where(t.products.c.products_status == 0)
-            ).scalars()
+        status = dict(
+            conn.execute(sa.select(t.products.c.products_id, t.products.c.products_status)).all()
         )
-    back = set(visible.loc[visible["osc_products_id"].astype(int).isin(hidden_ids), "artikel_nr"])
+    stored = visible["osc_products_id"].astype(int)
+    hidden_or_gone = stored.map(lambda pid: status.get(pid, 0) == 0)
+    back = set(visible.loc[hidden_or_gone.to_numpy(dtype=bool), "artikel_nr"])
     more, cleaned = products.iloc[:0], None
-    if back:  # rare (a group came back): read those articles whole
+    if back:  # rare (a group came back, a product was deleted): read those articles whole
         articles = bo_io.query(run.bo, "extract_artikel", {"full_sync": 1})
         more, _, cleaned = build(articles[articles["artikel_nr"].astype(str).isin(back)])
     return (
@@ -132,7 +135,10 @@ def _hides(
 def sync_products(run: Run, paths: dict[str, str]) -> EntityReport:
     settings = run.settings
     columns = shop_columns(run)
-    articles, vat = read_frame(paths["articles"]), read_frame(paths["vat"])
+    articles, vat = (
+        only_keys(run, read_frame(paths["articles"]), "artikel_nr"),
+        read_frame(paths["vat"]),
+    )
     stock, groups = read_frame(paths["stock"]), read_frame(paths["groups"])
     categories, _ = build_categories(groups, settings.languages, settings.default_language, columns)
     offline = offline_groups(groups, categories)
@@ -158,7 +164,7 @@ def sync_products(run: Run, paths: dict[str, str]) -> EntityReport:
         master_column=master,
     )
     checked = validate(products, suite, run.validation_cache)
-    hides = _hides(run, hide, products, checked.rejected)
+    hides = only_keys(run, _hides(run, hide, products, checked.rejected), "artikel_nr")
     with run.shop.begin() as conn:
         languages = shop_languages(conn, settings)
         result = load_products(

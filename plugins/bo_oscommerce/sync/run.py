@@ -66,6 +66,7 @@ class Run:
     run_key: str  # "<dag_id>/<run_id>": names staging and report folders
     run_at: datetime  # the run's time in the shop's time zone: date_added, last_modified
     full: bool = False
+    only: frozenset[str] | None = None  # BO keys: sync just these rows (after a reset)
 
     @property
     def staging(self) -> Any:
@@ -109,6 +110,13 @@ def shop_languages(conn: sa.Connection, settings: TenantSettings) -> dict[str, i
 
 def default_code(settings: TenantSettings) -> str:
     return settings.languages[settings.default_language]
+
+
+def only_keys(run: Run, frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """The rows of ``frame`` this run syncs: all, or those whose BO key is in ``run.only``."""
+    if run.only is None:
+        return frame
+    return frame[frame[column].astype(str).isin(run.only)].reset_index(drop=True)
 
 
 def rejections(entity: str, rows: list[tuple[str, str, str]]) -> pd.DataFrame:

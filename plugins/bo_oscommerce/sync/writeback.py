@@ -35,6 +35,7 @@ WRITE_STATEMENTS = (
     "insert_auftrag",
     "insert_auftragsposition",
     "writeback_auftrag_status",
+    "reset_auftrag_status",
 )
 
 

@@ -1,0 +1,120 @@
+"""Zuruecksetzen: forget what BO knows of the shop, for one record or for the whole tenant,
+and say what was cleared. A single record is synced again at once (``resync``).
+
+Order ids are never cleared: ``auftrag.osc_orders_id`` is what keeps an order from being
+imported twice. Resetting an order link forgets the shop status reported for it, so the next
+status steps compare it with the shop again (writing nothing the shop already has).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from bo_oscommerce.bo import io as bo_io
+from bo_oscommerce.sync.report import EntityReport
+from bo_oscommerce.sync.run import Run
+from bo_oscommerce.sync.writeback import bindings
+
+
+@dataclass(frozen=True)
+class Scope:
+    read: str  # BO statement: the record's stored shop id and marks
+    clear: str  # BO statement that forgets them
+    parameter: str  # the key's parameter in ``clear``
+    entity: str | None  # its links in osc_bindung
+    numeric: bool  # the BO key is a number
+
+
+SCOPES = {
+    "article": Scope("reset_lesen_artikel", "unlink_artikel", "artikel_nr", "products", False),
+    "product_group": Scope(
+        "reset_lesen_warengruppe", "unlink_warengruppe", "warengruppe_nr", "categories", False
+    ),
+    "customer": Scope(
+        "reset_lesen_gespraechspartner", "unlink_gespraechspartner", "gp_id", "customers", True
+    ),
+    "order": Scope("reset_lesen_auftrag", "reset_auftrag_status", "auftrag_nr", None, True),
+}
+# BO statements of the reset, for the connection test
+RESET_READS = {
+    **{scope.read: {"schluessel": 0} for scope in SCOPES.values()},
+    "reset_zaehlen": {},
+}
+
+
+def _key(scope: Scope, key: str) -> Any:
+    key = (key or "").strip()
+    if not key:
+        raise ValueError("name the record to reset in 'key' (its BO number)")
+    if scope.numeric:
+        if not key.isdigit():
+            raise ValueError(f"{key!r} is not a BO number ({scope.parameter})")
+        return int(key)
+    return key
+
+
+def reset_record(run: Run, scope_name: str, key: str) -> dict[str, Any]:
+    """Clear one record's shop id, marks and links in one BO transaction; what was cleared."""
+    if scope_name not in SCOPES:
+        raise ValueError(f"scope {scope_name!r}: choose one of {sorted(SCOPES)} or everything")
+    scope = SCOPES[scope_name]
+    value = _key(scope, key)
+    before = bo_io.query(run.bo, scope.read, {"schluessel": value})
+    if before.empty:
+        raise ValueError(f"{run.settings.label}: BO has no {scope_name} {value!r}")
+    links = pd.DataFrame(columns=["bo_schluessel", "osc_id", "osc_schluessel"])
+    if scope.entity:
+        links = bindings(run.bo, scope.entity)
+        links = links[links["bo_schluessel"].astype(str) == str(value)]
+    with run.bo.begin() as conn:
+        bo_io.execute_many(conn, scope.clear, [{scope.parameter: value}])
+        if scope.entity:
+            bo_io.execute_many(
+                conn,
+                "writeback_bindung_loeschen",
+                [{"entitaet": scope.entity, "bo_schluessel": str(value)}],
+            )
+    cleared = {k: v for k, v in before.iloc[0].to_dict().items() if k != "schluessel"}
+    return {
+        "scope": scope_name,
+        "key": str(value),
+        "cleared": {k: (None if pd.isna(v) else str(v)) for k, v in cleared.items()},
+        "links_removed": links.astype(str).to_dict("records"),
+    }
+
+
+def reset_everything(run: Run) -> dict[str, Any]:
+    """Alles zuruecksetzen: every osCommerce id, mark and link of the catalog and contacts."""
+    counts = bo_io.query(run.bo, "reset_zaehlen")
+    bo_io.execute_script(run.bo, "reset_osc_ids")
+    return {
+        "scope": "everything",
+        "key": "",
+        "cleared": {str(r.was): int(r.anzahl) for r in counts.itertuples(index=False)},
+        "links_removed": [],
+    }
+
+
+def resync(run: Run, scope_name: str, key: str) -> list[EntityReport]:
+    """Sync just the reset record (a product group: the categories step, which writes only
+    what differs from the shop)."""
+    from bo_oscommerce.sync.categories import sync_categories
+    from bo_oscommerce.sync.customers import sync_customers_to_shop
+    from bo_oscommerce.sync.orders import report_status
+    from bo_oscommerce.sync.products import sync_products
+    from bo_oscommerce.sync.run import extract
+
+    value = str(_key(SCOPES[scope_name], key))
+    one = dataclasses.replace(run, full=True, only=frozenset({value}))
+    if scope_name == "article":
+        return [sync_products(one, extract(one)["paths"])]
+    if scope_name == "product_group":
+        full = dataclasses.replace(run, full=True)
+        return [sync_categories(full, extract(full)["paths"])]
+    if scope_name == "customer":
+        return [sync_customers_to_shop(one)]
+    return [report_status(one, "processing"), report_status(one, "delivered")]
