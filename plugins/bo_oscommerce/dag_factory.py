@@ -7,7 +7,9 @@ Per active tenant:
 - ``bo_osc_<tenant>_orders``: new orders into BO exactly once, status back to the shop;
 - ``bo_osc_<tenant>_reset``: manual only, clears one record's osCommerce link (and syncs it
   again) or every link of the tenant.
-A tenant whose settings are broken is logged with the reason and skipped; the others load.
+A tenant whose settings are broken, and an inactive tenant, get one paused DAG instead,
+``bo_osc_<tenant>_invalid`` or ``bo_osc_<tenant>_inactive``, that says why in the DAG list, its
+docs and, if triggered, its task log; the others load.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from bo_oscommerce.config import ENTITIES, TenantSettings, load_config
+from bo_oscommerce.config import ENTITIES, TENANT_ID, TenantSettings, load_config
 from bo_oscommerce.tasks import (
     check_connections,
     count_new_orders,
@@ -291,6 +293,34 @@ def reset_dag(tenant: TenantSettings) -> Any:
     return reset_tenant()
 
 
+def _not_synced(message: str) -> None:
+    from airflow.sdk.exceptions import AirflowFailException
+
+    raise AirflowFailException(message)
+
+
+def placeholder_dag(tenant_id: str, kind: str, message: str) -> Any:
+    """A paused DAG with one task, so the operator finds the tenant and the reason where they
+    look for its DAGs (the DAG list, its docs, a run's log), not only in a processor log."""
+    from airflow.sdk import dag, task
+
+    @dag(
+        dag_id=f"bo_osc_{tenant_id}_{kind}",
+        description=message[:200],
+        doc_md=f"### Tenant `{tenant_id}`: no sync DAGs\n\n{message}",
+        schedule=None,
+        start_date=START,
+        catchup=False,
+        is_paused_upon_creation=True,
+        default_args={**DEFAULT_ARGS, "retries": 0},
+        tags=["bo-oscommerce", kind, f"tenant:{tenant_id}"],
+    )
+    def placeholder() -> None:
+        task(task_id=f"tenant_{kind}")(_not_synced)(message)
+
+    return placeholder()
+
+
 BUILDERS = {
     "catalog": catalog_dag,
     "stock": stock_dag,
@@ -315,4 +345,22 @@ def build_all() -> dict[str, Any]:
         for kind, dag_id in dag_ids(tenant).items():
             if wanted is None or wanted == dag_id:
                 dags[dag_id] = BUILDERS[kind](tenant)
+    idle = {
+        **{
+            t.id: ("inactive", f"Tenant {t.id!r} is inactive (active: false in the tenants "
+                   "file): its sync DAGs are not built and nothing is synced. Set active: true "
+                   "to sync it again.")
+            for t in config.tenants.values() if not t.active
+        },
+        **{
+            tenant_id: ("invalid", f"The settings of tenant {tenant_id!r} are invalid, so its "
+                        f"sync DAGs are not built: {error}")
+            for tenant_id, error in config.errors.items()
+            if TENANT_ID.fullmatch(tenant_id)  # else no valid DAG id: the log says it
+        },
+    }  # fmt: skip
+    for tenant_id, (kind, message) in sorted(idle.items()):
+        dag_id = f"bo_osc_{tenant_id}_{kind}"
+        if (wanted is None or wanted == dag_id) and dag_id not in dags:
+            dags[dag_id] = placeholder_dag(tenant_id, kind, message)
     return dags

@@ -20,10 +20,27 @@ def dagbag(tenants_file):
 def test_no_import_errors_and_every_active_tenant_has_its_dags(dagbag):
     assert dagbag.import_errors == {}
     assert sorted(dagbag.dag_ids) == sorted(
-        f"bo_osc_{tenant}_{kind}"
-        for tenant in ("alpha", "beta")
-        for kind in ("catalog", "stock", "customers", "orders", "reset")
+        [
+            *(
+                f"bo_osc_{tenant}_{kind}"
+                for tenant in ("alpha", "beta")
+                for kind in ("catalog", "stock", "customers", "orders", "reset")
+            ),
+            "bo_osc_broken_invalid",
+            "bo_osc_sleeping_inactive",
+        ]
     )
+
+
+def test_inactive_and_broken_tenants_say_so_where_their_dags_would_be(dagbag, airflow_db):
+    sleeping = dagbag.dags["bo_osc_sleeping_inactive"]
+    assert "inactive" in sleeping.description and "active: false" in sleeping.doc_md
+    assert sleeping.is_paused_upon_creation and sleeping.schedule is None
+    assert "tenant:sleeping" in sleeping.tags
+    broken = dagbag.dags["bo_osc_broken_invalid"]
+    assert "price_source" in broken.doc_md and "'broken'" in broken.description
+    run = broken.test()
+    assert str(run.state) == "failed"
 
 
 def test_broken_tenant_is_logged_with_tenant_and_field(tenants_file, caplog):
