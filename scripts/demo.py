@@ -90,7 +90,7 @@ def show_reports(dag_id: str) -> None:
         print(f"  {data['entity']:<10} {counts}")
         for reason, n in data["set_aside_reasons"].items():
             print(f"             set aside {n}: {reason}")
-    print(f"  reports: {latest}")
+    print(f"  report: {latest / 'report.html'}")
 
 
 def show_shop(shop: sa.Engine) -> None:
@@ -381,7 +381,9 @@ def main() -> None:
             html = next(p for p in message.walk() if p.get_content_type() == "text/html")
             text = html.get_payload(decode=True).decode().replace("<pre>", "").replace("</pre>", "")
             print(f"--- {path.name}\n{text.strip()}")
-    print("\nDemo done. 'make airflow' starts Airflow's UI on this demo tenant.")
+    index = ROOT / "var" / "reports" / "demo" / "index.html"
+    print(f"\nDemo done. The reviewer reports: {index} (open it in a browser).")
+    print("'make airflow' starts Airflow's UI on this demo tenant (Browse > Data-quality reports).")
 
 
 if __name__ == "__main__":
