@@ -52,25 +52,24 @@ def test_a_deleted_products_id_is_never_handed_out_again(bo_mariadb, upstream_sh
     remove_product(shop, newest)
     touch(bo, NEW_ARTICLE, n="N-000001", name="Neuer Topf")
 
-    sync(bo, shop, key="second")
-    new_id = scalar(bo, "SELECT osc_products_id FROM artikel WHERE artikel_nr = 'N-000001'")
-    assert new_id > newest
-    assert scalar(shop, "SELECT products_model FROM products WHERE products_id = :p", p=new_id) == (
-        "N-000001"
-    )
-
-    # the old article changes: its product is gone, so it is created again, and the new
-    # article's product is left alone
-    touch(bo, "UPDATE artikel SET ladenpreis = 99.96, geaendert_am = :t WHERE artikel_nr = :n", n=owner)
-    report = sync(bo, shop, key="third")["products"]
+    # the next run, though incremental, finds the owner's product gone: reported, created
+    # again; neither it nor the new article gets the deleted product's id
+    report = sync(bo, shop, key="second")["products"]
     assert report.stale[["key", "stored_id", "problem"]].values.tolist() == [
         [owner, newest, "the shop row is gone"]
     ]
+    new_id = scalar(bo, "SELECT osc_products_id FROM artikel WHERE artikel_nr = 'N-000001'")
     again = scalar(bo, "SELECT osc_products_id FROM artikel WHERE artikel_nr = :n", n=owner)
-    assert again > new_id
-    assert rows(shop, "SELECT products_model FROM products WHERE products_id IN (:a, :b) "
-                "ORDER BY products_id", a=new_id, b=again) == [("N-000001",), (owner,)]
+    assert min(new_id, again) > newest and new_id != again
+    assert rows(shop, "SELECT products_id, products_model FROM products WHERE products_id IN (:a, :b) "
+                "ORDER BY products_id", a=new_id, b=again) == sorted([(new_id, "N-000001"), (again, owner)])
     assert scalar(shop, "SELECT COUNT(*) FROM products WHERE products_model = :n", n=owner) == 1
+
+    # the old article changes: its new product is updated in place, nothing else moves
+    touch(bo, "UPDATE artikel SET ladenpreis = 99.96, geaendert_am = :t WHERE artikel_nr = :n", n=owner)
+    third = sync(bo, shop, key="third")["products"]
+    assert third.stale.empty and third.updated == 1 and third.inserted == 0
+    assert scalar(bo, "SELECT osc_products_id FROM artikel WHERE artikel_nr = :n", n=owner) == again
 
 
 def test_two_articles_on_one_product_are_pulled_apart(bo_mariadb, upstream_shop, staging):
