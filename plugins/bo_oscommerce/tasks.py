@@ -67,10 +67,11 @@ def _stop_text(exc: BaseException) -> str:
 
     if isinstance(exc, sa.exc.SQLAlchemyError):  # never the statement with its row values
         return explain(exc)
+    from airflow.sdk.exceptions import AirflowFailException
+
     text = str(exc)
-    return (
-        text if isinstance(exc, SyncCheckFailed | RuntimeError) else f"{type(exc).__name__}: {text}"
-    )
+    ours = (AirflowFailException, RuntimeError, ValueError)  # messages written for a person
+    return text if isinstance(exc, ours) else f"{type(exc).__name__}: {text}"
 
 
 def recorded(fn: F) -> F:

@@ -55,6 +55,7 @@ def _document(title: str, body: str) -> str:
 def _table(header: list[str], rows: list[list[Any]], numeric: set[int] | None = None) -> str:
     numeric = numeric or set()
     head = "".join(f"<th>{_e(h)}</th>" for h in header)
+    head = f"<thead><tr>{head}</tr></thead>" if any(header) else ""
     body = "".join(
         "<tr>"
         + "".join(
@@ -64,7 +65,7 @@ def _table(header: list[str], rows: list[list[Any]], numeric: set[int] | None = 
         + "</tr>"
         for row in rows
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return f"<table>{head}<tbody>{body}</tbody></table>"
 
 
 def sum_line(entity: dict[str, Any]) -> str:
