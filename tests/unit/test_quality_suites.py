@@ -264,6 +264,29 @@ def test_gross_price_with_unknown_vat_key_is_also_a_missing_price() -> None:
     assert checked.valid["artikel_nr"].tolist() == ["OK"]
 
 
+def test_names_of_only_spaces_and_negative_weights_are_set_aside() -> None:
+    frame = articles(
+        article("BLANK", bezeichnung="   "),  # no texts: the BO name, only spaces
+        text("NEGWEIGHT", "D", "Schraube"),
+        article("OK", gewicht=Decimal("0.000")),
+    )
+    frame.loc[frame["artikel_nr"] == "NEGWEIGHT", "gewicht"] = Decimal("-0.500")
+    products, _, _ = build_products(frame, vat(), stock(), settings())
+    suite = products_suite(CODES, COLUMNS, known_tax_keys=["16", "19", "7"], valid_groups=["G1"])
+    checked = validate(products, suite)
+    assert _reasons(checked) == {
+        "BLANK": {_name_empty("product", "de"), _name_empty("product", "en")},
+        "NEGWEIGHT": {"weight is negative"},
+    }
+    categories, _ = build_categories(
+        groups(group("BLANK", bezeichnung="  "), group_text("OK", "D", "Werkzeug")), LANGUAGES, "D"
+    )
+    checked = validate(categories, categories_suite(CODES, COLUMNS))
+    assert _reasons(checked) == {
+        "BLANK": {_name_empty("category", "de"), _name_empty("category", "en")}
+    }
+
+
 def test_duplicate_model_sets_both_rows_aside() -> None:
     # build_products keeps one row per artikel_nr (several text rows are one article), so a
     # duplicate model can only come from a merged extract: two BO pulls of the same article

@@ -329,6 +329,20 @@ def test_emoji_only_in_one_language_is_recorded_once() -> None:
     assert cleaned.rules == {EMOJI_RULE_NAME: ["A1"]}
 
 
+def test_control_characters_removed_from_texts_and_recorded() -> None:
+    frame = articles(
+        text("A1", "D", "Akku\x07schrauber\x00 Set", "Zeile 1\nZeile 2\x1b"),
+        text("A2", "D", "Mutter", "Tab\tund Zeilenumbruch\r\nbleiben"),
+    )
+    products, _, cleaned = _build(frame)
+    row = _row(products, "A1")
+    assert row["products_name__de"] == "Akkuschrauber Set"
+    assert row["products_description__de"] == "Zeile 1\nZeile 2"
+    assert _row(products, "A2")["products_description__de"] == "Tab\tund Zeilenumbruch\r\nbleiben"
+    assert cleaned.rules["control characters removed from products_name"] == ["A1"]
+    assert cleaned.rules["control characters removed from products_description"] == ["A1"]
+
+
 def test_long_names_are_cut_to_64_characters() -> None:
     long_name = "Sechskantschraube-DIN933-verzinkt-M8x40mm-Festigkeitsklasse-8.8-im-Karton-lose"
     assert len(long_name) > 64

@@ -81,9 +81,10 @@ def _byte_columns(columns: ShopColumns, targets: Iterable[tuple[str, str, str]])
 
 
 def _name_check(column: str, label: str) -> Check:
+    """A name must hold something visible: empty, or only spaces, is no name."""
     return Check(
-        "ExpectColumnValueLengthsToBeBetween",
-        {"column": column, "min_value": 1},
+        "ExpectColumnValuesToMatchRegex",
+        {"column": column, "regex": r"\S"},
         f"{label} is empty",
     )
 
@@ -158,6 +159,11 @@ def products_suite(
             "ExpectColumnValuesToBeBetween",
             {"column": "products_price", "min_value": 0},
             "price is negative",
+        ),
+        Check(
+            "ExpectColumnValuesToBeBetween",
+            {"column": "products_weight", "min_value": 0},
+            "weight is negative",
         ),
         Check(
             "ExpectColumnValuesToBeInSet",
@@ -260,6 +266,7 @@ def customers_suite(columns: ShopColumns, shop_countries: list[int]) -> Suite:
             {"column": "entry_postcode", "min_value": 1},
             "postal code missing: the shop needs one, and it is the first password",
         ),
+        _name_check("customers_lastname", "last name"),
         Check(
             "ExpectColumnValuesToNotBeNull",
             {"column": "entry_country_id"},

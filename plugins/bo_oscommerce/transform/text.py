@@ -1,6 +1,8 @@
 """Cleaning rules for texts bound for osCommerce's utf8 (3-byte) columns.
 
 Documented rules (README "Bad data"), driven by the shop's real column (``ColumnSpec``):
+- control characters (C0 except tab, line feed and carriage return; DEL) are removed: no
+  column of the shop or BO is meant to hold them, and a storefront or feed cannot show them;
 - characters outside the Basic Multilingual Plane (emoji and the like) are removed when the
   column is 3-byte ``utf8``, as osCommerce's tables are; surrounding whitespace is collapsed;
 - a name longer than its column is cut to the column width (trailing space removed);
@@ -15,6 +17,8 @@ from typing import Any
 import pandas as pd
 
 FOUR_BYTE = r"[\U00010000-\U0010FFFF]"
+# C0 controls but tab, LF, CR, and DEL; the same syntax for Python's re and Arrow's RE2
+CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 
 
 def has_four_byte(values: pd.Series) -> pd.Series:
@@ -29,6 +33,30 @@ def has_four_byte(values: pd.Series) -> pd.Series:
         .fillna(False)
         .astype(bool)
     )
+
+
+def has_control(values: pd.Series) -> pd.Series:
+    """Mask of the values holding a control character (RE2 via Arrow: linear, fast)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arrow = pa.array(values.astype("string"), type=pa.large_string())
+    found = pc.match_substring_regex(arrow, CONTROL)
+    return (
+        pd.Series(found.to_numpy(zero_copy_only=False), index=values.index)
+        .fillna(False)
+        .astype(bool)
+    )
+
+
+def strip_control(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Values without control characters, and a mask of the values that had any."""
+    had = has_control(values)
+    if not had.any():
+        return values, had
+    cleaned = values.astype(object).where(values.notna(), None)
+    cleaned[had] = values[had].astype("string").str.replace(CONTROL, "", regex=True).astype(object)
+    return cleaned, had
 
 
 def strip_four_byte(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -78,10 +106,12 @@ def cut_to_bytes(values: pd.Series, max_bytes: int) -> tuple[pd.Series, pd.Serie
 
 
 def fit_text(values: pd.Series, spec: Any) -> tuple[pd.Series, dict[str, pd.Series]]:
-    """``values`` made to fit the shop column ``spec``: 4-byte characters removed where the
-    column cannot store them, then cut to its characters or bytes. Returns the values and a
-    mask per rule that fired (rule text -> mask)."""
+    """``values`` made to fit the shop column ``spec``: control characters removed, 4-byte
+    characters removed where the column cannot store them, then cut to its characters or
+    bytes. Returns the values and a mask per rule that fired (rule text -> mask)."""
     fired: dict[str, pd.Series] = {}
+    values, had = strip_control(values)
+    fired[f"control characters removed from {spec.name}"] = had
     if not spec.four_byte_ok:
         values, had = strip_four_byte(values)
         fired[f"4-byte characters removed from {spec.name}"] = had

@@ -1,0 +1,123 @@
+"""Bad data found while building the bad-input catalogue (docs/bad-input.md) that no rule
+handles yet: each test states the behaviour the rules promise and fails today (strict xfail),
+so it turns into a reminder once the defect is fixed. None of them is in the catalogue's data
+set, because each stops a whole step."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+import sqlalchemy as sa
+from tests.integration.conftest import rows, scalar, settings, sync
+
+from bo_oscommerce.sync.customers import sync_customers_to_shop
+from bo_oscommerce.sync.orders import import_orders, report_status
+from bo_oscommerce.sync.run import Run
+
+pytestmark = pytest.mark.integration
+
+NOW = datetime(2026, 11, 27, 12, 0, 0)  # shop time, after the fixture's orders (01:24)
+
+
+def run_for(bo: sa.Engine, shop: sa.Engine, key: str = "run", full: bool = False) -> Run:
+    return Run(settings(), bo, shop, f"defect/{key}", NOW, full=full)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=ValueError,
+    reason="defect: an order whose date_purchased is the zero date (or NULL) stops the import "
+    "of every order (pandas cannot parse it; NULL ends in 'could not be imported in 3 attempts')",
+)
+def test_an_order_with_a_zero_date_is_set_aside_and_the_others_import(
+    bo_sqlite, orders_shop, staging
+) -> None:
+    bo, shop = bo_sqlite, orders_shop.engine
+    with shop.begin() as conn:  # the shop's own sql_mode allows the zero date
+        conn.execute(
+            sa.text("UPDATE orders SET date_purchased = '0000-00-00 00:00:00' WHERE orders_id = 7")
+        )
+    imported = import_orders(run_for(bo, shop))
+    assert imported.inserted == 6
+    assert set(imported.set_aside["key"]) == {"7"}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=sa.exc.DBAPIError,
+    reason="defect: a tracking number with a 4-byte character fails the Delivered step for "
+    "every order of the run (orders_status_history.comments is utf8; MySQL error 1366)",
+)
+def test_a_tracking_number_with_an_emoji_does_not_stop_delivered(
+    bo_sqlite, orders_shop, staging
+) -> None:
+    bo, shop = bo_sqlite, orders_shop.engine
+    run = run_for(bo, shop)
+    import_orders(run)
+    report_status(run, "processing")
+    with bo.begin() as conn:
+        for note, orders_id, tracking in ((1, 1, "JJD🚚0001"), (2, 2, "JJD0002")):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO lieferschein SELECT :n, auftrag_nr, :t, :s, 1, :t FROM auftrag "
+                    "WHERE osc_orders_id = :o"
+                ),
+                {"n": note, "o": orders_id, "s": tracking, "t": NOW},
+            )
+    report_status(run_for(bo, shop, "delivered"), "delivered")
+    assert rows(shop, "SELECT orders_id, orders_status FROM orders WHERE orders_id IN (1, 2)") == [
+        (1, 3),
+        (2, 3),
+    ]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=ValueError,
+    reason="defect: a BO price held as text ('24,90') fails the catalog extract for every "
+    "article (pyarrow cannot stage the column as a number)",
+)
+def test_a_price_held_as_text_is_set_aside_and_the_others_load(
+    bo_sqlite, upstream_shop, staging
+) -> None:
+    bo, shop = bo_sqlite, upstream_shop.engine  # SQLite: a NUMERIC column keeps the text
+    with bo.begin() as conn:
+        conn.execute(
+            sa.text("UPDATE artikel SET ladenpreis = '24,90' WHERE artikel_nr = 'A-000002'")
+        )
+    products = sync(bo, shop, full=True, publish=False)["products"]
+    assert "A-000002" in set(products.set_aside["key"])
+    assert products.inserted > 100
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="defect: the BO contact made for an order whose buyer deleted the account is a web "
+    "contact without a shop id, so the next full customers run (or any BO change to it) "
+    "opens the deleted account again, with a postal-code password",
+)
+def test_a_buyer_who_deleted_the_account_does_not_get_it_back(
+    bo_sqlite, orders_shop, staging
+) -> None:
+    bo, shop = bo_sqlite, orders_shop.engine
+    with shop.begin() as conn:  # Zoë (order 4) deletes her account
+        for table, column in (("address_book", "customers_id"), ("customers_info",
+                              "customers_info_id"), ("customers", "customers_id")):  # fmt: skip
+            conn.execute(sa.text(f"DELETE FROM {table} WHERE {column} = 3"))
+    import_orders(run_for(bo, shop))
+    assert (
+        scalar(
+            bo, "SELECT COUNT(*) FROM gespraechspartner WHERE email = 'zoe.obrien@example.invalid'"
+        )
+        == 1
+    )
+    sync_customers_to_shop(run_for(bo, shop, "full", full=True))
+    assert (
+        scalar(
+            shop,
+            "SELECT COUNT(*) FROM customers WHERE customers_email_address = 'zoe.obrien@example.invalid'",
+        )
+        == 0
+    )
