@@ -58,10 +58,25 @@ def _under(base: Any, run_key: str) -> Any:
 def write_frame(path: Any, frame: pd.DataFrame) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     buffer = io.BytesIO()
-    frame.to_parquet(buffer, index=False)
+    try:
+        frame.to_parquet(buffer, index=False)
+    except (ValueError, TypeError):  # pyarrow's ArrowInvalid / ArrowTypeError
+        buffer = io.BytesIO()
+        _as_text_where_mixed(frame).to_parquet(buffer, index=False)
     with path.open("wb") as handle:
         handle.write(buffer.getvalue())
     return str(path)
+
+
+def _as_text_where_mixed(frame: pd.DataFrame) -> pd.DataFrame:
+    """A column holding numbers and text (BO's SQLite keeps '24,90' in a NUMERIC column) is
+    staged as text, so the transform can set the bad values aside instead of the run failing."""
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        if values.dtype == object and values.dropna().map(type).nunique() > 1:
+            out[column] = values.map(lambda v: v if v is None or v != v else str(v))
+    return out
 
 
 def read_json(path: Any) -> Any:

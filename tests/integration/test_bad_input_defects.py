@@ -1,7 +1,5 @@
-"""Bad data found while building the bad-input catalogue (docs/bad-input.md) that no rule
-handles yet: each test states the behaviour the rules promise and fails today (strict xfail),
-so it turns into a reminder once the defect is fixed. None of them is in the catalogue's data
-set, because each stops a whole step."""
+"""Bad data that once stopped a whole step (found while building the bad-input catalogue,
+docs/bad-input.md): each row is now set aside or cleaned by its rule and the others load."""
 
 from __future__ import annotations
 
@@ -24,13 +22,7 @@ def run_for(bo: sa.Engine, shop: sa.Engine, key: str = "run", full: bool = False
     return Run(settings(), bo, shop, f"defect/{key}", NOW, full=full)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="defect: an order whose date_purchased is the zero date (or NULL) stops the import "
-    "of every order (pandas cannot parse it; NULL ends in 'could not be imported in 3 attempts')",
-)
-def test_an_order_with_a_zero_date_is_set_aside_and_the_others_import(
+def test_orders_with_a_zero_or_missing_date_are_set_aside_and_the_others_import(
     bo_sqlite, orders_shop, staging
 ) -> None:
     bo, shop = bo_sqlite, orders_shop.engine
@@ -38,17 +30,15 @@ def test_an_order_with_a_zero_date_is_set_aside_and_the_others_import(
         conn.execute(
             sa.text("UPDATE orders SET date_purchased = '0000-00-00 00:00:00' WHERE orders_id = 7")
         )
+        conn.execute(sa.text("UPDATE orders SET date_purchased = NULL WHERE orders_id = 6"))
     imported = import_orders(run_for(bo, shop))
-    assert imported.inserted == 6
-    assert set(imported.set_aside["key"]) == {"7"}
+    assert imported.inserted == 5
+    aside = imported.set_aside
+    assert set(aside["key"]) == {"6", "7"}
+    assert set(aside["reason"]) == {"the order has no valid purchase date (orders.date_purchased)"}
+    assert scalar(bo, "SELECT COUNT(*) FROM auftrag WHERE osc_orders_id IN (6, 7)") == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=sa.exc.DBAPIError,
-    reason="defect: a tracking number with a 4-byte character fails the Delivered step for "
-    "every order of the run (orders_status_history.comments is utf8; MySQL error 1366)",
-)
 def test_a_tracking_number_with_an_emoji_does_not_stop_delivered(
     bo_sqlite, orders_shop, staging
 ) -> None:
@@ -65,19 +55,16 @@ def test_a_tracking_number_with_an_emoji_does_not_stop_delivered(
                 ),
                 {"n": note, "o": orders_id, "s": tracking, "t": NOW},
             )
-    report_status(run_for(bo, shop, "delivered"), "delivered")
+    delivered = report_status(run_for(bo, shop, "delivered"), "delivered")
     assert rows(shop, "SELECT orders_id, orders_status FROM orders WHERE orders_id IN (1, 2)") == [
         (1, 3),
         (2, 3),
     ]
+    assert delivered.cleaned == {"4-byte characters removed from comments": ["1"]}
+    comments = "SELECT comments FROM orders_status_history WHERE orders_id = :o AND orders_status_id = 3"
+    assert scalar(shop, comments, o=1) == "Sendungsnummer: JJD0001"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="defect: a BO price held as text ('24,90') fails the catalog extract for every "
-    "article (pyarrow cannot stage the column as a number)",
-)
 def test_a_price_held_as_text_is_set_aside_and_the_others_load(
     bo_sqlite, upstream_shop, staging
 ) -> None:
@@ -87,17 +74,13 @@ def test_a_price_held_as_text_is_set_aside_and_the_others_load(
             sa.text("UPDATE artikel SET ladenpreis = '24,90' WHERE artikel_nr = 'A-000002'")
         )
     products = sync(bo, shop, full=True, publish=False)["products"]
-    assert "A-000002" in set(products.set_aside["key"])
+    aside = products.set_aside[products.set_aside["key"] == "A-000002"]
+    assert "price in BO is text, not a number (e.g. a decimal comma)" in set(aside["reason"])
+    assert "24,90" in set(aside["value"].astype(str))
     assert products.inserted > 100
+    assert scalar(shop, "SELECT COUNT(*) FROM products WHERE products_model = 'A-000002'") == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="defect: the BO contact made for an order whose buyer deleted the account is a web "
-    "contact without a shop id, so the next full customers run (or any BO change to it) "
-    "opens the deleted account again, with a postal-code password",
-)
 def test_a_buyer_who_deleted_the_account_does_not_get_it_back(
     bo_sqlite, orders_shop, staging
 ) -> None:

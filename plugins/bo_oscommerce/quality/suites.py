@@ -156,6 +156,11 @@ def products_suite(
             "price is missing for the configured price source",
         ),
         Check(
+            "ExpectColumnValuesToBeNull",
+            {"column": "price_text"},
+            "price in BO is text, not a number (e.g. a decimal comma)",
+        ),
+        Check(
             "ExpectColumnValuesToBeBetween",
             {"column": "products_price", "min_value": 0},
             "price is negative",
@@ -357,6 +362,11 @@ def orders_suite(bo_columns: ShopColumns) -> Suite:
     """Shop orders on their way into BO: complete, every article and country known, one
     buyer, every value fitting BO's columns."""
     checks = [
+        Check(
+            "ExpectColumnValuesToBeNull",
+            {"column": "date_problem"},
+            "the order has no valid purchase date (orders.date_purchased)",
+        ),
         Check(
             "ExpectColumnValuesToBeNull",
             {"column": "lines_problem"},

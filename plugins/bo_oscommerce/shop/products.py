@@ -25,7 +25,7 @@ from bo_oscommerce.shop.common import (
     same,
 )
 from bo_oscommerce.shop.dialect import chunks, insert_rows, placeholder_row, reserve_ids, upsert
-from bo_oscommerce.transform.products import HIDE_DELETED
+from bo_oscommerce.transform.products import HIDE_DELETED, HIDE_SET_ASIDE
 
 PRODUCT_COLUMNS = [
     "products_model",
@@ -95,13 +95,17 @@ def resolve_products(
     return products.loc[keep].assign(products_id=identity.shop_id[keep]).reset_index(drop=True)
 
 
+GONE_BEFORE_HIDING = "to be hidden, but its shop row is already gone (stale id)"
+
+
 def hide_products(
     conn: sa.Connection, hide: pd.DataFrame, run_at: datetime, result: LoadResult
 ) -> pd.DataFrame:
     """Set status 0 (and quantity 0 for deleted articles) of the shop rows behind ``hide``
     (``artikel_nr``, ``osc_products_id``, ``reason``); only rows that still carry their
-    article number are touched; rows without a shop id are only counted (kept out). Returns the
-    rows whose shop row was verified."""
+    article number are touched; rows without a shop id are only counted (kept out). Rows hidden
+    because they were set aside are counted as set aside only, so every extracted row is
+    counted once. Returns the rows whose shop row was verified."""
     absent = hide["osc_products_id"].isna()
     for reason, keys in hide.loc[absent].groupby("reason")["artikel_nr"]:
         result.kept_out.setdefault(str(reason), []).extend(str(k) for k in keys)
@@ -134,6 +138,10 @@ def hide_products(
             ignore_index=True,
         )
         result.unlink.append(str(nr))
+    counted = hide["reason"] != HIDE_SET_ASIDE
+    gone = hide.loc[~ours & counted, "artikel_nr"]
+    if len(gone):
+        result.kept_out.setdefault(GONE_BEFORE_HIDING, []).extend(str(k) for k in gone)
     mine = hide.loc[ours].assign(products_id=ids[ours].to_numpy())
     status = mine["products_id"].map(current["products_status"]).astype(int)
     quantity = mine["products_id"].map(current["products_quantity"]).astype(int)
@@ -156,8 +164,9 @@ def hide_products(
             ),
             rows,
         )
-    result.hidden += len(rows)
-    result.unchanged += int(len(mine) - len(rows))
+    counted = (mine["reason"] != HIDE_SET_ASIDE).to_numpy()
+    result.hidden += int((due.to_numpy() & counted).sum())
+    result.unchanged += int((~due.to_numpy() & counted).sum())
     for reason, keys in mine.loc[due].groupby("reason")["artikel_nr"]:
         result.hide_reason(str(reason), keys)
     return mine

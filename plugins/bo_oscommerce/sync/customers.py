@@ -357,7 +357,7 @@ def _import(
         return 0, linked
     adress_nr = _numbers(conn, "adresse", len(new))
     gp_ids = _numbers(conn, "gespraechspartner", len(new))
-    rows = new.assign(adress_nr=adress_nr, gp_id=gp_ids)
+    rows = new.assign(adress_nr=adress_nr, gp_id=gp_ids, im_web=1)
     bo_io.execute_many(
         conn,
         "insert_adresse",
@@ -390,6 +390,7 @@ def _import(
                 "email",
                 "geburtstag",
                 "newsletter",
+                "im_web",
                 "osc_customers_id",
                 "geaendert_am",
             ],

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -155,8 +155,9 @@ def decide(run: Run, candidates: list[int], bo_columns: ShopColumns) -> Decided:
         value = totals_of.get(oid, {})
         judged = verdict([(f, r, q) for _, _, f, r, q, _ in own], value)
         problem = None
+        purchased = _purchase_date(order.date_purchased)
         if not judged.complete:
-            if run.run_at - pd.Timestamp(order.date_purchased).to_pydatetime() < grace:
+            if purchased is not None and run.run_at - purchased < grace:
                 waiting.append(oid)
                 continue
             problem = (
@@ -209,7 +210,10 @@ def decide(run: Run, candidates: list[int], bo_columns: ShopColumns) -> Decided:
                 "buyer_key": buyer_key,
                 "gp_id": gp_id,
                 "adress_nr": adress_nr,
-                "auftragsdatum": pd.Timestamp(order.date_purchased).to_pydatetime(),
+                "date_problem": None
+                if purchased is not None
+                else f"date_purchased is {order.date_purchased!r}",
+                "auftragsdatum": purchased,
                 "email": str(order.customers_email_address or "").strip() or None,
                 "liefer_name": order.delivery_name,
                 "liefer_firma": order.delivery_company or None,
@@ -269,12 +273,12 @@ def decide(run: Run, candidates: list[int], bo_columns: ShopColumns) -> Decided:
 
 
 _AUFTRAG_COLUMNS = [
-    "osc_orders_id", "lines_problem", "unknown_articles", "unknown_countries", "buyer_problem",
-    "buyer_key", "gp_id", "adress_nr", "auftragsdatum", "email", "liefer_name", "liefer_firma",
-    "liefer_strasse", "liefer_plz", "liefer_ort", "liefer_staat_id", "rechnung_name",
-    "rechnung_firma", "rechnung_strasse", "rechnung_plz", "rechnung_ort", "rechnung_staat_id",
-    "zahlungsart", "waehrung", "waehrungsfaktor", "bemerkung", "summe_brutto", "summe_steuer",
-    "summe_netto", "versandkosten", "geaendert_am",
+    "osc_orders_id", "date_problem", "lines_problem", "unknown_articles", "unknown_countries",
+    "buyer_problem", "buyer_key", "gp_id", "adress_nr", "auftragsdatum", "email", "liefer_name",
+    "liefer_firma", "liefer_strasse", "liefer_plz", "liefer_ort", "liefer_staat_id",
+    "rechnung_name", "rechnung_firma", "rechnung_strasse", "rechnung_plz", "rechnung_ort",
+    "rechnung_staat_id", "zahlungsart", "waehrung", "waehrungsfaktor", "bemerkung",
+    "summe_brutto", "summe_steuer", "summe_netto", "versandkosten", "geaendert_am",
 ]  # fmt: skip
 _POSITION_COLUMNS = [
     "osc_orders_id", "pos_nr", "artikel_nr", "bezeichnung", "menge", "einzelpreis_netto",
@@ -282,12 +286,24 @@ _POSITION_COLUMNS = [
 ]  # fmt: skip
 
 
+def _purchase_date(value: Any) -> datetime | None:
+    """The order's date_purchased, or None when the shop holds none it could have written
+    (NULL, the zero date, text): such an order is set aside, the others import."""
+    try:
+        moment = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        return None
+    return None if pd.isna(moment) or moment.year < 1970 else moment.to_pydatetime()
+
+
 def _new_buyer(order: Any, customer_exists: bool, staat: Any) -> dict[str, Any]:
     """An unknown buyer as a new BO contact, from the order's customer address (the address
-    the shop copied at checkout; the customer row may be gone since)."""
+    the shop copied at checkout; the customer row may be gone since: then the contact is not
+    a web contact, so no customers sync opens the deleted account again)."""
     first, last = split_name(order.customers_name)
     return {
         "osc_customers_id": int(order.customers_id) if customer_exists else None,
+        "im_web": 1 if customer_exists else 0,
         "anrede": None,
         "vorname": first or None,
         "nachname": last,
@@ -364,7 +380,7 @@ class Raced(Exception):
 ADRESSE = ["adress_nr", "firma", "strasse", "plz", "ort", "staat_id", "region", "telefon",
            "geaendert_am"]  # fmt: skip
 KONTAKT = ["gp_id", "adress_nr", "anrede", "vorname", "nachname", "email", "geburtstag",
-           "newsletter", "osc_customers_id", "geaendert_am"]  # fmt: skip
+           "newsletter", "im_web", "osc_customers_id", "geaendert_am"]  # fmt: skip
 AUFTRAG = [
     "auftrag_nr", "adress_nr", "gp_id", "auftragsdatum", "email", "liefer_name", "liefer_firma",
     "liefer_strasse", "liefer_plz", "liefer_ort", "liefer_staat_id", "rechnung_name",
@@ -442,20 +458,20 @@ def report_status(run: Run, event: str) -> EntityReport:
         comments = _tracking_comments(
             notes[notes["auftrag_nr"].isin(set(due["auftrag_nr"]))], settings.mail_language
         )
-        partial = set(notes["auftrag_nr"]) - set(due["auftrag_nr"])
+        partial = sorted(set(notes["auftrag_nr"]) - set(due["auftrag_nr"]))
+        partial = [str(n) for n in partial if run.only is None or str(n) in run.only]
         if partial:
             report.kept_out = {
-                "partial delivery: Delivered comes with the final delivery note": [
-                    str(n) for n in sorted(partial)
-                ]
+                "partial delivery: Delivered comes with the final delivery note": partial
             }
         target, come_from = statuses.delivered, None
     due = only_keys(run, due, "auftrag_nr")
-    report.extracted = len(due)
+    report.extracted = len(due) + sum(len(keys) for keys in report.kept_out.values())
     if due.empty:
         return report
     ids = [int(i) for i in due["osc_orders_id"]]
     columns = shop_columns(run, ["orders_status_history"])
+    comments = _fit_comments(comments, columns, report)
     with run.shop.begin() as conn:
         changes = shop_orders.change_status(
             conn, ids, target, come_from, comments, columns, run.run_at
@@ -493,6 +509,24 @@ TRACKING = {
     "de": ("Sendungsnummer", "Sendungsnummern"),
     "en": ("Tracking number", "Tracking numbers"),
 }
+
+
+def _fit_comments(
+    comments: dict[int, str], columns: ShopColumns, report: EntityReport
+) -> dict[int, str]:
+    """History comments as the shop's column takes them (e.g. no emoji in a utf8 column)."""
+    if not comments:
+        return comments
+    ids = list(comments)
+    fitted, fired = fit_text(
+        pd.Series([comments[i] for i in ids], index=ids, dtype=object),
+        columns.spec("orders_status_history", "comments"),
+    )
+    for rule, mask in fired.items():
+        keys = [str(i) for i in fitted.index[mask.to_numpy(dtype=bool)]]
+        if keys:
+            report.cleaned[rule] = keys
+    return dict(zip(ids, fitted, strict=True))
 
 
 def _tracking_comments(notes: pd.DataFrame, language: str) -> dict[int, str]:

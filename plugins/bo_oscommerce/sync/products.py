@@ -180,7 +180,7 @@ def sync_products(run: Run, paths: dict[str, str]) -> EntityReport:
     rejected = pd.concat([checked.rejected, rejections(ENTITY, result.rejected)], ignore_index=True)
     report = EntityReport(
         entity=ENTITY,
-        extracted=len(products) + len(hide),
+        extracted=len(products) + int((hides["reason"] != HIDE_SET_ASIDE).sum()),
         inserted=result.inserted,
         updated=result.updated,
         unchanged=result.unchanged,

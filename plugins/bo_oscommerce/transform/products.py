@@ -46,6 +46,11 @@ def net_price(
     return (price / (1.0 + rate / 100.0)).round(decimals)
 
 
+def _not_a_number(values: pd.Series) -> pd.Series:
+    numbers = pd.to_numeric(values, errors="coerce")
+    return values.astype(object).where(values.notna() & numbers.isna(), None)
+
+
 def build_products(
     articles: pd.DataFrame,
     vat: pd.DataFrame,
@@ -118,6 +123,8 @@ def build_products(
             "products_price": net_price(
                 web[price_column], rate, settings.price_includes_vat, price_spec.scale or 0
             ),
+            # BO's price when it is text that is no number (e.g. '24,90'): set aside with it
+            "price_text": _not_a_number(web[price_column]),
             "ust_schluessel": tax_key.astype(object),
             "products_tax_class_id": pd.array(tax_class, dtype="Int64"),
             "products_status": np.where(web["web_sichtbar"].astype(int) == 1, 1, 0),
