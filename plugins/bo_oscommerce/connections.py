@@ -124,13 +124,16 @@ def engine_for(conn_id: str) -> sa.Engine:
 
 
 def passwords(conn_ids: list[str]) -> list[str]:
-    """The passwords of these connections (those that resolve), to keep them out of reports."""
-    found = []
+    """The passwords of these connections (any type; those that resolve), as written and as
+    they appear in a URI, to keep them out of reports."""
+    from urllib.parse import quote
+
+    found: list[str] = []
     for conn_id in conn_ids:
         try:
-            password = endpoint_for(conn_id).url.password
+            password = _airflow_connection(conn_id).password
         except ConnectionSetupError:
             continue
         if password:
-            found.append(str(password))
+            found += dict.fromkeys([str(password), quote(str(password), safe="")])
     return found

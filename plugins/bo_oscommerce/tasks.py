@@ -62,13 +62,12 @@ def _publish(report: Any, tenant_id: str, run_key: str) -> dict[str, Any]:
 
 def _stop_text(exc: BaseException) -> str:
     import sqlalchemy as sa
+    from airflow.sdk.exceptions import AirflowFailException
 
     from bo_oscommerce.errors import explain
 
     if isinstance(exc, sa.exc.SQLAlchemyError):  # never the statement with its row values
         return explain(exc)
-    from airflow.sdk.exceptions import AirflowFailException
-
     text = str(exc)
     ours = (AirflowFailException, RuntimeError, ValueError)  # messages written for a person
     return text if isinstance(exc, ours) else f"{type(exc).__name__}: {text}"
@@ -93,10 +92,14 @@ def recorded(fn: F) -> F:
         except AirflowSkipException:
             raise
         except Exception as exc:
-            settings = _settings(tenant_id)
-            secrets = passwords([settings.bo_conn_id, settings.shop_conn_id])
-            error = _stop_text(exc)[:STOP_TEXT]
-            record_stop(tenant_id, run_key, ti.task_id, error, ti.try_number, secrets)
+            try:
+                settings = _settings(tenant_id)
+                conn_ids = [settings.bo_conn_id, settings.shop_conn_id, settings.smtp_conn_id]
+                error = _stop_text(exc)[:STOP_TEXT]
+                secrets = passwords([c for c in conn_ids if c])
+                record_stop(tenant_id, run_key, ti.task_id, error, ti.try_number, secrets)
+            except Exception:  # the task's own error matters more than its report entry
+                log.warning("could not keep this failure for the run's report", exc_info=True)
             raise
         clear_stop(tenant_id, run_key, ti.task_id)
         return result
