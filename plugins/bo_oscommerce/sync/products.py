@@ -12,10 +12,12 @@ a group that came back, though the articles themselves did not change.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
 from bo_oscommerce.bo import io as bo_io
+from bo_oscommerce.frames import query_frame
 from bo_oscommerce.quality.suites import products_suite
 from bo_oscommerce.quality.validation import validate
 from bo_oscommerce.shop import tables as t
@@ -94,13 +96,12 @@ def _drifted(
         & (linked["im_web"].astype(int) == 1)
         & (linked["web_sichtbar"].astype(int) == 1)
     ]
+    p = t.products.c
     with run.shop.connect() as conn:
-        status = dict(
-            conn.execute(sa.select(t.products.c.products_id, t.products.c.products_status)).all()
-        )
-    stored = visible["osc_products_id"].astype(int)
-    hidden_or_gone = stored.map(lambda pid: status.get(pid, 0) == 0)
-    back = set(visible.loc[hidden_or_gone.to_numpy(dtype=bool), "artikel_nr"])
+        shown = query_frame(conn, sa.select(p.products_id).where(p.products_status != 0))
+    stored = visible["osc_products_id"].astype("int64").to_numpy()
+    hidden_or_gone = ~np.isin(stored, shown["products_id"].astype("int64").to_numpy())
+    back = set(visible.loc[hidden_or_gone, "artikel_nr"])
     more, cleaned = products.iloc[:0], None
     if back:  # rare (a group came back, a product was deleted): read those articles whole
         articles = bo_io.query(run.bo, "extract_artikel", {"full_sync": 1})
