@@ -89,6 +89,8 @@ class Defaults(BaseModel):
     order_mails: OrderMails = Field(default_factory=OrderMails)
     mail_language: Literal["de", "en"] = "de"
     store_name: str = ""
+    # run reports older than this are removed by the report task; 0 keeps them for ever
+    report_retention_days: int = Field(90, ge=0)
 
     @field_validator("shop_timezone")
     @classmethod

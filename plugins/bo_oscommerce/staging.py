@@ -23,14 +23,18 @@ def _root(env: str, default: Path) -> Any:
     return ObjectStoragePath(os.environ.get(env, default.as_uri()))
 
 
+def staging_root() -> Any:
+    return _root("BO_OSC_STAGING_URL", _VAR / "staging")
+
+
 def staging_dir(tenant: str, run_key: str) -> Any:
     """``BO_OSC_STAGING_URL``/<tenant>/<run>: intermediate frames of one DAG run."""
-    return _under(_root("BO_OSC_STAGING_URL", _VAR / "staging") / tenant, run_key)
+    return _under(staging_root() / tenant, run_key)
 
 
 def validation_cache(tenant: str) -> Any:
     """``BO_OSC_STAGING_URL``/<tenant>/_validation: GX verdicts by row content, across runs."""
-    return _root("BO_OSC_STAGING_URL", _VAR / "staging") / tenant / "_validation"
+    return staging_root() / tenant / "_validation"
 
 
 def report_dir(tenant: str, run_key: str) -> Any:

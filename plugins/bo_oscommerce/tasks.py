@@ -266,7 +266,8 @@ def report(tenant_id: str) -> dict[str, Any]:
             run_type=str(getattr(dag_run.run_type, "value", dag_run.run_type) or ""),
             started=getattr(dag_run, "start_date", None),
             params=dict(context["params"]),
-        )
+        ),
+        keep_days=settings.report_retention_days,
     )
     for entity in record["entities"]:
         log.info(

@@ -9,13 +9,16 @@ Layout under the reports location (``BO_OSC_REPORTS_URL``)::
     <tenant>/<dag>/<run>/summary_<entity>.json  written by each sync step
     <tenant>/<dag>/<run>/quarantine_<entity>.csv
     <tenant>/<dag>/<run>/stopped/<task>.json    a task's last failure, removed when it passes
+
+Runs older than the tenant's ``report_retention_days`` are removed by the next report task,
+with what is left of their staging; a successful run's staging goes when its report is written.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -25,6 +28,8 @@ from bo_oscommerce.staging import (
     report_dir,
     reports_root,
     safe_part,
+    staging_dir,
+    staging_root,
     write_json,
     write_text,
 )
@@ -201,8 +206,35 @@ def read_quarantine(folder: Any, entity: str) -> pd.DataFrame:
         return pd.read_csv(handle, dtype=str, keep_default_na=False)
 
 
-def publish(meta: RunMeta) -> dict[str, Any]:
-    """Write the run's record, its page, its index entry and the tenant's index page."""
+def prune(tenant: str, keep_days: int, now: datetime | None = None) -> int:
+    """Remove the tenant's runs that started more than ``keep_days`` ago (their folders and
+    index entries); returns how many. The start stamp in each entry's name decides, so the
+    index is listed once and no run folder is read."""
+    runs = reports_root() / safe_part(tenant) / "_runs"
+    if keep_days <= 0 or not runs.exists():
+        return 0
+    cutoff = ((now or datetime.now(UTC)) - timedelta(days=keep_days)).strftime("%Y%m%dT%H%M%S")
+    removed = 0
+    for entry in sorted(runs.iterdir(), key=lambda p: p.name):
+        if not entry.name.endswith(".json") or entry.name[:15] >= cutoff:
+            continue
+        folder = read_json(entry).get("folder")
+        if folder:
+            for root in (reports_root(), staging_root()):
+                _remove(root / safe_part(tenant) / folder)
+        entry.unlink()
+        removed += 1
+    return removed
+
+
+def _remove(path: Any) -> None:
+    if path.exists():
+        path.rmdir(recursive=True)
+
+
+def publish(meta: RunMeta, keep_days: int = 0) -> dict[str, Any]:
+    """Write the run's record, its page, its index entry and the tenant's index page; remove
+    the staging of a successful run and the runs older than ``keep_days``."""
     from bo_oscommerce.reports.pages import index_page, run_page
 
     record = collect(meta)
@@ -212,6 +244,13 @@ def publish(meta: RunMeta) -> dict[str, Any]:
     page = write_text(folder / "report.html", run_page(record, quarantines))
     tenant_root = reports_root() / safe_part(meta.tenant)
     write_json(tenant_root / "_runs" / _entry_name(record), index_entry(record))
+    if record["state"] == "success":  # a failed run keeps them: a cleared task may need them
+        _remove(staging_dir(meta.tenant, meta.run_key))
+    removed = prune(meta.tenant, keep_days)
+    if removed:
+        log.info(
+            "tenant %r: %d report(s) older than %d days removed", meta.tenant, removed, keep_days
+        )
     write_text(
         tenant_root / "index.html",
         index_page(meta.tenant, meta.tenant_name, read_index(meta.tenant)),
