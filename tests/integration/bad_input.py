@@ -377,8 +377,9 @@ KINDS: dict[str, Kind] = {
         _quantity("A-000053", 2_147_483_647),
     ),
     "stock-fraction": Kind(
-        STOCK, ("A-000054",), LOADED, "", "bestand 7.75 (a fraction)",
-        "rounded down: the shop sells whole pieces", _quantity("A-000054", 7),
+        STOCK, ("A-000054",), CLEANED, "stock with a fraction rounded down",
+        "bestand 7.75 (a fraction)", "rounded down: the shop sells whole pieces",
+        _quantity("A-000054", 7),
     ),
     # --- customers to the shop (BO contacts) ----------------------------------------------
     "cust-no-email": Kind(

@@ -14,7 +14,7 @@ from bo_oscommerce.shop.stock import current_quantities, write_quantities
 from bo_oscommerce.sync.report import EntityReport
 from bo_oscommerce.sync.run import Run, shop_columns
 from bo_oscommerce.sync.writeback import WriteBackError, write_back
-from bo_oscommerce.transform.stock import changed_quantities
+from bo_oscommerce.transform.stock import FRACTION_RULE, changed_quantities
 
 ENTITY = "stock"
 
@@ -56,6 +56,7 @@ def sync_stock(run: Run) -> EntityReport:
                     f"stock above the shop's maximum sent as {spec.max_value}",
                     changes.loc[changes["capped"], "artikel_nr"].tolist(),
                 ),
+                (FRACTION_RULE, changes.loc[changes["fraction"], "artikel_nr"].tolist()),
             )
             if keys
         },

@@ -23,7 +23,7 @@ from bo_oscommerce.config import TenantSettings
 from bo_oscommerce.shop.columns import ShopColumns, metadata_columns
 from bo_oscommerce.transform.categories import text_rows
 from bo_oscommerce.transform.common import Cleaned, pivot_texts, to_timestamp
-from bo_oscommerce.transform.stock import quantities
+from bo_oscommerce.transform.stock import FRACTION_RULE, quantities
 from bo_oscommerce.transform.text import fit_text
 
 # why an article that is in the shop is hidden there (see shop/products.py)
@@ -169,4 +169,5 @@ def build_products(
         f"stock above the shop's maximum sent as {quantity_spec.max_value}",
         in_products[in_products.isin(qty.index[qty["capped"]])],
     )
+    cleaned.add(FRACTION_RULE, in_products[in_products.isin(qty.index[qty["fraction"]])])
     return products, hide.reset_index(drop=True), cleaned

@@ -12,20 +12,24 @@ import numpy as np
 import pandas as pd
 
 INT_MAX = 2_147_483_647
+FRACTION_RULE = "stock with a fraction rounded down (the shop sells whole pieces)"
 
 
 def quantities(stock: pd.DataFrame, source: str, maximum: int | None = None) -> pd.DataFrame:
-    """``artikel_nr``, ``products_quantity``, ``negative`` (BO stock was below 0) and ``capped``
-    (above ``maximum``, the shop column's largest value; default: osCommerce's int)."""
+    """``artikel_nr``, ``products_quantity``, ``negative`` (BO stock was below 0), ``capped``
+    (above ``maximum``, the shop column's largest value; default: osCommerce's int) and
+    ``fraction`` (a positive stock with a fraction, rounded down)."""
     top = maximum or INT_MAX
     column = "verfuegbar" if source == "available" else "gesamt"
-    raw = np.floor(pd.to_numeric(stock[column], errors="coerce").fillna(0).astype("float64"))
+    exact = pd.to_numeric(stock[column], errors="coerce").fillna(0).astype("float64")
+    raw = np.floor(exact)
     return pd.DataFrame(
         {
             "artikel_nr": stock["artikel_nr"].astype(str).to_numpy(),
             "products_quantity": raw.clip(0, top).astype("int64").to_numpy(),
             "negative": (raw < 0).to_numpy(),
             "capped": (raw > top).to_numpy(),
+            "fraction": ((exact != raw) & (raw >= 0) & (raw <= top)).to_numpy(),
         }
     )
 
