@@ -22,13 +22,9 @@ def chromium_binary() -> str:
     found = shutil.which("chromium") or shutil.which("chromium-browser")
     if found:
         return found
-    subprocess.run(
-        ["apt-get", "install", "-y", "-q", "chromium"],
-        check=True,
-        capture_output=True,
-        timeout=900,
-        env={"DEBIAN_FRONTEND": "noninteractive", "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"},
-    )
+    env = {"DEBIAN_FRONTEND": "noninteractive", "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}
+    for command in (["apt-get", "update", "-q"], ["apt-get", "install", "-y", "-q", "chromium"]):
+        subprocess.run(command, check=True, capture_output=True, timeout=900, env=env)
     found = shutil.which("chromium")
     if not found:
         raise RuntimeError("chromium is not installed and apt-get could not install it")

@@ -21,7 +21,11 @@ FILES = re.compile(
     r"^(report\.html|run\.json|new_orders\.json|reconciliation\.json|reset\.json|"
     r"(quarantine|summary)_[A-Za-z0-9_]+\.(csv|json))$"
 )
-MEDIA = {".html": "text/html; charset=utf-8", ".json": "application/json", ".csv": "text/csv"}
+MEDIA = {
+    ".html": "text/html; charset=utf-8",
+    ".json": "application/json",
+    ".csv": "text/csv; charset=utf-8",
+}
 
 app = FastAPI(title="bo-oscommerce reports", docs_url=None, redoc_url=None, openapi_url=None)
 
