@@ -113,7 +113,8 @@ def build(bo_path: Path, orders: int, bench: Any) -> None:
 
 
 def run_scenario(state: dict[str, Any], scenario: str, bench: Any) -> dict[str, Any]:
-    from bo_oscommerce.sync.orders import import_orders, report_status
+    from bo_oscommerce.sync.order_status import report_status
+    from bo_oscommerce.sync.orders import import_orders
     from bo_oscommerce.sync.run import Run
 
     bench._warm_up()

@@ -39,6 +39,9 @@ ENSURE_MARIADB = REPO_ROOT / "scripts" / "ensure-mariadb.sh"
 DEFAULT_SCHEMA_SQL = REPO_ROOT.parent / "shared" / "oscommerce" / "oscommerce-2.3.4.1.sql"
 ORDERS_SHOP_SQL = REPO_ROOT.parent / "shared" / "oscommerce" / "shop-with-orders.sql"
 ORDERS_SHOP_JSON = REPO_ROOT.parent / "shared" / "oscommerce" / "shop-with-orders.json"
+REAL_WORLD_SQL = REPO_ROOT.parent / "shared" / "oscommerce" / "shop-real-world.sql"
+REAL_WORLD_JSON = REPO_ROOT.parent / "shared" / "oscommerce" / "shop-real-world.json"
+HALFWRITTEN_SQL = REPO_ROOT.parent / "shared" / "oscommerce" / "shop-real-world-halfwritten.sql"
 
 MARIADB_HOST = "127.0.0.1"
 MARIADB_PORT = 3306
@@ -266,6 +269,30 @@ def orders_shop(mariadb_server: MariaDBServer) -> Iterator[ShopDatabase]:
     finally:
         engine.dispose()
         _drop_database(mariadb_server, name)
+
+
+def _dump_fixture(server: MariaDBServer, path: Path) -> Iterator[ShopDatabase]:
+    name = _new_database(server)
+    engine = create_engine(server.url(name))
+    try:
+        load_dump(server, name, path)
+        yield ShopDatabase(engine=engine, database=name, url=server.url(name))
+    finally:
+        engine.dispose()
+        _drop_database(server, name)
+
+
+@pytest.fixture
+def real_world_shop(mariadb_server: MariaDBServer) -> Iterator[ShopDatabase]:
+    """``shop-real-world.sql``: a German shop whose every row the storefront and admin wrote
+    (taxed shipping, low order fee, options, PayPal Standard, orders moved in the admin)."""
+    yield from _dump_fixture(mariadb_server, REAL_WORLD_SQL)
+
+
+@pytest.fixture
+def halfwritten_shop(mariadb_server: MariaDBServer) -> Iterator[ShopDatabase]:
+    """``shop-real-world-halfwritten.sql``: the same shop while order 15 was being written."""
+    yield from _dump_fixture(mariadb_server, HALFWRITTEN_SQL)
 
 
 @dataclass

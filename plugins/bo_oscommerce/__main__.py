@@ -70,7 +70,7 @@ def _count_orders(tenant_ids: list[str]) -> int:
 
 
 def _reconcile(tenant_id: str) -> int:
-    from bo_oscommerce.sync.orders import reconcile
+    from bo_oscommerce.sync.order_status import reconcile
 
     result = reconcile(_run_for(tenant_id, "reconcile"))
     for name, items in result.items():

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -40,13 +40,34 @@ class Schedules(BaseModel):
 
 
 class OrderStatuses(BaseModel):
-    """osCommerce ``orders_status_id`` values the sync sets (upstream: 1 Pending, 2 Processing,
-    3 Delivered)."""
+    """osCommerce ``orders_status_id`` values (upstream: 1 Pending, 2 Processing, 3 Delivered).
+    ``pending``: the statuses a new order is in (the shop's default status, and any a payment
+    module sets on success); Processing moves only from these, Delivered only from these or
+    Processing, so a status the merchant set by hand is never moved."""
 
     model_config = ConfigDict(extra="forbid")
-    pending: int = 1
+    pending: list[int] = Field(default_factory=lambda: [1], min_length=1)
     processing: int = 2
     delivered: int = 3
+
+    @field_validator("pending", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, int) else value
+
+    @model_validator(mode="after")
+    def _forward_only(self) -> OrderStatuses:
+        if self.processing in self.pending or self.delivered in self.pending:
+            raise ValueError(
+                "a pending status cannot be Processing or Delivered: the status steps would "
+                "move an order from the status they set (order_statuses.pending)"
+            )
+        if self.processing == self.delivered:
+            raise ValueError("Processing and Delivered must be different statuses")
+        return self
+
+    def all(self) -> list[int]:
+        return [*self.pending, self.processing, self.delivered]
 
 
 class OrderMails(BaseModel):
@@ -81,16 +102,41 @@ class Defaults(BaseModel):
     shop_url: str | None = None
     mail_from: str | None = None
     smtp_conn_id: str = "smtp_default"
-    # orders: the shop statuses whose orders are imported (payment modules park unpaid orders
-    # in statuses of their own: leave those out), how long a half-written order may wait for
-    # its lines before it is set aside, the e-mails to buyers and their language
-    order_import_statuses: list[int] = Field(default_factory=lambda: [1], min_length=1)
+    # orders: every order BO does not have is imported, except in the statuses that are not
+    # yet a sale (null: the shop's statuses named "Preparing ...", where payment modules park
+    # unpaid orders), and except orders placed before order_import_since (a shop's history
+    # before the sync); an order is taken once nothing was written to it for
+    # order_settle_seconds (the shop's clock); one that is not fully written after
+    # order_grace_minutes is set aside; the e-mails to buyers and their language
+    order_hold_statuses: list[int] | None = None
+    order_import_since: date | None = None
+    order_settle_seconds: int = Field(30, ge=0)
     order_grace_minutes: int = Field(30, ge=0)
     order_mails: OrderMails = Field(default_factory=OrderMails)
     mail_language: Literal["de", "en"] = "de"
     store_name: str = ""
     # run reports older than this are removed by the report task; 0 keeps them for ever
     report_retention_days: int = Field(90, ge=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _renamed(cls, value: Any) -> Any:
+        if isinstance(value, dict) and "order_import_statuses" in value:
+            raise ValueError(
+                "order_import_statuses is gone: every order BO does not have is imported now, "
+                "except in order_hold_statuses (default: the shop's 'Preparing' statuses)"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _hold_is_no_sync_status(self) -> Defaults:
+        clash = sorted(set(self.order_hold_statuses or []) & set(self.order_statuses.all()))
+        if clash:
+            raise ValueError(
+                f"order_hold_statuses {clash} are among the order_statuses the sync imports from "
+                "or sets (pending, Processing, Delivered): such orders would never be imported"
+            )
+        return self
 
     @field_validator("shop_timezone")
     @classmethod

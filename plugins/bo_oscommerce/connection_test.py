@@ -50,6 +50,10 @@ SHOP_TABLES = [
     "orders_products_attributes",
     "orders_total",
     "orders_status_history",
+    "configuration",
+    "currencies",
+    "zones_to_geo_zones",
+    "customers_basket",
 ]
 
 
@@ -165,16 +169,37 @@ def _check_shop(
                     f"{bo_key!r}); add it in the shop admin (Localization > Languages) or change "
                     "the tenant's 'languages'"
                 )
-        for role, status_id in settings.order_statuses.model_dump().items():
-            if status_id not in statuses:
-                result.problems.append(
-                    f"shop {endpoint}: order status {status_id} ({role}) does not exist in "
-                    "orders_status; fix the tenant's 'order_statuses'"
-                )
+        for role, ids in settings.order_statuses.model_dump().items():
+            for status_id in ids if isinstance(ids, list) else [ids]:
+                if status_id not in statuses:
+                    result.problems.append(
+                        f"shop {endpoint}: order status {status_id} ({role}) does not exist in "
+                        "orders_status; fix the tenant's 'order_statuses'"
+                    )
+        if {"configuration", "orders_status"} <= present:
+            _check_hold_statuses(settings, endpoint, engine, result)
     if len(result.problems) == before:
         result.passed.append(
             f"shop {endpoint}: tables, columns, languages {sorted(settings.languages.values())} "
             "and order statuses present"
+        )
+
+
+def _check_hold_statuses(
+    settings: TenantSettings, endpoint: Endpoint, engine: sa.Engine, result: CheckResult
+) -> None:
+    """The statuses that are not yet a sale (the tenant's, or the shop's "Preparing" ones)
+    must not be ones the order sync imports from or sets."""
+    from bo_oscommerce.shop.orders import read_rules
+
+    with engine.connect() as conn:
+        hold = read_rules(conn, settings.order_hold_statuses).hold
+    clash = sorted(hold & set(settings.order_statuses.all()))
+    if clash:
+        result.problems.append(
+            f"shop {endpoint}: order statuses {clash} count as not yet a sale (named "
+            "'Preparing ...' or a payment module's preparing status) but are among the tenant's "
+            "order_statuses: set 'order_hold_statuses' or 'order_statuses'"
         )
 
 

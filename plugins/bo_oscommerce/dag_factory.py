@@ -82,15 +82,19 @@ Gespraechspartner; each arrives once, even when two runs overlap.
 ORDERS_DOC = """
 ### Orders for tenant `{tenant}`: shop -> BO exactly once, status back to the shop
 
-1. **count_new_orders**: how many shop orders (statuses {statuses}) BO does not have yet
-   (Anzahl neuer Bestellungen; in the log and the report `new_orders.json`).
-2. **import**: each complete waiting order becomes an Auftrag with its positions, once (BO's
-   unique key on `osc_orders_id`). Half-written orders wait; after {grace} minutes they are
-   set aside with the reason.
-3. **processing**: imported orders get the shop status Processing with one history row.
-4. **delivered**: orders with a final delivery note get Delivered, with the tracking numbers.
-5. **reconcile**: shop orders missing in BO (and why), statuses behind delivery notes,
-   customers gone from the shop (`reconciliation.json`).
+1. **count_new_orders**: how many shop orders BO does not have yet, except those not yet a
+   sale ({hold}) (Anzahl neuer Bestellungen; in the log and the report `new_orders.json`).
+2. **import**: each fully written order becomes an Auftrag with its positions, once (BO's
+   unique key on `osc_orders_id`), with the amounts the buyer paid split into net and VAT.
+   An order still being written waits; after {grace} minutes it is set aside with the
+   reason. One bad order is set aside alone; the others are imported.
+3. **processing**: imported orders still in a pending status get Processing with one history
+   row; an order the merchant moved by hand is left alone.
+4. **delivered**: orders with a final delivery note get Delivered, with the tracking numbers,
+   from a pending status or Processing only.
+5. **reconcile**: shop orders missing in BO (and why), statuses behind delivery notes, BO
+   orders in a status of the merchant's own (cancelled ...), customers gone from the shop
+   (`reconciliation.json`).
 
 **Trigger with parameters**: `criteria`, any of `import`, `processing`, `delivered` (one by
 one, or all at once). Runs never overlap; a manual run while another runs waits its turn.
@@ -238,7 +242,9 @@ def orders_dag(tenant: TenantSettings) -> Any:
         description=f"osCommerce orders -> BO, status back, for {tenant.name or tenant.id}",
         doc_md=ORDERS_DOC.format(
             tenant=tenant.id,
-            statuses=tenant.order_import_statuses,
+            hold=f"statuses {tenant.order_hold_statuses}"
+            if tenant.order_hold_statuses is not None
+            else "the shop's 'Preparing' statuses",
             grace=tenant.order_grace_minutes,
         ),
         schedule=tenant.schedules.orders,

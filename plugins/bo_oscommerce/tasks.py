@@ -223,7 +223,7 @@ def import_orders(tenant_id: str) -> dict[str, Any]:
 
 @recorded
 def report_processing(tenant_id: str) -> dict[str, Any]:
-    from bo_oscommerce.sync.orders import report_status
+    from bo_oscommerce.sync.order_status import report_status
 
     _skip_unless_criterion("processing")
     run = _run(tenant_id)
@@ -232,7 +232,7 @@ def report_processing(tenant_id: str) -> dict[str, Any]:
 
 @recorded
 def report_delivered(tenant_id: str) -> dict[str, Any]:
-    from bo_oscommerce.sync.orders import report_status
+    from bo_oscommerce.sync.order_status import report_status
 
     _skip_unless_criterion("delivered")
     run = _run(tenant_id)
@@ -242,7 +242,7 @@ def report_delivered(tenant_id: str) -> dict[str, Any]:
 @recorded
 def reconcile_orders(tenant_id: str) -> dict[str, Any]:
     from bo_oscommerce.staging import report_dir, write_json
-    from bo_oscommerce.sync.orders import reconcile
+    from bo_oscommerce.sync.order_status import reconcile
 
     run = _run(tenant_id)
     result = reconcile(run)

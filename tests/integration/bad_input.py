@@ -529,12 +529,13 @@ KINDS: dict[str, Kind] = {
         "order without orders_products rows, 2.5 hours old", "set aside after the grace period",
     ),
     "order-totals-off": Kind(
-        ORDERS, (str(O_TOTALS),), SET_ASIDE, "the order's lines do not add up to its totals",
+        ORDERS, (str(O_TOTALS),), SET_ASIDE,
+        "the order's totals are not what the shop's order total modules make of its lines",
         "ot_total 10.00 above the lines and shipping", "set aside after the grace period",
     ),
     "order-half-written": Kind(
-        ORDERS, (str(O_WAITING),), KEPT_OUT, "waiting for its lines (within the grace period)",
-        "order of 5 minutes ago whose lines are not written yet", "waits for the next run",
+        ORDERS, (str(O_WAITING),), KEPT_OUT, "the order has no lines",
+        "order placed just now whose lines are not written yet", "waits for the next run",
     ),
     "order-unknown-article": Kind(
         ORDERS, (str(O_GONE_ARTICLE),), SET_ASIDE, "an article of the order is unknown in BO",
@@ -593,9 +594,9 @@ KINDS: dict[str, Kind] = {
     ),
     # --- order status back to the shop ----------------------------------------------------
     "status-moved-by-hand": Kind(
-        PROCESSING, (str(A_DELIVERED_BY_HAND),), UNCHANGED, "",
+        PROCESSING, (str(A_DELIVERED_BY_HAND),), KEPT_OUT, "set in the shop by hand to 'Delivered'",
         "imported order the shop admin set to Delivered before Processing was reported",
-        "not moved back: Processing only from the import statuses",
+        "not moved back, no e-mail: Processing only from the pending statuses",
         _history(O_DELIVERED_BY_HAND, [(3, 1)]),
     ),
     "status-partial-delivery": Kind(
@@ -914,7 +915,7 @@ def _shop_orders(shop: sa.Engine, ids: dict[str, int]) -> None:
     orders = [
         order(1, "A-000011"),  # O_NO_LINES
         order(1, "A-000011"),  # O_TOTALS
-        order(1, "A-000011", purchased=RUN_AT - timedelta(minutes=5)),  # O_WAITING
+        order(1, "A-000011", purchased=None),  # O_WAITING: now, on the shop's clock
         order(1, "X-000008"),  # O_GONE_ARTICLE
         order(1, "A-000058"),  # O_GONE_PRODUCT
         order(1, "A-000011"),  # O_ATLANTIS

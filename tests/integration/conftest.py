@@ -172,3 +172,44 @@ def touch(bo, sql, **params):
     """Change BO like BO does: the statement plus a newer change marker (LATER)."""
     with bo.begin() as conn:
         conn.execute(sa.text(sql), {"t": LATER, **params})
+
+
+# --- a BO that knows the articles of shop-real-world.sql (Fahrradhaus Wiesengrund) -----------
+
+REAL_WORLD_ARTICLES = {
+    "FW-1001": ("Fahrradhelm Urban", "1"), "FW-1002": ("Faltschloss Protect 85", "1"),
+    "FW-1003": ("Trinkflasche 750 ml", "1"), "FW-1004": ("Radwanderführer Münsterland", "2"),
+    "FW-1005": ("Kettenöl-Probe 10 ml", "1"), "FW-1006": ("Standpumpe Alu Pro", "1"),
+    "FW-1007": ("Flickzeug-Set", "1"), "FW-1008": ("Radhandschuhe Sommer", "1"),
+    "FW-1009": ("Gepäckträgertasche 20 l", "1"), "FW-1010": ("LED-Lichtset StVZO", "1"),
+}  # fmt: skip
+
+
+def make_real_world_bo(engine: sa.Engine) -> None:
+    """The reference schema with Fahrradhaus Wiesengrund's articles (linked to the shop's
+    products 1..10), Germany and Austria, VAT keys, empty number ranges, and no contacts."""
+    create_reference_schema(engine)
+    at = datetime(2026, 11, 30, 9, 0, 0)
+    with engine.begin() as conn:
+        run = conn.execute
+        run(sa.text("INSERT INTO staat VALUES (1, 'DE', 'Deutschland', 81), (2, 'AT', 'Österreich', 14)"))
+        run(sa.text("INSERT INTO umsatzsteuer VALUES ('1', 'Regelsteuersatz', 19, 1), ('2', 'Ermäßigt', 7, 2)"))
+        for number, (model, (name, vat)) in enumerate(REAL_WORLD_ARTICLES.items(), 1):
+            run(sa.text("INSERT INTO artikel (artikel_nr, bezeichnung, ust_schluessel, im_web, "
+                        "osc_products_id, geaendert_am) VALUES (:a, :b, :u, 1, :p, :t)"),
+                {"a": model, "b": name, "u": vat, "p": number, "t": at})  # fmt: skip
+        for name in ("adresse", "gespraechspartner", "auftrag"):
+            run(sa.text("INSERT INTO nummernkreis VALUES (:n, 0)"), {"n": name})
+
+
+@pytest.fixture(params=["sqlite", "mariadb"])
+def real_world_bo(request, tmp_path, mariadb_server) -> Iterator[sa.Engine]:
+    """A BO for shop-real-world.sql, on SQLite and on MariaDB."""
+    engine, database = bo_engine(request.param, tmp_path, mariadb_server)
+    try:
+        make_real_world_bo(engine)
+        yield engine
+    finally:
+        engine.dispose()
+        if database:
+            _drop_database(mariadb_server, database)

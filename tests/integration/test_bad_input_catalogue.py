@@ -20,6 +20,7 @@ import pytest
 import sqlalchemy as sa
 from tests.conftest import ORDERS_SHOP_SQL, MariaDBServer, _drop_database, _new_database, load_dump
 from tests.integration.bad_input import (
+    A_DELIVERED_BY_HAND,
     CLEANED,
     ENTITIES,
     GP,
@@ -44,7 +45,8 @@ from bo_oscommerce.bo.demo_data import DIRTY_GP_BASE
 from bo_oscommerce.connections import Endpoint, create_engine_for
 from bo_oscommerce.sync.categories import sync_categories
 from bo_oscommerce.sync.customers import sync_customers_from_shop, sync_customers_to_shop
-from bo_oscommerce.sync.orders import import_orders, report_status
+from bo_oscommerce.sync.order_status import report_status
+from bo_oscommerce.sync.orders import import_orders
 from bo_oscommerce.sync.products import sync_products
 from bo_oscommerce.sync.report import EntityReport
 from bo_oscommerce.sync.run import Run, extract
@@ -346,7 +348,12 @@ def test_a_second_run_changes_nothing_and_sets_aside_the_same_rows(catalogue: Ca
     for entity, report in catalogue.second.items():
         first = catalogue.first[entity]
         assert set(report.set_aside["key"]) == set(first.set_aside["key"]), entity
-        assert report.kept_out == first.kept_out, entity
+        # a status the merchant set by hand is reported once: BO records it, it is not due again
+        by_hand = {r: k for r, k in first.kept_out.items() if r.startswith("set in the shop by hand")}
+        assert report.kept_out == {r: k for r, k in first.kept_out.items() if r not in by_hand}, entity
+        if by_hand:
+            assert query(catalogue, "bo", f"SELECT osc_status_gemeldet FROM auftrag WHERE auftrag_nr = "
+                                          f"{A_DELIVERED_BY_HAND}") == [(3,)]  # fmt: skip
         assert (report.inserted, report.updated, report.hidden) == (0, 0, 0), entity
         assert report.written_back == 0, entity
         reasons = report.set_aside.groupby("key")["reason"].apply(set)

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from tests.integration.conftest import rows, scalar, settings, sync
 
 from bo_oscommerce.sync.customers import sync_customers_to_shop
-from bo_oscommerce.sync.orders import import_orders, report_status
+from bo_oscommerce.sync.order_status import report_status
+from bo_oscommerce.sync.orders import import_orders
 from bo_oscommerce.sync.run import Run
 
 pytestmark = pytest.mark.integration

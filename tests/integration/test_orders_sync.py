@@ -17,13 +17,15 @@ import sqlalchemy as sa
 from tests.integration.conftest import rows, scalar, settings
 
 from bo_oscommerce.shop.checkout import Checkout, Line, write_order_slowly
-from bo_oscommerce.sync.orders import count_new, import_orders, reconcile, report_status
+from bo_oscommerce.sync.order_status import reconcile, report_status
+from bo_oscommerce.sync.orders import count_new, import_orders
 from bo_oscommerce.sync.run import Run
 
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 27, 12, 0, 0)  # shop time, after the fixture's orders (01:24)
+NOT_WRITTEN = "the order is not fully written (its rows are not what the shop's checkout writes)"
 HISTORY = "SELECT orders_id, orders_status_id, customer_notified, comments FROM orders_status_history"
 
 
@@ -99,7 +101,8 @@ def _crashing_run(bo_url: str, shop_url: str, env_extra: dict, tmp_path: Path) -
         "import sys; from datetime import datetime; import sqlalchemy as sa\n"
         "from bo_oscommerce.config import parse_config\n"
         "from bo_oscommerce.connections import Endpoint, create_engine_for\n"
-        "from bo_oscommerce.sync.orders import import_orders, report_status\n"
+        "from bo_oscommerce.sync.orders import import_orders\n"
+        "from bo_oscommerce.sync.order_status import report_status\n"
         "from bo_oscommerce.sync.run import Run\n"
         "t = parse_config({'tenants': {'it': {'bo_conn_id': 'b', 'shop_conn_id': 's', "
         "'order_mails': {'processing': True}, 'shop_url': 'https://shop.example.com/', "
@@ -148,7 +151,8 @@ def test_two_runs_at_once_import_every_order_once(bo_mariadb, orders_shop, stagi
         "import sys, json; from datetime import datetime; import sqlalchemy as sa\n"
         "from bo_oscommerce.config import parse_config\n"
         "from bo_oscommerce.connections import Endpoint, create_engine_for\n"
-        "from bo_oscommerce.sync.orders import import_orders, report_status\n"
+        "from bo_oscommerce.sync.orders import import_orders\n"
+        "from bo_oscommerce.sync.order_status import report_status\n"
         "from bo_oscommerce.sync.run import Run\n"
         "t = parse_config({'tenants': {'it': {'bo_conn_id': 'b', 'shop_conn_id': 's'}}}).get('it')\n"
         "run = Run(t, create_engine_for(Endpoint('b', sa.make_url(sys.argv[1]))), "
@@ -202,11 +206,13 @@ def test_an_order_being_written_during_the_import_is_left_for_the_next_run(bo_ma
             imported, processed = import_and_process(bo, shop, key="during")
             seen.update(imported=imported.inserted, waiting=imported.kept_out, processed=processed.updated)
 
-    order = Checkout(customers_id=4, lines=(Line(11, 2), Line(13, 1)), purchased=NOW)
+    order = Checkout(customers_id=4, lines=(Line(11, 2), Line(13, 1)))  # now, on the shop's clock
     orders_id = write_order_slowly(shop, order, pause)
     assert seen == {"imported": 0, "processed": 0,
-                    "waiting": {"waiting for its lines (within the grace period)": [str(orders_id)]}}  # fmt: skip
-    imported, processed = import_and_process(bo, shop, key="after")
+                    "waiting": {"the order has no lines": [str(orders_id)]}}  # fmt: skip
+    imported, _ = import_and_process(bo, shop, key="written")
+    assert (imported.inserted, imported.kept_out) == (0, {"written less than 30 s ago": [str(orders_id)]})
+    imported, processed = import_and_process(bo, shop, key="after", order_settle_seconds=0)
     assert (imported.inserted, processed.updated) == (1, 1)
     assert rows(bo, "SELECT COUNT(*) FROM auftragsposition p JOIN auftrag a ON a.auftrag_nr = p.auftrag_nr WHERE a.osc_orders_id = :o", o=orders_id) == [(2,)]
 
@@ -273,6 +279,7 @@ def test_bad_orders_are_set_aside_or_handled_by_their_rule(bo_sqlite, orders_sho
         conn.execute(sa.text("UPDATE orders SET delivery_country = 'Atlantis' WHERE orders_id = 3"))
         _order_total(conn, 4, "ot_coupon", "-5.0000")
         conn.execute(sa.text("UPDATE orders SET customers_email_address = '  MATTHIAS.weber@example.com ' WHERE orders_id = 1"))
+        conn.execute(sa.text("DELETE FROM customers WHERE customers_id = 1"))  # the order's e-mail counts
         conn.execute(sa.text("UPDATE orders SET currency = 'USD', currency_value = 1.1 WHERE orders_id = 2"))
         conn.execute(sa.text("DELETE FROM customers WHERE customers_id = 3"))  # Zoë deleted herself
     with shop.begin() as conn:  # an emoji the shop's utf8mb4 connection let through
@@ -283,9 +290,9 @@ def test_bad_orders_are_set_aside_or_handled_by_their_rule(bo_sqlite, orders_sho
     reasons = imported.set_aside.groupby("key")["reason"].apply(set).to_dict()
     assert reasons == {
         "3": {"a country of the order has no Staat in BO"},
-        "4": {"the order's lines and totals do not agree"},
+        "4": {NOT_WRITTEN},
         "5": {"an article of the order is unknown in BO (neither its products id nor its model)"},
-        "6": {"the order's lines and totals do not agree"},
+        "6": {NOT_WRITTEN},
     }
     values = imported.set_aside.set_index("key")["value"].to_dict()
     assert values["4"] == "order total class ot_coupon is not known after the grace period of 30 minutes"
@@ -315,8 +322,10 @@ def test_a_deleted_buyer_becomes_a_bo_address_from_the_order(bo_sqlite, orders_s
 
 def test_reconciliation_lists_what_needs_a_person(bo_sqlite, orders_shop, staging):
     bo, shop = bo_sqlite, orders_shop.engine
-    with shop.begin() as conn:
-        conn.execute(sa.text("UPDATE orders SET orders_status = 4 WHERE orders_id = 6"))  # PayPal
+    with shop.begin() as conn:  # a payment module's "Preparing" status, as its install adds it
+        conn.execute(sa.text("INSERT INTO orders_status VALUES (5, 1, 'Preparing [PayPal Standard]', 0, 0), "
+                             "(5, 2, 'Preparing [PayPal Standard]', 0, 0)"))  # fmt: skip
+        conn.execute(sa.text("UPDATE orders SET orders_status = 5 WHERE orders_id = 6"))
         conn.execute(sa.text("UPDATE orders SET delivery_country = 'Atlantis' WHERE orders_id = 3"))
     import_and_process(bo, shop)
     auftrag = scalar(bo, "SELECT auftrag_nr FROM auftrag WHERE osc_orders_id = 1")
@@ -326,10 +335,15 @@ def test_reconciliation_lists_what_needs_a_person(bo_sqlite, orders_shop, stagin
         conn.execute(sa.text("UPDATE gespraechspartner SET osc_customers_id = 4 WHERE gp_id = :g"), {"g": gp})
     with shop.begin() as conn:
         conn.execute(sa.text("DELETE FROM customers WHERE customers_id = 4"))
+        conn.execute(sa.text("UPDATE orders SET orders_status = 4 WHERE orders_id = 2"))  # by hand
     result = reconcile(run_for(bo, shop, "reconcile"))
     assert result["orders_missing_in_bo"] == [
-        {"orders_id": 3, "why": "a country of the order has no Staat in BO"},
-        {"orders_id": 6, "why": "in status 'PayPal [Transactions]', which is not imported (order_import_statuses)"},
+        {"orders_id": 3, "why": "a country of the order has no Staat in BO: Atlantis"},
+        {"orders_id": 6, "why": "in status 'Preparing [PayPal Standard]': not yet a sale (order_hold_statuses)"},
     ]
     assert result["status_behind_delivery"] == [{"auftrag_nr": auftrag, "orders_id": 1, "shop_status": "Processing"}]
+    two = scalar(bo, "SELECT auftrag_nr FROM auftrag WHERE osc_orders_id = 2")
+    assert result["orders_in_a_status_of_their_own"] == [
+        {"auftrag_nr": two, "orders_id": 2, "shop_status": "PayPal [Transactions]"}
+    ]
     assert [(c["gp_id"], c["osc_customers_id"]) for c in result["customers_gone_from_shop"]] == [(gp, 4)]

@@ -187,7 +187,11 @@ def assert_seeded(engine: Engine) -> None:
         assert {"DE", "AT", "CH", "FR", "NL", "GB", "US"} <= iso2
         assert set(conn.execute(select(tables.tax_class.c.tax_class_id)).scalars()) == {1, 2}
         rates = conn.execute(select(tables.tax_rates.c.tax_class_id)).scalars().all()
-        assert sorted(rates) == [1, 2]
+        assert sorted(rates) == [1, 1, 2]  # Florida's upstream rate, Germany's 19 % and 7 %
+        places = conn.execute(select(tables.zones_to_geo_zones.c.zone_country_id)).scalars().all()
+        assert sorted(places) == [81, 223]
+        keys = set(conn.execute(select(tables.configuration.c.configuration_key)).scalars())
+        assert {"DISPLAY_PRICE_WITH_TAX", "MODULE_ORDER_TOTAL_INSTALLED"} <= keys
 
 
 # --------------------------------------------------------------------------- upstream schema

@@ -112,7 +112,7 @@ def test_tenant_overrides_win_and_nested_sections_merge_key_wise(tmp_path: Path)
         sued.order_statuses.pending,
         sued.order_statuses.processing,
         sued.order_statuses.delivered,
-    ) == (1, 2, 5)
+    ) == ([1], 2, 5)
 
 
 def test_null_schedule_means_manual_runs_only() -> None:

@@ -143,8 +143,13 @@ CREATE TABLE osc_bindung (
     PRIMARY KEY (entitaet, bo_schluessel)
 );
 
--- Auftrag: sales orders; osc_orders_id is unique so a shop order can be imported only once;
--- osc_status_gemeldet is the shop status last reported (Processing, Delivered)
+-- Auftrag: sales orders; osc_orders_id is unique so a shop order can be imported only once.
+-- Amounts in the shop's default currency: summe_brutto what the buyer paid, summe_steuer all
+-- VAT in it (lines, shipping, fees), summe_netto the rest; versandkosten the net shipping with
+-- its own rate versand_ust_satz. bemerkung is the buyer's comment, zahlungsinfo what the
+-- payment module recorded (PayPal's transaction lines). osc_status_bei_import is the shop
+-- status the order had when it was imported, osc_status_gemeldet the shop status the sync
+-- last set or found (Processing, Delivered, or one the merchant set by hand)
 CREATE TABLE auftrag (
     auftrag_nr           INTEGER        NOT NULL PRIMARY KEY,
     adress_nr            INTEGER        NOT NULL,
@@ -167,11 +172,14 @@ CREATE TABLE auftrag (
     waehrung             CHAR(3),
     waehrungsfaktor      NUMERIC(14,6),
     bemerkung            TEXT,
+    zahlungsinfo         TEXT,
     summe_netto          NUMERIC(15,4),
     summe_steuer         NUMERIC(15,4),
     summe_brutto         NUMERIC(15,4),
     versandkosten        NUMERIC(15,4),
+    versand_ust_satz     NUMERIC(5,2),
     osc_orders_id        INTEGER,
+    osc_status_bei_import INTEGER,
     osc_status_gemeldet  INTEGER,
     geaendert_am         TIMESTAMP      NOT NULL,
     CONSTRAINT uq_auftrag_osc_orders_id UNIQUE (osc_orders_id)

@@ -308,8 +308,9 @@ CONTACT_TARGETS = {
 }
 
 
-def new_contacts_suite(bo_columns: ShopColumns) -> Suite:
-    """Shop customers on their way into BO (checked against BO's own columns)."""
+def new_contacts_suite(bo_columns: ShopColumns, key: str = "osc_customers_id") -> Suite:
+    """Shop customers on their way into BO (checked against BO's own columns); ``key`` names
+    a row in the reasons (orders' buyers: their buyer key)."""
     checks = [
         Check(
             "ExpectColumnValuesToBeInSet",
@@ -335,7 +336,7 @@ def new_contacts_suite(bo_columns: ShopColumns) -> Suite:
     for column, (table, name, label) in CONTACT_TARGETS.items():
         if bo_columns.has(table, name):
             checks += column_checks(column, bo_columns.spec(table, name), label, owner="BO's")
-    return Suite(entity="new_contacts", key="osc_customers_id", checks=tuple(checks))
+    return Suite(entity="new_contacts", key=key, checks=tuple(checks))
 
 
 # --- orders ---------------------------------------------------------------------------------
@@ -370,7 +371,7 @@ def orders_suite(bo_columns: ShopColumns) -> Suite:
         Check(
             "ExpectColumnValuesToBeNull",
             {"column": "lines_problem"},
-            "the order's lines and totals do not agree",
+            "the order is not fully written (its rows are not what the shop's checkout writes)",
         ),
         Check(
             "ExpectColumnValuesToBeNull",
@@ -386,6 +387,11 @@ def orders_suite(bo_columns: ShopColumns) -> Suite:
             "ExpectColumnValuesToBeNull",
             {"column": "buyer_problem"},
             "the buyer cannot be told apart in BO",
+        ),
+        Check(
+            "ExpectColumnValuesToBeNull",
+            {"column": "buyer_invalid"},
+            "the buyer cannot become a BO contact",
         ),
     ]
     for column, (table, name, label) in ORDER_TARGETS.items():

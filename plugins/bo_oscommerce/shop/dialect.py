@@ -130,6 +130,15 @@ def _sqlite_value(value: Any) -> Any:
     return value
 
 
+def shop_now(conn: sa.Connection) -> datetime:
+    """The shop database's own clock, as its ``now()`` writes ``date_purchased`` (SQLite, the
+    demo shop: the machine's local time)."""
+    if conn.dialect.name == "mysql":
+        return conn.exec_driver_sql("SELECT NOW()").scalar_one()
+    text = conn.exec_driver_sql("SELECT datetime('now', 'localtime')").scalar_one()
+    return datetime.fromisoformat(text)
+
+
 # auto_increment_increment's upper bound: the largest block one allocation can reserve
 MAX_BLOCK = 65_535
 _PLACEHOLDER_VALUES = {"int": 0, "decimal": 0, "text": "", "datetime": datetime(2000, 1, 1)}

@@ -9,8 +9,9 @@ two runs, or a run and its retry, never write a second history row for one chang
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 import pandas as pd
 import sqlalchemy as sa
@@ -19,25 +20,31 @@ from bo_oscommerce.frames import query_frame, result_frame
 from bo_oscommerce.shop import tables as t
 from bo_oscommerce.shop.columns import ShopColumns
 from bo_oscommerce.shop.dialect import chunks, insert_rows, placeholder_row, reserve_ids
-
-
-def waiting(conn: sa.Connection, statuses: Sequence[int]) -> pd.DataFrame:
-    """Orders in the import statuses: ``orders_id``, ``date_purchased``, ``orders_status``."""
-    o = t.orders.c
-    stmt = sa.select(o.orders_id, o.date_purchased, o.orders_status).where(
-        o.orders_status.in_(list(statuses))
-    )
-    return result_frame(conn.execute(stmt.order_by(o.orders_id)))
+from bo_oscommerce.transform.order_totals import StoredLine, StoredTotal
+from bo_oscommerce.transform.orders import (
+    History,
+    OrderLine,
+    ShopOrder,
+    ShopRules,
+    hold_statuses,
+    purchase_date,
+    transaction_statuses,
+)
+from bo_oscommerce.transform.tax_rates import TaxRateRow, TaxTable
 
 
 def all_orders(conn: sa.Connection) -> pd.DataFrame:
+    """Every order's id, status and purchase date: the import takes those BO does not have."""
     o = t.orders.c
     return query_frame(conn, sa.select(o.orders_id, o.orders_status, o.date_purchased))
 
 
 def _by_orders(conn: sa.Connection, table: sa.Table, ids: list[int]) -> pd.DataFrame:
+    key = table.primary_key.columns[0]
     parts = [
-        result_frame(conn.execute(sa.select(table).where(table.c.orders_id.in_(list(part)))))
+        result_frame(
+            conn.execute(sa.select(table).where(table.c.orders_id.in_(list(part))).order_by(key))
+        )
         for part in chunks(sorted(ids), 1000)
     ]
     if not parts:
@@ -45,58 +52,206 @@ def _by_orders(conn: sa.Connection, table: sa.Table, ids: list[int]) -> pd.DataF
     return pd.concat(parts, ignore_index=True)
 
 
-@dataclass
-class ShopOrders:
-    """Everything the shop holds about some orders."""
-
-    orders: pd.DataFrame
-    lines: pd.DataFrame
-    attributes: pd.DataFrame
-    totals: pd.DataFrame
-    comments: pd.Series  # orders_id -> the customer's comment (first history row)
-    customers: set[int] = field(default_factory=set)  # buyers that still exist in the shop
+def _configuration(conn: sa.Connection) -> dict[str, str]:
+    c = t.configuration.c
+    rows = conn.execute(sa.select(c.configuration_key, c.configuration_value))
+    return {str(k): str(v if v is not None else "") for k, v in rows}
 
 
-def read_orders(conn: sa.Connection, ids: Iterable[int]) -> ShopOrders:
+def _number(text: str | None, default: float = 0.0) -> float:
+    try:
+        return float(str(text).strip())
+    except (TypeError, ValueError):
+        return default
+
+
+def _installed(config: dict[str, str], key: str) -> list[str]:
+    """Module codes of a ``MODULE_*_INSTALLED`` list ("flat.php;item.php" -> flat, item)."""
+    files = [f.strip() for f in config.get(key, "").split(";") if f.strip()]
+    return [f.rsplit(".", 1)[0] for f in files]
+
+
+def read_rules(conn: sa.Connection, hold: Sequence[int] | None = None) -> ShopRules:
+    """The shop's settings the order rules need (``hold``: the tenant's statuses that are not
+    yet a sale; None: the shop's own "Preparing" statuses)."""
+    config = _configuration(conn)
+    shipping = [
+        int(_number(config.get(f"MODULE_SHIPPING_{code.upper()}_TAX_CLASS")))
+        for code in _installed(config, "MODULE_SHIPPING_INSTALLED")
+    ]
+    fee_on = (
+        "ot_loworderfee" in _installed(config, "MODULE_ORDER_TOTAL_INSTALLED")
+        and config.get("MODULE_ORDER_TOTAL_LOWORDERFEE_LOW_ORDER_FEE", "").lower() == "true"
+    )
+    names = status_names(conn)
+    prepare = [_number(v) for k, v in config.items() if k.endswith("_PREPARE_ORDER_STATUS_ID")]
+    transactions = [
+        _number(v) for k, v in config.items() if k.endswith("_TRANSACTIONS_ORDER_STATUS_ID")
+    ]
+    z, tr, zg = t.zones.c, t.tax_rates.c, t.zones_to_geo_zones.c
+    tax_rows = conn.execute(
+        sa.select(tr.tax_class_id, zg.zone_country_id, zg.zone_id, tr.tax_priority,
+                  tr.tax_rate, tr.tax_description)
+        .select_from(t.tax_rates.outerjoin(t.zones_to_geo_zones,
+                                           zg.geo_zone_id == tr.tax_zone_id))
+    )  # fmt: skip
+    c, cu = t.countries.c, t.currencies.c
+    return ShopRules(
+        with_tax=config.get("DISPLAY_PRICE_WITH_TAX", "false").lower() == "true",
+        shipping_tax_classes=tuple(c for c in shipping if c > 0),
+        fee=_number(config.get("MODULE_ORDER_TOTAL_LOWORDERFEE_FEE")) if fee_on else None,
+        fee_tax_class=int(_number(config.get("MODULE_ORDER_TOTAL_LOWORDERFEE_TAX_CLASS"))),
+        tax=TaxTable(
+            TaxRateRow(
+                int(cls),
+                None if country is None else int(country),
+                None if zone is None else int(zone),
+                int(priority or 1),
+                Decimal(str(rate)),
+                str(description),
+            )
+            for cls, country, zone, priority, rate, description in tax_rows
+        ),  # fmt: skip
+        places={
+            str(code): int(_number(places, 2))
+            for code, places in conn.execute(sa.select(cu.code, cu.decimal_places))
+        },
+        hold=frozenset(int(h) for h in hold)
+        if hold is not None
+        else hold_statuses(names, [int(p) for p in prepare]),
+        transactions=transaction_statuses(names, [int(x) for x in transactions]),
+        countries={
+            str(n): int(i) for n, i in conn.execute(sa.select(c.countries_name, c.countries_id))
+        },
+        zones={
+            (int(country), str(name)): int(zone)
+            for zone, country, name in conn.execute(
+                sa.select(z.zone_id, z.zone_country_id, z.zone_name)
+            )
+        },
+    )
+
+
+def read_orders(conn: sa.Connection, ids: Iterable[int]) -> list[ShopOrder]:
+    """The orders with their lines, options, totals, history, and what their buyers' baskets
+    still hold from the day of the order on."""
     ids = sorted({int(i) for i in ids})
-    history = _by_orders(conn, t.orders_status_history, ids)
-    first = history.sort_values("orders_status_history_id").drop_duplicates("orders_id")
     orders = _by_orders(conn, t.orders, ids)
-    buyers = sorted({int(c) for c in orders["customers_id"].dropna()})
-    existing: set[int] = set()
-    for part in chunks(buyers, 1000):
-        existing |= {
-            int(c)
-            for c in conn.execute(
-                sa.select(t.customers.c.customers_id).where(
-                    t.customers.c.customers_id.in_(list(part))
+    lines = _by_orders(conn, t.orders_products, ids)
+    options = _by_orders(conn, t.orders_products_attributes, ids)
+    totals = _by_orders(conn, t.orders_total, ids)
+    history = _by_orders(conn, t.orders_status_history, ids)
+    buyers = orders["customers_id"].dropna().astype(int).tolist()
+    baskets, newest = _baskets(conn, buyers), _newest_orders(conn, buyers)
+    options_of: dict[int, list[tuple[str, str, Decimal]]] = {}
+    for line_id, option, value, price, prefix in options[
+        ["orders_products_id", "products_options", "products_options_values",
+         "options_values_price", "price_prefix"]
+    ].itertuples(index=False, name=None):  # fmt: skip
+        options_of.setdefault(int(line_id), []).append(
+            (str(prefix or ""), f"{option}: {value}", Decimal(str(price)))
+        )
+    lines_of: dict[int, list[OrderLine]] = {}
+    for row in lines.itertuples(index=False):
+        chosen = options_of.get(int(row.orders_products_id), [])
+        stored = StoredLine(
+            Decimal(str(row.products_price)), Decimal(str(row.final_price)),
+            Decimal(str(row.products_tax)), int(row.products_quantity),
+            tuple((prefix, price) for prefix, _, price in chosen),
+        )  # fmt: skip
+        lines_of.setdefault(int(row.orders_id), []).append(
+            OrderLine(int(row.orders_products_id), int(row.products_id), row.products_model,
+                      str(row.products_name), stored, tuple(text for _, text, _ in chosen))
+        )  # fmt: skip
+    totals_of: dict[int, list[StoredTotal]] = {}
+    for oid, cls, title, value in totals[["orders_id", "class", "title", "value"]].itertuples(
+        index=False, name=None
+    ):
+        totals_of.setdefault(int(oid), []).append(
+            StoredTotal(str(cls), str(title), Decimal(str(value)))
+        )
+    history_of: dict[int, list[History]] = {}
+    for hid, oid, status, added, text in history[
+        ["orders_status_history_id", "orders_id", "orders_status_id", "date_added", "comments"]
+    ].itertuples(index=False, name=None):  # fmt: skip
+        history_of.setdefault(int(oid), []).append(
+            History(int(hid), int(status), purchase_date(added), str(text or ""))
+        )
+    result = []
+    for header in orders.to_dict("records"):
+        oid, buyer = int(header["orders_id"]), header.get("customers_id")
+        day = purchase_date(header.get("date_purchased"))
+        buyer = int(buyer) if buyer is not None and buyer == buyer else None
+        held = baskets.get(buyer, []) if buyer is not None and newest.get(buyer) == oid else []
+        result.append(
+            ShopOrder(
+                header=header,
+                lines=tuple(lines_of.get(oid, [])),
+                totals=tuple(totals_of.get(oid, [])),
+                history=tuple(history_of.get(oid, [])),
+                basket=tuple(
+                    (p, q) for p, q, added in held if day is None or added <= day.strftime("%Y%m%d")
+                ),
+            )
+        )
+    return result
+
+
+def _baskets(conn: sa.Connection, customers: list[int]) -> dict[int, list[tuple[int, int, str]]]:
+    """customers_id -> (products id, quantity, date added YYYYMMDD) of every basket row."""
+    b = t.customers_basket.c
+    out: dict[int, list[tuple[int, int, str]]] = {}
+    for part in chunks(sorted(set(customers)), 1000):
+        rows = conn.execute(
+            sa.select(
+                b.customers_id, b.products_id, b.customers_basket_quantity,
+                b.customers_basket_date_added,
+            ).where(b.customers_id.in_(list(part)))
+        )  # fmt: skip
+        for customer, product, quantity, added in rows:
+            prid = str(product).split("{", 1)[0]
+            if prid.isdigit():
+                out.setdefault(int(customer), []).append(
+                    (int(prid), int(quantity or 0), str(added or ""))
                 )
-            ).scalars()
+    return out
+
+
+def _newest_orders(conn: sa.Connection, customers: list[int]) -> dict[int, int]:
+    """customers_id -> the id of the customer's newest order."""
+    o = t.orders.c
+    out: dict[int, int] = {}
+    for part in chunks(sorted(set(customers)), 1000):
+        rows = conn.execute(
+            sa.select(o.customers_id, sa.func.max(o.orders_id))
+            .where(o.customers_id.in_(list(part)))
+            .group_by(o.customers_id)
+        )
+        out |= {int(c): int(m) for c, m in rows}
+    return out
+
+
+def order_statuses(conn: sa.Connection, ids: Iterable[int]) -> dict[int, int]:
+    """orders_id -> its status now."""
+    o = t.orders.c
+    out: dict[int, int] = {}
+    for part in chunks(sorted({int(i) for i in ids}), 1000):
+        out |= {
+            int(i): int(s)
+            for i, s in conn.execute(
+                sa.select(o.orders_id, o.orders_status).where(o.orders_id.in_(list(part)))
+            )
         }
-    return ShopOrders(
-        orders=orders,
-        lines=_by_orders(conn, t.orders_products, ids),
-        attributes=_by_orders(conn, t.orders_products_attributes, ids),
-        totals=_by_orders(conn, t.orders_total, ids),
-        comments=first.set_index("orders_id")["comments"]
-        if len(first)
-        else pd.Series(dtype=object),
-        customers=existing,
-    )
+    return out
 
 
-def country_ids(conn: sa.Connection) -> dict[str, int]:
-    """Country name (as orders store it) -> countries_id."""
-    c = t.countries.c
-    return {str(n): int(i) for n, i in conn.execute(sa.select(c.countries_name, c.countries_id))}
-
-
-def status_names(conn: sa.Connection, language_id: int) -> dict[int, str]:
+def status_names(conn: sa.Connection, language_id: int | None = None) -> list[tuple[int, str]]:
+    """(orders_status_id, name) in one language, or in all of them."""
     s = t.orders_status.c
-    rows = conn.execute(
-        sa.select(s.orders_status_id, s.orders_status_name).where(s.language_id == language_id)
-    )
-    return {int(i): str(n) for i, n in rows}
+    stmt = sa.select(s.orders_status_id, s.orders_status_name)
+    if language_id is not None:
+        stmt = stmt.where(s.language_id == language_id)
+    return [(int(i), str(n)) for i, n in conn.execute(stmt.order_by(s.orders_status_id))]
 
 
 @dataclass(frozen=True)

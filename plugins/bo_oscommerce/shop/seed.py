@@ -4,8 +4,11 @@ Rows are copied from the INSERTs of the upstream ``oscommerce-2.3.4.1.sql`` (sam
 limited to the tables in :mod:`bo_oscommerce.shop.tables`, plus what a German shop owner adds
 after installation: the German language, German order status names and a reduced tax class.
 
-Upstream's tax rate 1 (7 % "FL TAX") points at geo zone 1 (Florida); ``geo_zones`` is not one
-of our tables, so the ids are kept as-is and no zones are seeded.
+Upstream's tax rate 1 (7 % "FL TAX") points at geo zone 1 (Florida, US zone 18). The owner
+adds geo zone 2, Germany with all its zones, and its rates: 19 % for tax class 1, 7 % for
+class 2. The settings (``configuration``) are a German merchant's: prices shown with tax,
+store country Germany, flat-rate shipping taxed with class 1, the order total modules in
+their sort order (shipping before tax, as the admin's Modules page saves them).
 """
 
 from __future__ import annotations
@@ -18,15 +21,19 @@ from typing import Any
 from sqlalchemy import Engine, insert
 
 from bo_oscommerce.shop.tables import (
+    configuration,
     countries,
+    currencies,
     languages,
     metadata,
     orders_status,
     tax_class,
     tax_rates,
+    zones_to_geo_zones,
 )
 
 __all__ = [
+    "CONFIGURATION",
     "COUNTRIES",
     "LANGUAGES",
     "ORDERS_STATUS",
@@ -80,12 +87,45 @@ TAX_CLASSES = _rows(
     ],
 )
 
-# 1 is upstream (tax zone = geo zone 1, Florida), 2 is added by the shop owner.
+# 1 is upstream (tax zone = geo zone 1, Florida), 2 and 3 are the owner's (geo zone 2).
 TAX_RATES = _rows(
     "tax_rates_id tax_zone_id tax_class_id tax_priority tax_rate tax_description",
     [
         (1, 1, 1, 1, Decimal("7.0000"), "FL TAX 7.0%"),
-        (2, 1, 2, 1, Decimal("7.0000"), "Reduced rate 7%"),
+        (2, 2, 2, 1, Decimal("7.0000"), "MwSt 7 %"),
+        (3, 2, 1, 1, Decimal("19.0000"), "MwSt 19 %"),
+    ],
+)
+
+# 1 is upstream (Florida), 2 the owner's: Germany, all zones.
+ZONES_TO_GEO_ZONES = _rows(
+    "association_id zone_country_id zone_id geo_zone_id",
+    [(1, 223, 18, 1), (2, 81, 0, 2)],
+)
+
+# Euro is upstream (id 2); the owner made it the default.
+CURRENCIES = _rows(
+    "currencies_id title code symbol_left symbol_right decimal_point thousands_point "
+    "decimal_places value",
+    [(2, "Euro", "EUR", "", "€", ",", ".", "2", 1.0)],
+)
+
+CONFIGURATION = _rows(
+    "configuration_key configuration_value configuration_group_id",
+    [
+        ("STORE_COUNTRY", "81", 1),
+        ("DISPLAY_PRICE_WITH_TAX", "true", 1),
+        ("DEFAULT_CURRENCY", "EUR", 6),
+        ("DEFAULT_ORDERS_STATUS_ID", "1", 6),
+        ("MODULE_SHIPPING_INSTALLED", "flat.php", 6),
+        ("MODULE_SHIPPING_FLAT_COST", "5.00", 6),
+        ("MODULE_SHIPPING_FLAT_TAX_CLASS", "1", 6),
+        (
+            "MODULE_ORDER_TOTAL_INSTALLED",
+            "ot_subtotal.php;ot_shipping.php;ot_tax.php;ot_total.php",
+            6,
+        ),
+        ("MODULE_ORDER_TOTAL_SHIPPING_FREE_SHIPPING", "false", 6),
     ],
 )
 
@@ -118,3 +158,15 @@ def create_demo_shop(engine: Engine) -> None:
         conn.execute(insert(tax_class), [{**row, **stamps} for row in TAX_CLASSES])
         conn.execute(insert(tax_rates), [{**row, **stamps} for row in TAX_RATES])
         conn.execute(insert(countries), COUNTRIES)
+        conn.execute(
+            insert(zones_to_geo_zones), [{**r, "date_added": now} for r in ZONES_TO_GEO_ZONES]
+        )
+        conn.execute(insert(currencies), CURRENCIES)
+        conn.execute(
+            insert(configuration),
+            [
+                {**r, "configuration_title": r["configuration_key"],
+                 "configuration_description": "", "date_added": now}
+                for r in CONFIGURATION
+            ],
+        )  # fmt: skip

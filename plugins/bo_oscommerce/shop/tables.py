@@ -21,6 +21,7 @@ from sqlalchemy import (
     CHAR,
     Column,
     DateTime,
+    Float,
     Index,
     Integer,
     MetaData,
@@ -55,6 +56,11 @@ __all__ = [
     "orders_products_attributes",
     "orders_total",
     "orders_status_history",
+    "configuration",
+    "currencies",
+    "zones_to_geo_zones",
+    "customers_basket",
+    "customers_basket_attributes",
 ]
 
 metadata = MetaData()
@@ -379,6 +385,83 @@ orders_status_history = Table(
     Column("customer_notified", Integer, server_default="0"),
     Column("comments", Text),
     Index("idx_orders_status_history_orders_id", "orders_id"),
+    **_MYSQL_OPTS,
+)
+
+# The shop's settings (key/value): how it shows prices, its modules and their tax classes.
+configuration = Table(
+    "configuration",
+    metadata,
+    Column("configuration_id", Integer, primary_key=True, autoincrement=True),
+    Column("configuration_title", String(255), nullable=False),
+    Column("configuration_key", String(255), nullable=False),
+    Column("configuration_value", Text, nullable=False),
+    Column("configuration_description", String(255), nullable=False),
+    Column("configuration_group_id", Integer, nullable=False),
+    Column("sort_order", Integer),
+    Column("last_modified", DateTime),
+    Column("date_added", DateTime, nullable=False),
+    Column("use_function", String(255)),
+    Column("set_function", String(255)),
+    **_MYSQL_OPTS,
+)
+
+currencies = Table(
+    "currencies",
+    metadata,
+    Column("currencies_id", Integer, primary_key=True, autoincrement=True),
+    Column("title", String(32), nullable=False),
+    Column("code", CHAR(3), nullable=False),
+    Column("symbol_left", String(12)),
+    Column("symbol_right", String(12)),
+    Column("decimal_point", CHAR(1)),
+    Column("thousands_point", CHAR(1)),
+    Column("decimal_places", CHAR(1)),
+    Column("value", Float().with_variant(mysql.FLOAT(precision=13, scale=8), "mysql", "mariadb")),
+    Column("last_updated", DateTime),
+    Index("idx_currencies_code", "code"),
+    **_MYSQL_OPTS,
+)
+
+# Which places a geo zone (tax_rates.tax_zone_id) covers; zone_id 0: all zones of the country.
+zones_to_geo_zones = Table(
+    "zones_to_geo_zones",
+    metadata,
+    Column("association_id", Integer, primary_key=True, autoincrement=True),
+    Column("zone_country_id", Integer, nullable=False),
+    Column("zone_id", Integer),
+    Column("geo_zone_id", Integer),
+    Column("last_modified", DateTime),
+    Column("date_added", DateTime, nullable=False),
+    Index("idx_zones_to_geo_zones_country_id", "zone_country_id"),
+    **_MYSQL_OPTS,
+)
+
+_TINYTEXT = Text().with_variant(mysql.TINYTEXT(), "mysql", "mariadb")
+
+# A logged-in customer's cart; checkout_process.php empties it after writing the order.
+customers_basket = Table(
+    "customers_basket",
+    metadata,
+    Column("customers_basket_id", Integer, primary_key=True, autoincrement=True),
+    Column("customers_id", Integer, nullable=False),
+    Column("products_id", _TINYTEXT, nullable=False),  # "3{4}14": product {option}value
+    Column("customers_basket_quantity", Integer, nullable=False),
+    Column("final_price", Numeric(15, 4)),
+    Column("customers_basket_date_added", CHAR(8)),  # YYYYMMDD
+    Index("idx_customers_basket_customers_id", "customers_id"),
+    **_MYSQL_OPTS,
+)
+
+customers_basket_attributes = Table(
+    "customers_basket_attributes",
+    metadata,
+    Column("customers_basket_attributes_id", Integer, primary_key=True, autoincrement=True),
+    Column("customers_id", Integer, nullable=False),
+    Column("products_id", _TINYTEXT, nullable=False),
+    Column("products_options_id", Integer, nullable=False),
+    Column("products_options_value_id", Integer, nullable=False),
+    Index("idx_customers_basket_att_customers_id", "customers_id"),
     **_MYSQL_OPTS,
 )
 

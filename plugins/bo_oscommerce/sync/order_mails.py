@@ -87,7 +87,7 @@ def send_status_mails(
     o = t.orders.c
     with run.shop.connect() as conn:
         language = language_ids(conn).get(settings.mail_language)
-        names = shop_orders.status_names(conn, language) if language else {}
+        names = dict(shop_orders.status_names(conn, language)) if language else {}
         orders = {
             int(r.orders_id): r
             for r in conn.execute(

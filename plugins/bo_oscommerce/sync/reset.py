@@ -104,7 +104,7 @@ def resync(run: Run, scope_name: str, key: str) -> list[EntityReport]:
     what differs from the shop)."""
     from bo_oscommerce.sync.categories import sync_categories
     from bo_oscommerce.sync.customers import sync_customers_to_shop
-    from bo_oscommerce.sync.orders import report_status
+    from bo_oscommerce.sync.order_status import report_status
     from bo_oscommerce.sync.products import sync_products
     from bo_oscommerce.sync.run import extract
 

@@ -180,11 +180,14 @@ def build_new_contacts(
     staaten: pd.DataFrame,
     bo_columns: ShopColumns,
     run_at: datetime,
+    key: str = "osc_customers_id",
 ) -> tuple[pd.DataFrame, Cleaned]:
     """Shop customers (with their default address) as BO Adresse + Gespraechspartner rows.
 
     ``staaten``: BO's countries (``staat_id``, ``osc_countries_id``); a shop country BO does
     not map has ``staat_id`` NA (set aside by the suite). ``bo_columns``: BO's real columns.
+    ``key``: the column the cleaning rules name rows by (the orders' buyers bring their own:
+    a buyer whose account is gone has no customers id).
     """
     cleaned = Cleaned()
     frame = shop_customers.reset_index(drop=True)
@@ -203,7 +206,7 @@ def build_new_contacts(
     )
     contacts = pd.DataFrame(
         {
-            "osc_customers_id": frame["customers_id"].astype("int64"),
+            "osc_customers_id": pd.array(frame["customers_id"], dtype="Int64"),
             "has_address": frame["address_book_id"].notna(),
             "email": frame["customers_email_address"].astype(object),
             "email_key": email_key(frame["customers_email_address"]),
@@ -234,6 +237,8 @@ def build_new_contacts(
             "geaendert_am": run_at,
         }
     )
+    if key != "osc_customers_id":
+        contacts[key] = frame[key].to_numpy()
     for column, (table, name) in BO_TEXTS.items():
         if not bo_columns.has(table, name):
             continue
@@ -241,6 +246,6 @@ def build_new_contacts(
         for rule, mask in fired.items():
             cleaned.add(
                 rule.replace(name, f"BO {table}.{name}"),
-                contacts.loc[mask, "osc_customers_id"].astype(str),
+                contacts.loc[mask, key].astype(str),
             )
     return contacts, cleaned
