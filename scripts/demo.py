@@ -299,15 +299,19 @@ def show_orders(bo: sa.Engine, shop: sa.Engine) -> None:
         for row in conn.execute(
             sa.text(
                 "SELECT a.auftrag_nr, a.osc_orders_id, g.vorname, g.nachname, a.summe_brutto, "
-                "a.osc_status_gemeldet, COUNT(p.pos_nr) FROM auftrag a JOIN gespraechspartner g "
+                "a.osc_status_gemeldet, COUNT(p.pos_nr), a.summe_netto, a.summe_steuer, "
+                "a.versandkosten, a.versand_ust_satz FROM auftrag a JOIN gespraechspartner g "
                 "ON g.gp_id = a.gp_id JOIN auftragsposition p ON p.auftrag_nr = a.auftrag_nr "
                 "GROUP BY a.auftrag_nr, a.osc_orders_id, g.vorname, g.nachname, a.summe_brutto, "
-                "a.osc_status_gemeldet ORDER BY a.auftrag_nr"
+                "a.osc_status_gemeldet, a.summe_netto, a.summe_steuer, a.versandkosten, "
+                "a.versand_ust_satz ORDER BY a.auftrag_nr"
             )
         ):
             print(
                 f"  BO Auftrag {row[0]} = shop order {row[1]}: {row[2]} {row[3]}, "
-                f"{float(row[4]):.2f} EUR, {row[6]} position(s), shop status reported {row[5]}"
+                f"{float(row[4]):.2f} EUR (net {float(row[7]):.4f} + VAT {float(row[8]):.4f}; "
+                f"shipping {float(row[9]):.2f} net at {float(row[10]):g} %), {row[6]} "
+                f"position(s), shop status reported {row[5]}"
             )
     with shop.connect() as conn:
         for row in conn.execute(

@@ -107,8 +107,10 @@ O_NO_LINES, O_TOTALS, O_WAITING, O_GONE_ARTICLE, O_GONE_PRODUCT = 8, 9, 10, 11, 
 O_ATLANTIS, O_COUPON, O_TWO_BUYERS, O_EMOJI, O_ODD_EMAIL = 13, 14, 15, 16, 17
 O_BUYER_GONE, O_LONG_NAME, O_USD = 18, 19, 20
 O_DELIVERED_BY_HAND, O_PARTIAL, O_DELIVERED_TWICE, O_SHIPPED = 21, 22, 23, 24
+O_CANCELLED, O_HALF_OPTIONS, O_BASKET, O_PAYPAL = 25, 26, 27, 28
 # BO orders imported by an earlier run (auftrag_nr) for the status steps
-A_DELIVERED_BY_HAND, A_PARTIAL, A_DELIVERED_TWICE, A_SHIPPED = 1, 2, 3, 4
+A_DELIVERED_BY_HAND, A_PARTIAL, A_DELIVERED_TWICE, A_SHIPPED, A_CANCELLED = 1, 2, 3, 4, 5
+PAYPAL_ROW = "PayPal IPN Verified [Transaction ID: 8MC585209K746392H; Completed (Verified; 20,99€)]"
 
 GP = 950_000  # the catalogue's BO contacts (gp_id = adress_nr)
 MATTHIAS = 2  # demo contact gp_id 2 is shop customer 4 of the fixture
@@ -586,6 +588,24 @@ KINDS: dict[str, Kind] = {
         _order_probe(O_LONG_NAME, "SELECT liefer_name FROM auftrag WHERE osc_orders_id = :o",
                      _cut(LONG_DELIVERY_NAME, 120)),
     ),
+    "order-options-half-written": Kind(
+        ORDERS, (str(O_HALF_OPTIONS),), SET_ASIDE,
+        "the option rows of line(s) A-000013 do not add up to the line's price",
+        "line with the option 'Farbe: Blau' (+2.50) whose option row is missing, 2.5 hours old",
+        "never imported without it; set aside after the grace period",
+    ),
+    "order-basket-not-emptied": Kind(
+        ORDERS, (str(O_BASKET),), KEPT_OUT, "the buyer's basket still holds every line",
+        "order placed just now; the buyer's basket still holds its lines (checkout_process.php "
+        "empties it after the last line)", "waits: the checkout may still be writing lines",
+    ),
+    "order-payment-module-rows": Kind(
+        ORDERS, (str(O_PAYPAL),), LOADED, "",
+        "a payment module's transaction row in the history besides the buyer's comment",
+        "the buyer's comment as bemerkung, the module's row as zahlungsinfo",
+        _order_probe(O_PAYPAL, "SELECT bemerkung, zahlungsinfo FROM auftrag WHERE osc_orders_id = :o",
+                     [("Bitte klingeln", PAYPAL_ROW)]),
+    ),
     "order-foreign-currency": Kind(
         ORDERS, (str(O_USD),), LOADED, "", "currency USD, currency_value 1.1",
         "imported in the default currency, with the buyer's currency and value",
@@ -593,6 +613,12 @@ KINDS: dict[str, Kind] = {
                      "WHERE osc_orders_id = :o", [("USD", "1.1")]),
     ),
     # --- order status back to the shop ----------------------------------------------------
+    "status-cancelled-by-hand": Kind(
+        PROCESSING, (str(A_CANCELLED),), KEPT_OUT, "set in the shop by hand to 'Storniert'",
+        "imported order the merchant cancelled in the shop admin (a status of their own)",
+        "left alone, no e-mail; the reconciliation lists it",
+        _history(O_CANCELLED, [(6, 1)]),
+    ),
     "status-moved-by-hand": Kind(
         PROCESSING, (str(A_DELIVERED_BY_HAND),), KEPT_OUT, "set in the shop by hand to 'Delivered'",
         "imported order the shop admin set to Delivered before Processing was reported",
@@ -818,7 +844,8 @@ def _bo_contacts(conn: sa.Connection) -> None:
 def _bo_orders(conn: sa.Connection) -> None:
     """Four orders an earlier run imported (Matthias, gp 2), for the status steps."""
     done = {A_DELIVERED_BY_HAND: (O_DELIVERED_BY_HAND, None), A_PARTIAL: (O_PARTIAL, 2),
-            A_DELIVERED_TWICE: (O_DELIVERED_TWICE, 2), A_SHIPPED: (O_SHIPPED, 2)}  # fmt: skip
+            A_DELIVERED_TWICE: (O_DELIVERED_TWICE, 2), A_SHIPPED: (O_SHIPPED, 2),
+            A_CANCELLED: (O_CANCELLED, None)}  # fmt: skip
     for auftrag, (orders_id, reported) in done.items():
         _insert(conn, "auftrag", [{
             "auftrag_nr": auftrag, "adress_nr": 10_002, "gp_id": MATTHIAS,
@@ -834,7 +861,7 @@ def _bo_orders(conn: sa.Connection) -> None:
         for n, a, s, v in notes
     ])  # fmt: skip
     conn.execute(sa.text("UPDATE nummernkreis SET letzte_nr = :n WHERE name = 'auftrag'"),
-                 {"n": A_SHIPPED})  # fmt: skip
+                 {"n": A_CANCELLED})  # fmt: skip
 
 
 # --- shop ----------------------------------------------------------------------------------
@@ -930,11 +957,28 @@ def _shop_orders(shop: sa.Engine, ids: dict[str, int]) -> None:
         order(4, "A-000017", status=2),  # O_PARTIAL
         order(4, "A-000017", status=3),  # O_DELIVERED_TWICE
         order(4, "A-000017", status=2),  # O_SHIPPED
+        order(4, "A-000017", status=6),  # O_CANCELLED
+        Checkout(1, (Line(ids["A-000013"], 1, (("Farbe", "Blau", Decimal("2.50")),)),),
+                 ORDERED),  # O_HALF_OPTIONS  # fmt: skip
+        order(7, "A-000011", purchased=None),  # O_BASKET
+        order(1, "A-000011", comment="Bitte klingeln"),  # O_PAYPAL
     ]
+    with shop.begin() as conn:  # the merchant's own status (admin: Localization > Orders Status)
+        conn.execute(sa.text("INSERT INTO orders_status VALUES (6, 1, 'Cancelled', 1, 0), "
+                             "(6, 2, 'Storniert', 1, 0)"))  # fmt: skip
     written = write_orders(shop, orders)
-    assert written == list(range(O_NO_LINES, O_SHIPPED + 1)), written
+    assert written == list(range(O_NO_LINES, O_PAYPAL + 1)), written
     with shop.begin() as conn:
         run = conn.execute
+        run(sa.text("DELETE FROM orders_products_attributes WHERE orders_id = :o"),
+            {"o": O_HALF_OPTIONS})  # fmt: skip
+        run(sa.text("INSERT INTO customers_basket (customers_id, products_id, "
+                    "customers_basket_quantity, customers_basket_date_added) "
+                    "SELECT 7, products_id, products_quantity, DATE_FORMAT(NOW(), '%Y%m%d') "
+                    "FROM orders_products WHERE orders_id = :o"), {"o": O_BASKET})  # fmt: skip
+        run(sa.text("INSERT INTO orders_status_history (orders_id, orders_status_id, date_added, "
+                    "customer_notified, comments) VALUES (:o, 4, :t, 0, :c)"),
+            {"o": O_PAYPAL, "t": ORDERED, "c": PAYPAL_ROW})  # fmt: skip
         for orders_id in (O_NO_LINES, O_WAITING):  # no lines (yet)
             run(sa.text("DELETE FROM orders_products WHERE orders_id = :o"), {"o": orders_id})
         run(sa.text("UPDATE orders_total SET value = value + 10 WHERE orders_id = :o "

@@ -113,3 +113,12 @@ def test_undefined_connection_tells_how_to_define_it(monkeypatch):
     result = check_tenant(settings)
     assert "AIRFLOW_CONN_BO_NOWHERE_X" in result.message
     assert "AIRFLOW_CONN_SHOP_NOWHERE_X" in result.message
+
+
+def test_a_preparing_status_among_the_tenants_statuses_fails(tenant, upstream_shop):
+    with upstream_shop.engine.begin() as conn:  # PayPal's install adds its preparing status
+        conn.execute(sa.text("INSERT INTO orders_status VALUES (5, 1, 'Preparing [PayPal Standard]', 0, 0)"))
+    result = check_tenant(tenant(order_statuses={"pending": [1, 5]}))
+    assert not result.ok
+    assert any("order statuses [5] count as not yet a sale" in p for p in result.problems), result.message
+    assert check_tenant(tenant(order_statuses={"pending": [1, 5]}, order_hold_statuses=[])).ok

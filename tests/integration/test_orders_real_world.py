@@ -349,3 +349,11 @@ def test_a_fresh_order_waits_for_the_settle_time_on_the_shops_clock(real_world_b
     assert taken.inserted == 1
     assert rows(bo, "SELECT summe_brutto, summe_steuer, versandkosten, bemerkung FROM auftrag WHERE osc_orders_id = :o", o=orders_id)[0][3] == "Schnell bitte"
 
+
+
+def test_orders_before_order_import_since_stay_in_the_shop(real_world_bo, real_world_shop, staging):
+    bo, shop = real_world_bo, real_world_shop.engine
+    later = run_for(bo, shop, order_import_since="2026-12-02")
+    assert count_new(later)["waiting"] == 0
+    assert import_orders(later).extracted == 0
+    assert count_new(run_for(bo, shop, order_import_since="2026-12-01"))["waiting"] == 14

@@ -320,3 +320,25 @@ def test_unknown_time_zone_is_a_settings_error() -> None:
         {"tenants": {"t": {"bo_conn_id": "b", "shop_conn_id": "s", "shop_timezone": "Mars/Olympus"}}}
     )
     assert "shop_timezone" in config.errors["t"] and "Mars/Olympus" in config.errors["t"]
+
+
+def _order_settings(**values: object) -> str:
+    config = parse_config({"tenants": {"t": {"bo_conn_id": "b", "shop_conn_id": "s", **values}}})
+    return config.errors.get("t", "")
+
+
+def test_order_status_settings_that_would_move_an_order_backwards_are_refused() -> None:
+    assert "a pending status cannot be Processing or Delivered" in _order_settings(
+        order_statuses={"pending": [1, 2]}
+    )
+    assert "Processing and Delivered must be different" in _order_settings(
+        order_statuses={"processing": 3}
+    )
+    assert "order_hold_statuses [1] are among the order_statuses" in _order_settings(
+        order_hold_statuses=[1, 5]
+    )
+    assert "order_import_statuses is gone" in _order_settings(order_import_statuses=[1])
+    fine = parse_config({"tenants": {"t": {"bo_conn_id": "b", "shop_conn_id": "s",
+                                           "order_statuses": {"pending": 7},
+                                           "order_hold_statuses": [5]}}}).get("t")  # fmt: skip
+    assert (fine.order_statuses.pending, fine.order_hold_statuses) == ([7], [5])
