@@ -357,3 +357,31 @@ def test_orders_before_order_import_since_stay_in_the_shop(real_world_bo, real_w
     assert count_new(later)["waiting"] == 0
     assert import_orders(later).extracted == 0
     assert count_new(run_for(bo, shop, order_import_since="2026-12-01"))["waiting"] == 14
+
+
+def test_a_discount_line_adds_up_as_tep_round_rounds_it(real_world_bo, real_world_shop, staging):
+    """A line of a negative price (a discount the merchant sells as a product): the shop rounds
+    its gross -5.005021 to -4.99 (tep_round), not -5.01; the order adds up and imports."""
+    from bo_oscommerce.shop.checkout import Checkout, Line, write_orders
+
+    bo, shop = real_world_bo, real_world_shop.engine
+    with shop.begin() as conn:
+        conn.execute(sa.text("INSERT INTO products (products_id, products_quantity, products_model, "
+                             "products_price, products_date_added, products_weight, products_status, "
+                             "products_tax_class_id, products_ordered) VALUES (11, 999, 'FW-RABATT', "
+                             "-4.2059, NOW(), 0, 1, 1, 0)"))  # fmt: skip
+        conn.execute(sa.text("INSERT INTO products_description (products_id, language_id, products_name) "
+                             "VALUES (11, 2, 'Treuerabatt')"))  # fmt: skip
+    with bo.begin() as conn:
+        conn.execute(sa.text("INSERT INTO artikel (artikel_nr, bezeichnung, ust_schluessel, im_web, "
+                             "osc_products_id, geaendert_am) VALUES ('FW-RABATT', 'Treuerabatt', '1', 0, 11, :t)"),
+                     {"t": AT})  # fmt: skip
+    (orders_id,) = write_orders(shop, [Checkout(8, (Line(6, 1), Line(11, 1)))])
+    assert rows(shop, "SELECT class, value FROM orders_total WHERE orders_id = :o ORDER BY orders_total_id",
+                o=orders_id)[0] == ("ot_subtotal", Decimal("30.0000"))  # 34.99 - 4.99
+    report = import_orders(run_for(bo, shop, order_settle_seconds=0))
+    assert str(orders_id) not in set(report.set_aside["key"]), report.set_aside
+    assert rows(bo, "SELECT p.artikel_nr, p.einzelpreis_netto FROM auftragsposition p JOIN auftrag a "
+                    "ON a.auftrag_nr = p.auftrag_nr WHERE a.osc_orders_id = :o ORDER BY p.pos_nr",
+                o=orders_id)[1][0] == "FW-RABATT"  # fmt: skip
+    assert _money(scalar(bo, "SELECT summe_brutto FROM auftrag WHERE osc_orders_id = :o", o=orders_id)) == "35.8310"

@@ -44,7 +44,7 @@ class Checkout:
     comment: str = ""
     with_tax: bool | None = None  # DISPLAY_PRICE_WITH_TAX at the time (None: the shop's now)
     language_id: int = 2
-    shipping: tuple[str, Decimal] = ("Flat Rate (Best Way)", Decimal("5.00"))  # title, net
+    shipping: tuple[str, Decimal] | None = None  # title, net cost (None: the shop's flat rate)
     status: int | None = None  # None: DEFAULT_ORDERS_STATUS_ID
     currency: str = "EUR"
     payment: str = "Cash on Delivery"
@@ -152,7 +152,10 @@ def _totals(order: Checkout, lines: list[dict], setting: _Setting, country: int,
             ) -> list[ot.Row]:  # fmt: skip
     rules = setting.rules
     with_tax = rules.with_tax if order.with_tax is None else order.with_tax
-    title, cost = order.shipping
+    title, cost = order.shipping or (
+        "Flat Rate (Best Way)",
+        Decimal(setting.config.get("MODULE_SHIPPING_FLAT_COST", "5.00")),
+    )
     info = ot.cart([line["cart"] for line in lines], float(cost), title, with_tax,
                    rules.places.get(order.currency, 2))  # fmt: skip
     store = int(setting.number("STORE_COUNTRY", 0) or 0)
