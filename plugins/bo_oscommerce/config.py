@@ -95,6 +95,11 @@ class Defaults(BaseModel):
     # a new shop customer's first password: the postal code (PLZ als Default-Passwort), or a
     # random one with a reset link mailed to the customer (password_reset.php)
     initial_password: Literal["postcode", "reset_link"] = "postcode"
+    # an account the sync did not create (a customer registered with a contact's e-mail) is
+    # linked, but BO's data goes into it only once confirmed (reset DAG, scope
+    # confirm_customer); true: confirm every such account at first contact (a shop and a BO
+    # the merchant knows to belong together)
+    adopt_existing_accounts: bool = False
     # phpass cost of that first password: 2^cost MD5 rounds (the shop itself uses 15 and
     # accepts 7..30); see docs/adr/0006-initial-password-cost.md
     password_cost: int = Field(10, ge=7, le=30)

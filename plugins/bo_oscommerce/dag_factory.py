@@ -109,6 +109,10 @@ and links are cleared, then it is synced at once: the article, customer or order
 a product group through the categories step, which writes only what differs from the shop.
 The shop row is found again by its natural key (model, parent and name, e-mail) or created.
 
+**Confirm a customer link**: `scope` `confirm_customer`, `key` the contact's gp_id. An
+account the sync did not create (someone registered with the contact's e-mail) is linked but
+gets none of BO's data until a person confirms it is the contact's; then it is synced at once.
+
 **Everything** (Alles zuruecksetzen): `scope` `everything` and the tenant id in `confirm`.
 Clears every osCommerce id and mark of groups, articles and contacts; the next runs match the
 shop's rows again.
@@ -283,8 +287,10 @@ def reset_dag(tenant: TenantSettings) -> Any:
         params={
             "scope": Param(
                 "article",
-                enum=["article", "product_group", "customer", "order", "everything"],
-                description="one record, or everything (then also 'confirm')",
+                enum=["article", "product_group", "customer", "order", "confirm_customer",
+                      "everything"],
+                description="one record, everything (then also 'confirm'), or "
+                "confirm_customer: the contact's link to a shop account it did not create",
             ),
             "key": Param("", type="string", description="the record's BO number"),
             "confirm": Param("", type="string", description="for everything: the tenant id"),

@@ -125,6 +125,24 @@ CREATE INDEX idx_gp_email ON gespraechspartner (email);
 -- one BO contact per shop customer: a shop customer is never created twice in BO
 CREATE UNIQUE INDEX uq_gp_osc_customers_id ON gespraechspartner (osc_customers_id);
 
+-- osc_kunde: per contact linked to a shop customer, what the sync knows of the link. It writes
+-- BO's data into the account only when bestaetigt = 1 (it created the account, BO's contact
+-- came from it, or the link was confirmed); osc_address_book_id is the one address book entry
+-- it writes; stand_bo and stand_shop hold, per field (names, gender, birthday, telephone,
+-- newsletter, address), the value each side held after the last sync (JSON), so that each run
+-- tells a change in BO from a change the customer made in the shop; willkommen_offen = 1: the
+-- welcome e-mail with the password link (initial_password: reset_link) is still to be sent.
+CREATE TABLE osc_kunde (
+    gp_id                INTEGER      NOT NULL PRIMARY KEY,
+    osc_customers_id     INTEGER      NOT NULL,
+    osc_address_book_id  INTEGER,
+    bestaetigt           SMALLINT     NOT NULL DEFAULT 0,
+    willkommen_offen     SMALLINT     NOT NULL DEFAULT 0,
+    stand_bo             TEXT,
+    stand_shop           TEXT,
+    geaendert_am         TIMESTAMP    NOT NULL
+);
+
 -- Nummernkreise: BO hands out numbers (adress_nr, gp_id, auftrag_nr ...) from number ranges
 CREATE TABLE nummernkreis (
     name       VARCHAR(30)  NOT NULL PRIMARY KEY,

@@ -19,6 +19,7 @@ from bo_oscommerce.transform.categories import (
     TREE_PARENT_NOT_IN_WEB,
     TREE_UNKNOWN_PARENT,
 )
+from bo_oscommerce.transform.emails import SHOP_EMAIL_REGEX
 
 BYTES_SUFFIX = "__utf8_bytes"
 
@@ -263,8 +264,8 @@ def customers_suite(columns: ShopColumns, shop_countries: list[int]) -> Suite:
         ),
         Check(
             "ExpectColumnValuesToMatchRegex",
-            {"column": "customers_email_address", "regex": EMAIL_REGEX},
-            "e-mail address is not valid",
+            {"column": "customers_email_address", "regex": SHOP_EMAIL_REGEX},
+            "e-mail address is not valid: the shop's own forms refuse it (tep_validate_email)",
         ),
         Check(
             "ExpectColumnValueLengthsToBeBetween",

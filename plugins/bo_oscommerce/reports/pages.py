@@ -172,6 +172,13 @@ def _entity_section(entity: dict[str, Any], quarantine: pd.DataFrame) -> str:
                 [[s.get("key"), s.get("stored_id"), s.get("problem")] for s in stale],
             )
         )
+    for title, rows in (entity.get("details") or {}).items():
+        if rows:
+            columns = list(dict.fromkeys(k for row in rows for k in row))
+            parts.append(
+                f"<h3>{_e(title)}</h3>"
+                + _table(columns, [[row.get(c, "") for c in columns] for row in rows[:LISTED]])
+            )
     notes = entity.get("notes") or []
     if notes:
         parts.append("<h3>Notes</h3><ul>" + "".join(f"<li>{_e(n)}</li>" for n in notes) + "</ul>")

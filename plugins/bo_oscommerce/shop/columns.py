@@ -36,6 +36,7 @@ class ColumnSpec:
     scale: int | None = None
     unsigned: bool = False
     charset: str = "utf8mb3"
+    collation: str = "utf8mb3_unicode_ci"  # how the column compares texts (case, accents)
 
     @property
     def qualified(self) -> str:
@@ -131,7 +132,8 @@ class ShopColumns(Mapping[tuple[str, str], ColumnSpec]):
 
 _COLUMNS_SQL = sa.text(
     "SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, "
-    "CHARACTER_MAXIMUM_LENGTH, NUMERIC_PRECISION, NUMERIC_SCALE, CHARACTER_SET_NAME "
+    "CHARACTER_MAXIMUM_LENGTH, NUMERIC_PRECISION, NUMERIC_SCALE, CHARACTER_SET_NAME, "
+    "COLLATION_NAME "
     "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
     "AND TABLE_NAME IN :tables"
 ).bindparams(sa.bindparam("tables", expanding=True))
@@ -140,7 +142,8 @@ _COLUMNS_SQL = sa.text(
 def _mysql_specs(conn: sa.Connection, tables: list[str]) -> list[ColumnSpec]:
     specs = []
     for row in conn.execute(_COLUMNS_SQL, {"tables": tables}):
-        table, name, data_type, column_type, nullable, chars, precision, scale, charset = row
+        table, name, data_type, column_type, nullable, chars, precision, scale, charset = row[:9]
+        collation = row[9]
         data_type = str(data_type).lower()
         specs.append(
             ColumnSpec(
@@ -154,6 +157,7 @@ def _mysql_specs(conn: sa.Connection, tables: list[str]) -> list[ColumnSpec]:
                 scale=int(scale) if data_type in DECIMAL_TYPES else None,
                 unsigned="unsigned" in str(column_type).lower(),
                 charset=str(charset or "binary"),
+                collation=str(collation or "binary"),
             )
         )
     return specs

@@ -2,26 +2,28 @@
 ``customers_info``), the way ``create_account.php`` and ``account_edit.php`` write them.
 
 A new customer gets all three rows, its address set as ``customers_default_address_id``, and
-a password hash; an existing one gets its columns and default address updated, never its
-password. Which shop customer a BO contact is decides ``identity.resolve`` by e-mail.
+a password hash, in a transaction of its own; a linked one gets only the fields the merge
+decided (``transform/customer_merge.py``), on the customers row and in the one address book
+entry the sync owns, never its password, never the customer's other entries or their choice
+of primary.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pandas as pd
 import sqlalchemy as sa
 
-from bo_oscommerce.frames import frame_records, query_frame, result_frame
-from bo_oscommerce.identity import AMBIGUOUS, NEW, resolve
+from bo_oscommerce.frames import query_frame, result_frame
 from bo_oscommerce.shop import tables as t
 from bo_oscommerce.shop.columns import ShopColumns
-from bo_oscommerce.shop.common import LoadResult, read_by_ids, read_by_values
-from bo_oscommerce.shop.dialect import chunks, insert_rows, placeholder_row, reserve_ids
+from bo_oscommerce.shop.common import read_by_values
+from bo_oscommerce.shop.dialect import chunks, placeholder_row, reserve_ids
 from bo_oscommerce.shop.passwords import hash_passwords, random_text
-from bo_oscommerce.transform.customers import ZERO_DATE, email_key
+from bo_oscommerce.transform.customers import ZERO_DATE
 
 WHAT = "e-mail address"
 CUSTOMER_COLUMNS = [
@@ -67,67 +69,13 @@ def country_ids(conn: sa.Connection) -> list[int]:
     return sorted(int(i) for i in conn.execute(sa.select(t.countries.c.countries_id)).scalars())
 
 
-def _key_rows(rows: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "shop_id": rows["customers_id"].astype("int64"),
-            "natural_key": email_key(rows["customers_email_address"]).astype(object),
-        }
-    )
-
-
-def resolve_customers(
-    conn: sa.Connection,
-    customers: pd.DataFrame,
-    remembered: dict[int, str],
-    taken: set[int],
-    result: LoadResult,
-) -> pd.DataFrame:
-    """``customers`` with ``customers_id`` (NA: new) by the identity rule on the e-mail; rows
-    that cannot be placed are set aside, gone ids reported."""
-    wanted = pd.DataFrame(
-        {
-            "gp_id": customers["gp_id"],
-            "stored_id": pd.array(customers["osc_customers_id"], dtype="Int64"),
-            "natural_key": customers["email_key"].astype(object),
-            "remembered_key": customers["gp_id"].map(remembered).astype(object),
-        },
-        index=customers.index,
-    )
-    c = t.customers.c
-    stmt = sa.select(c.customers_id, c.customers_email_address)
-    by_id = read_by_ids(conn, stmt, c.customers_id, wanted["stored_id"].dropna().astype("int64"))
-    by_email = read_by_values(
-        conn, stmt, c.customers_email_address, customers["customers_email_address"].dropna()
-    )
-    shop = _key_rows(pd.concat([by_id, by_email], ignore_index=True)).drop_duplicates("shop_id")
-    identity = resolve(
-        wanted,
-        shop,
-        key="gp_id",
-        what=WHAT,
-        taken=taken,
-        unique_in_shop=True,
-        other_key="set_aside",
-    )
-    result.rejected += [(str(k), r, v) for k, r, v in identity.ambiguous.itertuples(index=False)]
-    result.stale = pd.concat([result.stale, identity.stale], ignore_index=True)
-    keep = identity.how != AMBIGUOUS
-    return (
-        customers.loc[keep]
-        .assign(customers_id=identity.shop_id[keep], new=(identity.how == NEW)[keep])
-        .reset_index(drop=True)
-    )
-
-
 def _placeholder(columns: ShopColumns, table: str, id_column: str) -> dict:
     return placeholder_row([columns.spec(table, c) for c in columns.columns_of(table)], id_column)
 
 
-def _first_passwords(
-    new: pd.DataFrame, first: FirstPassword, run_at: datetime
-) -> tuple[list[str], list[str | None]]:
-    """Hashes for new accounts, and their reset keys (reset_link only)."""
+def first_passwords(new: pd.DataFrame, first: FirstPassword) -> tuple[list[str], list[str | None]]:
+    """Hashes for new accounts, and their reset keys (reset_link only). Hashing takes most of
+    an account's cost (ADR 6): it is done before any shop transaction opens."""
     if first.mode == "reset_link":
         secrets_ = [random_text(20) for _ in range(len(new))]
         keys: list[str | None] = [random_text(40) for _ in range(len(new))]
@@ -137,214 +85,153 @@ def _first_passwords(
     return hash_passwords(secrets_, first.cost), keys
 
 
-def insert_customers(
-    conn: sa.Connection,
-    new: pd.DataFrame,
-    columns: ShopColumns,
-    first: FirstPassword,
-    run_at: datetime,
-) -> pd.DataFrame:
-    """Create accounts as create_account.php does: customers, address_book (its default
-    address) and customers_info; returns ``new`` with ids and ``password_reset_key``."""
-    if new.empty:
-        return new.assign(customers_id=pd.Series(dtype="int64"), password_reset_key=None)
-    ids = reserve_ids(
-        conn, t.customers, len(new), _placeholder(columns, "customers", "customers_id")
-    )
-    addresses = reserve_ids(
-        conn, t.address_book, len(new), _placeholder(columns, "address_book", "address_book_id")
-    )
-    hashes, keys = _first_passwords(new, first, run_at)
-    new = new.assign(customers_id=ids, address_book_id=addresses, password_reset_key=keys)
-    insert_rows(
-        conn,
-        t.customers,
-        new[["customers_id", *CUSTOMER_COLUMNS]].assign(
-            customers_default_address_id=new["address_book_id"],
-            customers_fax="",
-            customers_password=hashes,
-        ),
-    )
-    insert_rows(
-        conn,
-        t.address_book,
-        new[["address_book_id", "customers_id", *ADDRESS_COLUMNS]].assign(entry_suburb=""),
-    )
-    reset_date = run_at if first.mode == "reset_link" else None
-    insert_rows(
-        conn,
-        t.customers_info,
-        pd.DataFrame(
-            {
-                "customers_info_id": new["customers_id"],
-                "customers_info_number_of_logons": 0,
-                "customers_info_date_account_created": run_at,
-                "global_product_notifications": 0,
-                "password_reset_key": new["password_reset_key"],
-                "password_reset_date": reset_date,
-            }
-        ),
-    )
-    return new
-
-
-def _as_text(values: pd.Series) -> pd.Series:
-    """Shop and wanted values in one comparable form (dates, zero dates, numbers, NULL)."""
-
-    def text(v: object) -> str | None:
-        if v is None or (isinstance(v, float) and v != v) or v is pd.NA:
-            return None
-        if isinstance(v, datetime):
-            return v.strftime("%Y-%m-%d %H:%M:%S")
-        return str(v)
-
-    return values.map(text)
-
-
-def _current(conn: sa.Connection, ids: pd.Series) -> tuple[pd.DataFrame, pd.DataFrame]:
-    c, a = t.customers.c, t.address_book.c
-    selected = [
-        sa.cast(c[n], sa.String(19)).label(n) if n == "customers_dob" else c[n]
-        for n in CUSTOMER_COLUMNS
-    ]  # the shop's zero date is no datetime: read it as text
-    customers = read_by_ids(
-        conn,
-        sa.select(c.customers_id, c.customers_default_address_id, *selected),
-        c.customers_id,
-        ids,
-    ).set_index("customers_id")
-    addresses = read_by_ids(
-        conn,
-        sa.select(a.address_book_id, a.customers_id, *[a[n] for n in ADDRESS_COLUMNS]),
-        a.customers_id,
-        ids,
-    )
+def reserve_accounts(engine: sa.Engine, count: int, columns: ShopColumns) -> tuple[list, list]:
+    """Ids for ``count`` new customers and their address book entries, from the shop's own
+    counters, in a transaction of their own (the ids are never handed out again)."""
+    with engine.begin() as conn:
+        customers = reserve_ids(
+            conn, t.customers, count, _placeholder(columns, "customers", "customers_id")
+        )
+        addresses = reserve_ids(
+            conn, t.address_book, count, _placeholder(columns, "address_book", "address_book_id")
+        )
     return customers, addresses
 
 
-def update_customers(
-    conn: sa.Connection, found: pd.DataFrame, columns: ShopColumns, run_at: datetime
-) -> int:
-    """Bring existing customers and their default address to what BO says (never the
-    password); returns how many changed. A customer without a default address gets one."""
-    if found.empty:
-        return 0
-    ids = found["customers_id"].astype("int64")
-    current, addresses = _current(conn, ids)
-    default = current["customers_default_address_id"].reindex(ids.to_numpy())
-    address = addresses.set_index("address_book_id")
-    has_address = default.isin(address.index).to_numpy()
-    changed = pd.Series(False, index=found.index)
-    customer_diff = pd.Series(False, index=found.index)
-    for column in CUSTOMER_COLUMNS:
-        have = _as_text(current[column].reindex(ids.to_numpy())).reset_index(drop=True)
-        want = _as_text(found[column]).reset_index(drop=True)
-        customer_diff |= ~((have == want) | (have.isna() & want.isna())).set_axis(found.index)
-    address_diff = pd.Series(~has_address, index=found.index)
-    for column in ADDRESS_COLUMNS:
-        have = _as_text(address[column].reindex(default.to_numpy())).reset_index(drop=True)
-        want = _as_text(found[column]).reset_index(drop=True)
-        address_diff |= ~((have == want) | (have.isna() & want.isna())).set_axis(found.index)
-    changed = customer_diff | address_diff
-    rows = found.loc[customer_diff]
-    if len(rows):
-        stmt = (
-            sa.update(t.customers)
-            .where(t.customers.c.customers_id == sa.bindparam("b_id"))
-            .values(
-                {
-                    n: sa.bindparam(f"b_{n}", type_=sa.String() if n == "customers_dob" else None)
-                    for n in CUSTOMER_COLUMNS
-                }
-            )
-        )
-        for batch in chunks(frame_records(rows[["customers_id", *CUSTOMER_COLUMNS]])):
-            conn.execute(
-                stmt,
-                [
-                    {"b_id": r["customers_id"], **{f"b_{n}": r[n] for n in CUSTOMER_COLUMNS}}
-                    for r in batch
-                ],
-            )
-    moved = found.loc[address_diff & pd.Series(has_address, index=found.index)]
-    if len(moved):
-        stmt = (
-            sa.update(t.address_book)
-            .where(t.address_book.c.address_book_id == sa.bindparam("b_id"))
-            .values({n: sa.bindparam(f"b_{n}") for n in ADDRESS_COLUMNS})
-        )
-        targets = moved.assign(
-            address_book_id=default[has_address & address_diff.to_numpy()].to_numpy()
-        )
-        for batch in chunks(frame_records(targets[["address_book_id", *ADDRESS_COLUMNS]])):
-            conn.execute(
-                stmt,
-                [
-                    {"b_id": int(r["address_book_id"]), **{f"b_{n}": r[n] for n in ADDRESS_COLUMNS}}
-                    for r in batch
-                ],
-            )
-    homeless = found.loc[~pd.Series(has_address, index=found.index)]
-    if len(homeless):
-        new_ids = reserve_ids(
-            conn,
-            t.address_book,
-            len(homeless),
-            _placeholder(columns, "address_book", "address_book_id"),
-        )
-        homeless = homeless.assign(address_book_id=new_ids)
-        insert_rows(
-            conn,
-            t.address_book,
-            homeless[["address_book_id", "customers_id", *ADDRESS_COLUMNS]].assign(entry_suburb=""),
-        )
+def accounts_with_emails(conn: sa.Connection, emails: Iterable[str]) -> pd.DataFrame:
+    """Every account whose e-mail equals one of ``emails`` as the shop's column compares them
+    (its collation decides: case, accents, trailing spaces)."""
+    c = t.customers.c
+    stmt = sa.select(
+        c.customers_id, c.customers_email_address, c.customers_firstname, c.customers_lastname
+    )
+    return read_by_values(conn, stmt, c.customers_email_address, [e for e in emails if e])
+
+
+Check = Callable[[sa.Connection, str], None]
+
+
+def create_account(
+    engine: sa.Engine,
+    row: dict,
+    password: str,
+    reset_key: str | None,
+    run_at: datetime,
+    before_insert: Check | None = None,
+) -> int | None:
+    """One account as create_account.php writes it (customers, its address book entry as the
+    default, customers_info), in a transaction of milliseconds: the e-mail is checked, then
+    the rows go in. Returns the id of an account that took the e-mail first (nothing written),
+    or None."""
+    c = t.customers.c
+    email = row["customers_email_address"]
+    with engine.begin() as conn:
+        held = conn.execute(
+            sa.select(c.customers_id).where(c.customers_email_address == email).limit(1)
+        ).scalar()
+        if held is not None:
+            return int(held)
+        if before_insert is not None:
+            before_insert(conn, email)
         conn.execute(
-            sa.update(t.customers)
-            .where(t.customers.c.customers_id == sa.bindparam("b_id"))
-            .values(customers_default_address_id=sa.bindparam("b_address")),
-            [
-                {"b_id": int(c), "b_address": int(a)}
-                for c, a in zip(homeless["customers_id"], homeless["address_book_id"], strict=True)
-            ],
-        )
-    touched = [int(i) for i in found.loc[changed, "customers_id"]]
+            sa.insert(t.customers),
+            [{**{n: row[n] for n in CUSTOMER_COLUMNS}, "customers_id": row["customers_id"],
+              "customers_default_address_id": row["address_book_id"], "customers_fax": "",
+              "customers_password": password}],
+        )  # fmt: skip
+        conn.execute(
+            sa.insert(t.address_book),
+            [{**{n: row[n] for n in ADDRESS_COLUMNS}, "address_book_id": row["address_book_id"],
+              "customers_id": row["customers_id"], "entry_suburb": ""}],
+        )  # fmt: skip
+        conn.execute(
+            sa.insert(t.customers_info),
+            [{"customers_info_id": row["customers_id"], "customers_info_number_of_logons": 0,
+              "customers_info_date_account_created": run_at, "global_product_notifications": 0,
+              "password_reset_key": reset_key,
+              "password_reset_date": run_at if reset_key else None}],
+        )  # fmt: skip
+    return None
+
+
+# merge field -> the shop columns it writes (the customers row, or the sync's own entry)
+CUSTOMER_FIELDS = {
+    "gender": ["customers_gender"],
+    "firstname": ["customers_firstname"],
+    "lastname": ["customers_lastname"],
+    "dob": ["customers_dob"],
+    "telephone": ["customers_telephone"],
+    "newsletter": ["customers_newsletter"],
+}
+ENTRY_FIELDS = {
+    "gender": ["entry_gender"],
+    "firstname": ["entry_firstname"],
+    "lastname": ["entry_lastname"],
+    "company": ["entry_company"],
+    "street": ["entry_street_address"],
+    "postcode": ["entry_postcode"],
+    "city": ["entry_city"],
+    "country": ["entry_country_id"],
+    "zone": ["entry_zone_id", "entry_state"],
+}
+
+
+def write_fields(conn: sa.Connection, changes: pd.DataFrame, run_at: datetime) -> set[int]:
+    """Write merged fields: ``changes`` has customers_id, address_book_id (the sync's own
+    entry), field, value (shop form; the zone as "zone_id|state"), was (the value read) and
+    guarded (the row's value must still be ``was``: a customer editing the same field at this
+    moment keeps the edit). Returns the customers whose change was refused that way."""
+    refused: set[int] = set()
+    c, a = t.customers.c, t.address_book.c
+    for change in changes.itertuples(index=False):
+        cid = int(change.customers_id)
+        for table, key, key_value, mapping in (
+            (t.customers, c.customers_id, cid, CUSTOMER_FIELDS),
+            (t.address_book, a.address_book_id, change.address_book_id, ENTRY_FIELDS),
+        ):
+            names = mapping.get(change.field)
+            if not names or key_value is None or pd.isna(key_value):
+                continue
+            values = _column_values(change.field, names, change.value)
+            stmt = sa.update(table).where(key == int(key_value)).values(values)
+            if change.guarded and table is t.customers:
+                stmt = stmt.where(table.c[names[0]].is_not_distinct_from(_as_text(change.was)))
+            if conn.execute(stmt).rowcount == 0 and table is t.customers:
+                refused.add(cid)
+    touched = sorted({int(i) for i in changes["customers_id"]} - refused)
     for part in chunks(touched, 1000):
         conn.execute(
             sa.update(t.customers_info)
             .where(t.customers_info.c.customers_info_id.in_(list(part)))
             .values(customers_info_date_account_last_modified=run_at)
         )
-    return int(changed.sum())
+    return refused
 
 
-def load_customers(
-    conn: sa.Connection,
-    customers: pd.DataFrame,
-    columns: ShopColumns,
-    first: FirstPassword,
-    run_at: datetime,
-    remembered: dict[int, str],
-    taken: set[int],
-) -> LoadResult:
-    """Create or update valid web contacts as shop customers (``run_at``: shop time)."""
-    result = LoadResult(stale=pd.DataFrame(columns=["key", "stored_id", "problem"]))
-    resolved = resolve_customers(conn, customers, remembered, taken, result)
-    new = insert_customers(conn, resolved[resolved["new"]], columns, first, run_at)
-    found = resolved[~resolved["new"]]
-    result.updated = update_customers(conn, found, columns, run_at)
-    result.inserted = len(new)
-    result.unchanged = len(found) - result.updated
-    result.ids = pd.concat(
-        [
-            new[["gp_id", "customers_id", "email_key", "password_reset_key"]].assign(inserted=True),
-            found[["gp_id", "customers_id", "email_key"]].assign(
-                inserted=False, password_reset_key=None
-            ),
-        ],
-        ignore_index=True,
-    ).astype({"customers_id": "int64"})
-    result.created = new
-    return result
+def _as_text(value: object) -> object:
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, datetime | pd.Timestamp):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    return value
+
+
+def _column_values(field: str, names: list[str], value: object) -> dict[str, object]:
+    if field == "zone":
+        zone, _, state = str(value or "0|").partition("|")
+        return {"entry_zone_id": int(zone or 0), "entry_state": state}
+    value = _as_text(value)
+    if field in ("gender",) and value is None:
+        value = ""
+    return {names[0]: value}
+
+
+def write_email(conn: sa.Connection, customers_id: int, email: str) -> None:
+    conn.execute(
+        sa.update(t.customers)
+        .where(t.customers.c.customers_id == customers_id)
+        .values(customers_email_address=email)
+    )
 
 
 # --- shop -> BO -----------------------------------------------------------------------------
@@ -380,6 +267,8 @@ def customers_with_address(conn: sa.Connection, ids: list[int]) -> pd.DataFrame:
         a.entry_city,
         a.entry_state,
         a.entry_country_id,
+        a.entry_zone_id,
+        a.entry_gender,
         z.zone_name,
     ).select_from(joined)
     frames = [
@@ -399,9 +288,12 @@ def reset_link_valid_until(run_at: datetime) -> datetime:
 __all__ = [
     "ZERO_DATE",
     "FirstPassword",
+    "accounts_with_emails",
     "country_ids",
+    "create_account",
     "customer_keys",
     "customers_with_address",
-    "load_customers",
+    "reserve_accounts",
+    "write_fields",
     "zones",
 ]

@@ -37,6 +37,8 @@ class EntityReport:
     stale: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=STALE_COLUMNS))
     # the step's shop writes committed, but something after them failed (e.g. BO write-back)
     failed: str | None = None
+    # rows a person should read, as tables: title -> rows (e.g. conflicts with both values)
+    details: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     @property
     def set_aside_rows(self) -> int:
@@ -94,6 +96,10 @@ class EntityReport:
             )
         for note in self.notes:
             log.warning("tenant %r %s: %s", tenant, self.entity, note)
+        for title, rows in self.details.items():
+            log.warning("tenant %r %s: %s: %d", tenant, self.entity, title, len(rows))
+            for row in rows[:50]:
+                log.warning("  %s", row)
         if self.failed:
             log.error("%s", self.failed)
         folder = report_dir(tenant, run_key)
@@ -113,6 +119,7 @@ class EntityReport:
                 "kept_out_reasons": {r: sorted(keys) for r, keys in self.kept_out.items()},
                 "stale_ids": self.stale.astype(object).to_dict("records"),
                 "notes": self.notes,
+                "details": self.details,
                 "failed": self.failed,
             },
         )

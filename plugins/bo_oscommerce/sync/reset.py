@@ -4,6 +4,10 @@ and say what was cleared. A single record is synced again at once (``resync``).
 Order ids are never cleared: ``auftrag.osc_orders_id`` is what keeps an order from being
 imported twice. Resetting an order link forgets the shop status reported for it, so the next
 status steps compare it with the shop again (writing nothing the shop already has).
+``confirm_customer`` is no reset: it confirms a contact's link to a shop account the sync did
+not create, so BO's data may go into it. What the sync knows of each customer link
+(``osc_kunde``) survives a reset: a contact found again on the same account is still the
+sync's own, with its last states.
 """
 
 from __future__ import annotations
@@ -57,8 +61,34 @@ def _key(scope: Scope, key: str) -> Any:
     return key
 
 
+CONFIRM = "confirm_customer"
+
+
+def confirm_customer(run: Run, key: str) -> dict[str, Any]:
+    """A person confirmed that the shop account linked to contact ``key`` is the contact's:
+    from now on BO's data goes into it (and the customer's edits into BO)."""
+    gp_id = _key(SCOPES["customer"], key)
+    state = bo_io.query(run.bo, "extract_kunden_stand")
+    row = state[state["gp_id"].astype(int) == gp_id]
+    if row.empty:
+        raise ValueError(
+            f"{run.settings.label}: contact {gp_id} has no shop account linked yet; the "
+            "customers run links it by e-mail first"
+        )
+    bo_io.execute_many(run.bo, "bestaetigen_kunde", [{"gp_id": gp_id}])
+    return {
+        "scope": CONFIRM,
+        "key": str(gp_id),
+        "cleared": {"bestaetigt (was)": str(int(row["bestaetigt"].iloc[0])),
+                    "osc_customers_id": str(int(row["osc_customers_id"].iloc[0]))},
+        "links_removed": [],
+    }  # fmt: skip
+
+
 def reset_record(run: Run, scope_name: str, key: str) -> dict[str, Any]:
     """Clear one record's shop id, marks and links in one BO transaction; what was cleared."""
+    if scope_name == CONFIRM:
+        return confirm_customer(run, key)
     if scope_name not in SCOPES:
         raise ValueError(f"scope {scope_name!r}: choose one of {sorted(SCOPES)} or everything")
     scope = SCOPES[scope_name]
@@ -108,13 +138,13 @@ def resync(run: Run, scope_name: str, key: str) -> list[EntityReport]:
     from bo_oscommerce.sync.products import sync_products
     from bo_oscommerce.sync.run import extract
 
-    value = str(_key(SCOPES[scope_name], key))
+    value = str(_key(SCOPES["customer" if scope_name == CONFIRM else scope_name], key))
     one = dataclasses.replace(run, full=True, only=frozenset({value}))
     if scope_name == "article":
         return [sync_products(one, extract(one)["paths"])]
     if scope_name == "product_group":
         full = dataclasses.replace(run, full=True)
         return [sync_categories(full, extract(full)["paths"])]
-    if scope_name == "customer":
+    if scope_name in ("customer", CONFIRM):
         return [sync_customers_to_shop(one)]
     return [report_status(one, "processing"), report_status(one, "delivered")]

@@ -39,6 +39,8 @@ CUSTOMER_READS = {
     "extract_kontakte": {},
     "extract_staaten": {},
     "extract_bindungen": {"entitaet": "customers"},
+    "extract_kunden_stand": {},
+    "extract_kontakte_adresse": {},
     "nummern_lesen": {"name": "adresse"},
 }
 ORDER_READS = {

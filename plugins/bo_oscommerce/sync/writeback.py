@@ -36,6 +36,12 @@ WRITE_STATEMENTS = (
     "insert_auftragsposition",
     "writeback_auftrag_status",
     "reset_auftrag_status",
+    "writeback_kunden_stand_loeschen",
+    "writeback_kunden_stand",
+    "writeback_willkommen_gesendet",
+    "bestaetigen_kunde",
+    "update_kontakt_aus_shop",
+    "update_adresse_aus_shop",
 )
 
 

@@ -22,6 +22,7 @@ import pandas as pd
 
 from bo_oscommerce.shop.columns import ShopColumns, metadata_columns
 from bo_oscommerce.transform.common import Cleaned, latest, to_timestamp
+from bo_oscommerce.transform.emails import compare_keys
 from bo_oscommerce.transform.text import fit_text
 
 ZERO_DATE = "0000-00-00 00:00:00"  # what the shop stores for "no birthday"
@@ -94,13 +95,16 @@ def build_customers(
     zones: pd.DataFrame,
     today: date,
     columns: ShopColumns | None = None,
+    collation: str = "utf8mb3_unicode_ci",
 ) -> tuple[pd.DataFrame, pd.DataFrame, Cleaned]:
     """Contacts (``extract_gespraechspartner.sql``) as customer rows, plus contacts that left
     the web (``gp_id``, ``osc_customers_id``: their shop customer is kept, no longer synced).
 
     Returns ``(customers, left, cleaned)``. ``customers`` has one row per web contact with
     the shop's customers and address_book columns, ``email_key`` (the natural key),
-    ``password_source`` (the postal code) and the change marker ``stand``.
+    ``password_source`` (the postal code) and the change marker ``stand``. ``email_key``
+    compares as the shop's column does (``collation``); ``entry_zone``: zone and state as one
+    value.
     """
     columns = columns or metadata_columns(["customers", "address_book"])
     cleaned = Cleaned()
@@ -130,7 +134,7 @@ def build_customers(
             "stand": latest(
                 to_timestamp(web["geaendert_am"]), to_timestamp(web["adresse_geaendert_am"])
             ),
-            "email_key": email_key(trimmed),
+            "email_key": compare_keys(trimmed, collation),
             "customers_gender": gender.astype(object),
             "customers_firstname": _text(web["vorname"]),
             "customers_lastname": _text(web["nachname"]),
@@ -157,7 +161,15 @@ def build_customers(
             cleaned.add(rule, customers.loc[mask, "gp_id"])
     customers["entry_firstname"] = customers["customers_firstname"]
     customers["entry_lastname"] = customers["customers_lastname"]
+    customers["entry_zone"] = entry_zone(customers["entry_zone_id"], customers["entry_state"])
     return customers, left, cleaned
+
+
+def entry_zone(zone_ids: pd.Series, states: pd.Series) -> pd.Series:
+    """A zone and its free-text state as one comparable value: ``"88|"``, ``"0|Tirol"``."""
+    zone = pd.Series(pd.array(zone_ids, dtype="Int64"), index=zone_ids.index).fillna(0)
+    state = states.astype(object).where(states.notna(), "").astype(str)
+    return zone.astype(int).astype(str) + "|" + state
 
 
 # --- shop -> BO -----------------------------------------------------------------------------
