@@ -476,6 +476,16 @@ KINDS: dict[str, Kind] = {
         "linked to shop customer 3, who changed the e-mail in the shop",
         "set aside with both e-mails: a person decides",
     ),
+    "cust-accented-email": Kind(
+        CUSTOMERS, (f"{GP + 22}",), SET_ASIDE, "refuse it (tep_validate_email)",
+        "email 'rené.dupont@example.invalid' (an accent)",
+        "set aside: the shop's own forms refuse it, and it would equal 'rene.dupont@...'",
+    ),
+    "cust-foreign-account": Kind(
+        CUSTOMERS, ("2",), KEPT_OUT, "waiting for confirmation",
+        "contact 2's e-mail is held by shop customer 4, who registered himself",
+        "linked (orders find him); nothing written either way until the link is confirmed",
+    ),
     # --- new customers from the shop (Neukunden) ------------------------------------------
     "new-no-address": Kind(
         NEW_CONTACTS, ("6",), SET_ASIDE, "shop customer has no address_book row",
@@ -839,6 +849,7 @@ def _bo_contacts(conn: sa.Connection) -> None:
              osc_customers_id=3)  # fmt: skip
     _contact(conn, 20, "Leni", "   ", "leni.leer@example.com")
     _contact(conn, 21, "Theo", "Tabulator", "theo.tab@example.com", strasse="Lindenweg\x0b 4")
+    _contact(conn, 22, "René", "Dupont", "rené.dupont@example.invalid")
 
 
 def _bo_orders(conn: sa.Connection) -> None:

@@ -268,15 +268,15 @@ def test_one_e_mail_one_account(bo, real_world_shop, staging):
 def test_a_registration_between_the_check_and_the_insert_is_reported(bo, real_world_shop, staging, monkeypatch):
     shop = real_world_shop.engine
 
-    def someone_registers(_conn, email: str) -> None:  # a second connection, committed
+    def someone_registers(_conn, emails: list[str]) -> None:  # a second connection, committed
         with shop.begin() as other:
             other.execute(sa.text(
                 "INSERT INTO customers (customers_gender, customers_firstname, customers_lastname, "
                 "customers_dob, customers_email_address, customers_telephone, customers_password, "
                 "customers_newsletter) VALUES ('m', 'Paul', 'Zweitkonto', '1990-01-01', :e, '1', 'x', '')"),
-                {"e": email})  # fmt: skip
+                {"e": emails[0]})  # fmt: skip
 
-    monkeypatch.setattr(customers_sync, "BEFORE_ACCOUNT_INSERT", someone_registers)
+    monkeypatch.setattr(customers_sync, "BETWEEN_CHECK_AND_INSERT", someone_registers)
     to_shop, _ = both(bo, shop)
     twins = to_shop.details["e-mail held by two shop accounts since this run (merge them in the shop)"]
     assert [(t["e-mail"], t["created by the sync"]) for t in twins] == [("paul.neumann@example.net", account(bo, 3))]
@@ -320,3 +320,63 @@ def test_bo_refusing_a_neukunde_is_no_race(bo, real_world_shop, staging):
     assert all("adress_nr" in r or "Duplicate entry '1' for key 'PRIMARY'" in r for r in refused["reason"])
     assert (from_shop.inserted, from_shop.unchanged, from_shop.set_aside_rows) == (0, 3, 8)
     assert scalar(bo, "SELECT COUNT(*) FROM gespraechspartner") == len(CONTACTS)
+
+
+def test_welcome_links_reach_accounts_created_by_a_run_whose_write_back_failed(
+    real_world_shop, staging, mariadb_server, tmp_path, smtp_server
+):
+    """BO refuses the links after the shop created the accounts (a trigger stands in for a
+    BO user without the right): the run fails, and the next one links them and mails them."""
+    from tests.conftest import _drop_database
+
+    bo, database = bo_engine("mariadb", tmp_path, mariadb_server)
+    try:
+        make_bo(bo)
+        with bo.begin() as conn:
+            conn.execute(sa.text(
+                "CREATE TRIGGER no_links BEFORE UPDATE ON gespraechspartner FOR EACH ROW "
+                "IF NEW.osc_customers_id IS NOT NULL THEN SIGNAL SQLSTATE '45000' "
+                "SET MESSAGE_TEXT = 'links are written by a person'; END IF"))  # fmt: skip
+        mails = {"initial_password": "reset_link", "shop_url": "https://shop.example/",
+                 "mail_from": "kasse@example.com", "smtp_conn_id": "smtp_test"}  # fmt: skip
+        shop = real_world_shop.engine
+        failed, _ = both(bo, shop, **mails)
+        assert failed.failed and "links are written by a person" in failed.failed
+        paul = scalar(shop, "SELECT customers_id FROM customers WHERE customers_email_address = 'paul.neumann@example.net'")
+        assert paul is not None and smtp_server.messages == []
+        with bo.begin() as conn:
+            conn.execute(sa.text("DROP TRIGGER no_links"))
+        healed, _ = both(bo, shop, "healed", **mails)
+        assert (healed.failed, healed.inserted) == (None, 0)
+        assert account(bo, 3) == paul
+        assert [m["X-Envelope-To"] for m in smtp_server.messages] == ["paul.neumann@example.net"]
+        body = next(p for p in smtp_server.messages[0].walk() if p.get_content_type() == "text/html")
+        text = body.get_payload(decode=True).decode()
+        key = scalar(shop, "SELECT password_reset_key FROM customers_info WHERE customers_info_id = :c", c=paul)
+        assert f"password_reset.php?account=paul.neumann%40example.net&amp;key={key}" in text
+        both(bo, shop, "third", **mails)
+        assert len(smtp_server.messages) == 1
+    finally:
+        bo.dispose()
+        _drop_database(mariadb_server, database)
+
+
+def test_a_contact_set_aside_keeps_its_claim_on_its_account(bo, real_world_shop, staging):
+    shop = real_world_shop.engine
+    both(bo, shop)
+    paul = account(bo, 3)
+    with bo.begin() as conn:  # Paul's postal code goes missing; a second contact has his e-mail
+        conn.execute(sa.text("UPDATE adresse SET plz = NULL, geaendert_am = :t WHERE adress_nr = 3"), {"t": AT})
+        conn.execute(sa.text("INSERT INTO adresse (adress_nr, strasse, plz, ort, staat_id, geaendert_am) "
+                             "VALUES (6, 'Weg 2', '33602', 'Bielefeld', 1, :t)"), {"t": AT})
+        conn.execute(sa.text("INSERT INTO gespraechspartner (gp_id, adress_nr, vorname, nachname, email, "
+                             "newsletter, im_web, geaendert_am) VALUES (6, 6, 'Paula', 'Neumann', "
+                             "'paul.neumann@example.net', 0, 1, :t)"), {"t": AT})  # fmt: skip
+    shop_before = rows(shop, "SELECT * FROM customers WHERE customers_id = :c", c=paul)
+    for key in ("second", "third"):
+        to_shop, _ = both(bo, shop, key, at=AT + timedelta(hours=1))
+        reasons = to_shop.set_aside.groupby("key")["reason"].apply(set).to_dict()
+        assert reasons["3"] == {"postal code missing: the shop needs one, and it is the first password"}
+        assert reasons["6"] == {"e-mail address belongs to a shop row of another BO row"}
+    assert (account(bo, 3), scalar(bo, "SELECT osc_customers_id FROM gespraechspartner WHERE gp_id = 6")) == (paul, None)
+    assert rows(shop, "SELECT * FROM customers WHERE customers_id = :c", c=paul) == shop_before

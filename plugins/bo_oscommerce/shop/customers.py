@@ -20,10 +20,11 @@ import sqlalchemy as sa
 from bo_oscommerce.frames import query_frame, result_frame
 from bo_oscommerce.shop import tables as t
 from bo_oscommerce.shop.columns import ShopColumns
-from bo_oscommerce.shop.common import read_by_values
-from bo_oscommerce.shop.dialect import chunks, placeholder_row, reserve_ids
+from bo_oscommerce.shop.common import READ_ALL_ABOVE, read_by_ids, read_by_values
+from bo_oscommerce.shop.dialect import chunks, insert_rows, placeholder_row, reserve_ids
 from bo_oscommerce.shop.passwords import hash_passwords, random_text
 from bo_oscommerce.transform.customers import ZERO_DATE
+from bo_oscommerce.transform.emails import compare_key, compare_keys
 
 WHAT = "e-mail address"
 CUSTOMER_COLUMNS = [
@@ -108,50 +109,72 @@ def accounts_with_emails(conn: sa.Connection, emails: Iterable[str]) -> pd.DataF
     return read_by_values(conn, stmt, c.customers_email_address, [e for e in emails if e])
 
 
-Check = Callable[[sa.Connection, str], None]
+Check = Callable[[sa.Connection, list[str]], None]
+GROUP = 25  # accounts per transaction: a few milliseconds, never a run's whole batch
 
 
-def create_account(
+def create_accounts(
     engine: sa.Engine,
-    row: dict,
-    password: str,
-    reset_key: str | None,
+    rows: pd.DataFrame,
+    hashes: list[str],
+    keys: list[str | None],
     run_at: datetime,
-    before_insert: Check | None = None,
-) -> int | None:
-    """One account as create_account.php writes it (customers, its address book entry as the
-    default, customers_info), in a transaction of milliseconds: the e-mail is checked, then
-    the rows go in. Returns the id of an account that took the e-mail first (nothing written),
-    or None."""
+    between: Check | None = None,
+) -> dict[int, int]:
+    """Accounts as create_account.php writes them (customers, its address book entry as the
+    default, customers_info), a few at a time, each group in a transaction of milliseconds:
+    the e-mails are checked, then the rows go in. ``rows`` has the customers and address
+    columns with ``customers_id`` and ``address_book_id``; ``between`` runs after the check
+    and before the insert (a test's seam). Returns customers_id -> the account that held its
+    e-mail first (nothing was written for it)."""
+    rows = rows.assign(customers_password=hashes, password_reset_key=keys).reset_index(drop=True)
+    held: dict[int, int] = {}
     c = t.customers.c
-    email = row["customers_email_address"]
-    with engine.begin() as conn:
-        held = conn.execute(
-            sa.select(c.customers_id).where(c.customers_email_address == email).limit(1)
-        ).scalar()
-        if held is not None:
-            return int(held)
-        if before_insert is not None:
-            before_insert(conn, email)
-        conn.execute(
-            sa.insert(t.customers),
-            [{**{n: row[n] for n in CUSTOMER_COLUMNS}, "customers_id": row["customers_id"],
-              "customers_default_address_id": row["address_book_id"], "customers_fax": "",
-              "customers_password": password}],
-        )  # fmt: skip
-        conn.execute(
-            sa.insert(t.address_book),
-            [{**{n: row[n] for n in ADDRESS_COLUMNS}, "address_book_id": row["address_book_id"],
-              "customers_id": row["customers_id"], "entry_suburb": ""}],
-        )  # fmt: skip
-        conn.execute(
-            sa.insert(t.customers_info),
-            [{"customers_info_id": row["customers_id"], "customers_info_number_of_logons": 0,
-              "customers_info_date_account_created": run_at, "global_product_notifications": 0,
-              "password_reset_key": reset_key,
-              "password_reset_date": run_at if reset_key else None}],
-        )  # fmt: skip
-    return None
+    for start in range(0, len(rows), GROUP):
+        group = rows.iloc[start : start + GROUP]
+        with engine.begin() as conn:
+            taken = read_by_values(
+                conn, sa.select(c.customers_id, c.customers_email_address),
+                c.customers_email_address, group["customers_email_address"],
+            )  # fmt: skip
+            mails = zip(taken["customers_id"], taken["customers_email_address"], strict=True)
+            holder = {compare_key(e): int(i) for i, e in mails}
+            if between is not None:
+                between(conn, group["customers_email_address"].tolist())
+            owner = group["customers_email_address"].map(compare_key).map(holder)
+            for cid, other in zip(group["customers_id"], owner, strict=True):
+                if not pd.isna(other):
+                    held[int(cid)] = int(other)
+            _insert_accounts(conn, group[owner.isna().to_numpy()], run_at)
+    return held
+
+
+def _insert_accounts(conn: sa.Connection, new: pd.DataFrame, run_at: datetime) -> None:
+    if new.empty:
+        return
+    insert_rows(
+        conn,
+        t.customers,
+        new[["customers_id", *CUSTOMER_COLUMNS, "customers_password"]].assign(
+            customers_default_address_id=new["address_book_id"], customers_fax=""
+        ),
+    )
+    insert_rows(
+        conn,
+        t.address_book,
+        new[["address_book_id", "customers_id", *ADDRESS_COLUMNS]].assign(entry_suburb=""),
+    )
+    keys = new["password_reset_key"]
+    insert_rows(
+        conn,
+        t.customers_info,
+        pd.DataFrame(
+            {"customers_info_id": new["customers_id"], "customers_info_number_of_logons": 0,
+             "customers_info_date_account_created": run_at, "global_product_notifications": 0,
+             "password_reset_key": keys,
+             "password_reset_date": [run_at if k else None for k in keys]}
+        ),
+    )  # fmt: skip
 
 
 # merge field -> the shop columns it writes (the customers row, or the sync's own entry)
@@ -243,9 +266,25 @@ def customer_keys(conn: sa.Connection) -> pd.DataFrame:
     return query_frame(conn, sa.select(c.customers_id, c.customers_email_address))
 
 
-def customers_with_address(conn: sa.Connection, ids: list[int]) -> pd.DataFrame:
+def accounts_for(conn: sa.Connection, ids: Iterable[int], emails: Iterable[str]) -> pd.DataFrame:
+    """``customers_with_address`` of the accounts with one of ``ids`` or whose e-mail equals
+    one of ``emails`` as the shop compares them; one scan of the shop when they are many."""
+    ids, emails = sorted({int(i) for i in ids}), sorted({str(e) for e in emails if e})
+    c = t.customers.c
+    if len(ids) + len(emails) > READ_ALL_ABOVE:
+        every = customers_with_address(conn, None)
+        keys = set(compare_keys(pd.Series(emails, dtype=object)).dropna())
+        found = compare_keys(every["customers_email_address"]).isin(keys)
+        mask = every["customers_id"].isin(ids) | found
+        return every[mask].reset_index(drop=True)
+    by_email = read_by_values(conn, sa.select(c.customers_id), c.customers_email_address, emails)
+    wanted = sorted(set(ids) | {int(i) for i in by_email["customers_id"]})
+    return customers_with_address(conn, wanted)
+
+
+def customers_with_address(conn: sa.Connection, ids: list[int] | None) -> pd.DataFrame:
     """Customers with their default address_book row (NULLs when it is missing) and the
-    name of its zone."""
+    name of its zone (``ids`` None: every customer)."""
     c, a, z = t.customers.c, t.address_book.c, t.zones.c
     joined = t.customers.outerjoin(
         t.address_book,
@@ -271,13 +310,9 @@ def customers_with_address(conn: sa.Connection, ids: list[int]) -> pd.DataFrame:
         a.entry_gender,
         z.zone_name,
     ).select_from(joined)
-    frames = [
-        result_frame(conn.execute(stmt.where(c.customers_id.in_(list(part)))))
-        for part in chunks(sorted(ids), 1000)
-    ]
-    if not frames:
-        return result_frame(conn.execute(stmt.where(sa.false())))
-    return pd.concat(frames, ignore_index=True)
+    if ids is None:
+        return query_frame(conn, stmt)
+    return read_by_ids(conn, stmt, c.customers_id, ids)
 
 
 def reset_link_valid_until(run_at: datetime) -> datetime:
@@ -288,9 +323,10 @@ def reset_link_valid_until(run_at: datetime) -> datetime:
 __all__ = [
     "ZERO_DATE",
     "FirstPassword",
+    "accounts_for",
     "accounts_with_emails",
     "country_ids",
-    "create_account",
+    "create_accounts",
     "customer_keys",
     "customers_with_address",
     "reserve_accounts",

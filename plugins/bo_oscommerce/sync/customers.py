@@ -99,6 +99,7 @@ class Plan:
     confirmed: pd.Series  # bool: BO's data may go into the account
     report: EntityReport
     emails: dict[int, str] = field(default_factory=dict)  # gp_id -> e-mail to write (BO changed it)
+    accounts: pd.DataFrame = field(default_factory=pd.DataFrame)  # customers_with_address rows
 
 
 def sync_customers_to_shop(run: Run) -> EntityReport:
@@ -152,15 +153,10 @@ def _plan(
          "remembered_key": valid["gp_id"].map(remembered).astype(object)},
         index=valid.index,
     )  # fmt: skip
-    c = t.customers.c
-    stmt = sa.select(c.customers_id, c.customers_email_address, c.customers_firstname,
-                     c.customers_lastname)  # fmt: skip
     with run.shop.connect() as conn:
-        by_id = read_by_ids(conn, stmt, c.customers_id, wanted["stored_id"].dropna().astype(int))
-        by_email = shop_customers.accounts_with_emails(
-            conn, valid["customers_email_address"].dropna()
+        accounts = shop_customers.accounts_for(
+            conn, wanted["stored_id"].dropna().astype(int), valid["customers_email_address"]
         )
-    accounts = pd.concat([by_id, by_email], ignore_index=True).drop_duplicates("customers_id")
     accounts = accounts.assign(key=compare_keys(accounts["customers_email_address"], collation))
     identity = resolve(
         wanted,
@@ -182,7 +178,7 @@ def _plan(
         .assign(customers_id=identity.shop_id[keep], how=identity.how[keep])
         .reset_index(drop=True)
     )
-    plan = Plan(resolved, state, pd.Series(dtype=bool), report)
+    plan = Plan(resolved, state, pd.Series(dtype=bool), report, accounts=accounts)
     _email_changes(plan, accounts, collation)
     frame = plan.customers
     known = frame["gp_id"].map(state["osc_customers_id"])
@@ -217,10 +213,9 @@ def _email_changes(plan: Plan, accounts: pd.DataFrame, collation: str) -> None:
     found = frame[frame["how"] != NEW]
     key_of = dict(zip(accounts["customers_id"].astype(int), accounts["key"], strict=True))
     holder = accounts.drop_duplicates("key").set_index("key")
+    changed = found["customers_id"].astype(int).map(key_of) != found["email_key"]
     drop = []
-    for row in found.itertuples():
-        if key_of.get(int(row.customers_id)) == row.email_key:
-            continue
+    for row in found[changed.to_numpy()].itertuples():
         other = holder.loc[row.email_key] if row.email_key in holder.index else None
         if other is not None and int(other["customers_id"]) != int(row.customers_id):
             drop.append(row.Index)
@@ -261,19 +256,33 @@ def _merge(
     run: Run, plan: Plan, extract: pd.DataFrame, built: pd.DataFrame, zones: pd.DataFrame
 ) -> LinkedResult:
     """Linked accounts: confirmed ones kept in step both ways, the others listed with their
-    differences."""
+    differences. A link whose two sides both still hold what its state says is settled at
+    once (one comparison of each side's values with its stored state)."""
     found = plan.customers[plan.customers["how"] != NEW]
     result = LinkedResult()
     if found.empty:
         return result
     gp = found["gp_id"].astype(int).to_numpy()
-    with run.shop.connect() as conn:
-        rows = shop_customers.customers_with_address(
-            conn, found["customers_id"].astype(int).tolist()
-        )
+    rows = plan.accounts.drop_duplicates("customers_id")
     rows = rows.set_index(rows["customers_id"].astype(int))
     shop_now = rows.reindex(found["customers_id"].astype(int).to_numpy()).set_axis(gp)
     shop_now["entry_zone"] = entry_zone(shop_now["entry_zone_id"], shop_now["entry_state"])
+    bo_now = extract.drop_duplicates("gp_id").set_index("gp_id").reindex(gp)
+    state = plan.state.reindex(gp)
+    confirmed = pd.Series(plan.confirmed.loc[found.index].to_numpy(), index=gp)
+    settled = (
+        confirmed
+        & state["osc_address_book_id"].notna()
+        & (_as_state(bo_now, "bo") == state["stand_bo"])
+        & (_as_state(shop_now, "shop") == state["stand_shop"])
+    )
+    work = found[~settled.to_numpy()]
+    if work.empty:
+        return result
+    gp = work["gp_id"].astype(int).to_numpy()
+    shop_now, bo_now, state, confirmed = (
+        shop_now.loc[gp], bo_now.loc[gp], state.loc[gp], confirmed.loc[gp]
+    )
     with run.bo.connect() as conn:
         bo_columns = read_shop_columns(conn, ["adresse", "gespraechspartner"])
     staaten = bo_io.query(run.bo, "extract_staaten")
@@ -281,28 +290,29 @@ def _merge(
         shop_now.reset_index(drop=True).assign(gp=gp), staaten, bo_columns, run.run_at, key="gp"
     )
     shop_as_bo = shop_as_bo.set_axis(gp)
-    bo_now = extract.drop_duplicates("gp_id").set_index("gp_id").reindex(gp)
     bo_as_shop = built.drop_duplicates("gp_id").set_index("gp_id").reindex(gp)
-    state = plan.state.reindex(gp)
-    owned = pd.array(state["osc_address_book_id"], dtype="Int64")
-    default = pd.array(shop_now["address_book_id"], dtype="Int64")
-    confirmed = pd.Series(plan.confirmed.loc[found.index].to_numpy(), index=gp)
-    fresh_owner = pd.Series(owned, index=gp).isna() & confirmed  # adopted: its entry becomes ours
-    owned = pd.Series(owned, index=gp).where(~fresh_owner, pd.Series(default, index=gp))
+    owned = pd.Series(pd.array(state["osc_address_book_id"], dtype="Int64"), index=gp)
+    default = pd.Series(pd.array(shop_now["address_book_id"], dtype="Int64"), index=gp)
+    owned = owned.where(~(owned.isna() & confirmed), default)  # adopted: its entry becomes ours
     merged = merge(
         bo_now, bo_as_shop, shop_now, shop_as_bo,
         state_frame(state["stand_bo"], pd.Index(gp)),
         state_frame(state["stand_shop"], pd.Index(gp)),
-        pd.Series((owned == pd.Series(default, index=gp)).fillna(False).astype(bool), index=gp),
+        (owned == default).fillna(False).astype(bool),
     )  # fmt: skip
     waiting = set(gp[~confirmed.to_numpy()])
     _report_waiting(plan.report, waiting, bo_as_shop, shop_now)
     _report_conflicts(plan.report, merged, waiting)
-    shared = _shared_addresses(run, bo_now)
+    shared = _shared_addresses(run, bo_now) if len(merged.to_bo) else set()
     refused = _write_shop(run, plan, merged, waiting, owned, bo_now)
     _bo_updates(result, merged, waiting | refused, shared, bo_now, run, plan.report)
-    result.states = _states(plan, found, merged, waiting | refused, owned, confirmed, shared)
+    result.states = _states(plan, work, merged, waiting | refused, owned, confirmed, shared)
     return result
+
+
+def _as_state(frame: pd.DataFrame, side: str) -> pd.Series:
+    """One side's values in the form its stored state has them."""
+    return state_json(pd.DataFrame({f.name: frame[getattr(f, side)] for f in FIELDS}))
 
 
 def _report_waiting(
@@ -447,7 +457,7 @@ def _states(
 
 # --- new accounts ----------------------------------------------------------------------------
 
-BEFORE_ACCOUNT_INSERT: shop_customers.Check | None = None  # a test's seam: a registration here
+BETWEEN_CHECK_AND_INSERT: shop_customers.Check | None = None  # a test's seam: a registration
 
 
 @dataclass
@@ -457,7 +467,7 @@ class Created:
 
 
 def _create(run: Run, plan: Plan, columns: ShopColumns, extract: pd.DataFrame) -> Created:
-    """New accounts, one short transaction each. Before the first shop write, BO learns
+    """New accounts, a few per transaction of milliseconds. Before the first shop write, BO learns
     which accounts this run creates (``osc_kunde``), so whatever happens after, a later run
     knows them as the sync's own and sends a welcome e-mail still due."""
     new = plan.customers[plan.customers["how"] == NEW].reset_index(drop=True)
@@ -473,20 +483,20 @@ def _create(run: Run, plan: Plan, columns: ShopColumns, extract: pd.DataFrame) -
         ("writeback_kunden_stand_loeschen", [{"gp_id": int(g)} for g in intent["gp_id"]]),
         ("writeback_kunden_stand", _state_records(intent, run)),
     ])  # fmt: skip
-    failed = []
-    for index, row in enumerate(new.to_dict("records")):
-        held = shop_customers.create_account(
-            run.shop, row, hashes[index], keys[index], run.run_at, BEFORE_ACCOUNT_INSERT
-        )
-        if held is not None:
-            failed.append(int(row["gp_id"]))
-            value = f"{row['customers_email_address']}: shop customer {held}"
-            aside = rejections(TO_SHOP, [(str(row["gp_id"]), REGISTERED_MEANWHILE, value)])
-            plan.report.set_aside = pd.concat([plan.report.set_aside, aside], ignore_index=True)
-    created = new[~new["gp_id"].isin(failed)].reset_index(drop=True)
+    held = shop_customers.create_accounts(
+        run.shop, new, hashes, keys, run.run_at, BETWEEN_CHECK_AND_INSERT
+    )
+    failed = new[new["customers_id"].isin(held)]
+    aside = rejections(TO_SHOP, [
+        (str(g), REGISTERED_MEANWHILE, f"{e}: shop customer {held[int(c)]}")
+        for g, e, c in zip(failed["gp_id"], failed["customers_email_address"],
+                           failed["customers_id"], strict=True)
+    ])  # fmt: skip
+    plan.report.set_aside = pd.concat([plan.report.set_aside, aside], ignore_index=True)
+    created = new[~new["customers_id"].isin(held)].reset_index(drop=True)
     _look_for_twins(run, created, plan.report)
     plan.report.inserted = len(created)
-    return Created(created, failed)
+    return Created(created, [int(g) for g in failed["gp_id"]])
 
 
 def _intent_states(new: pd.DataFrame, extract: pd.DataFrame, welcome: bool) -> pd.DataFrame:

@@ -32,23 +32,25 @@ class Field:
     shop: str  # the column in shop-form frames
     bo: str  # the column in BO-form frames
     entry: bool  # an address book field (else the customers row)
+    kind: str = "text"  # text, date, flag (newsletter) or id (a number)
 
 
 FIELDS = (
     Field("gender", "customers_gender", "anrede", False),
     Field("firstname", "customers_firstname", "vorname", False),
     Field("lastname", "customers_lastname", "nachname", False),
-    Field("dob", "customers_dob", "geburtstag", False),
+    Field("dob", "customers_dob", "geburtstag", False, "date"),
     Field("telephone", "customers_telephone", "telefon", False),
-    Field("newsletter", "customers_newsletter", "newsletter", False),
+    Field("newsletter", "customers_newsletter", "newsletter", False, "flag"),
     Field("company", "entry_company", "firma", True),
     Field("street", "entry_street_address", "strasse", True),
     Field("postcode", "entry_postcode", "plz", True),
     Field("city", "entry_city", "ort", True),
-    Field("country", "entry_country_id", "staat_id", True),
+    Field("country", "entry_country_id", "staat_id", True, "id"),
     Field("zone", "entry_zone", "region", True),
 )
 NEWSLETTER = "newsletter"
+KIND = {f.name: f.kind for f in FIELDS}
 
 
 def text(value: Any) -> str:
@@ -73,7 +75,19 @@ def subscribed(value: Any) -> str:
 
 
 def _comparable(values: pd.Series, name: str) -> pd.Series:
-    return values.map(subscribed if name == NEWSLETTER else text)
+    """``text`` (or ``subscribed``) of a whole column, vectorised by the field's kind."""
+    kind = KIND[name]
+    if kind == "flag":
+        as_text = values.astype("string").str.strip().fillna("")
+        return as_text.isin(["1", "1.0", "True"]).map({True: "1", False: ""}).astype(object)
+    if kind == "date":
+        moments = pd.to_datetime(values.astype("string").str.slice(0, 10), errors="coerce")
+        moments = moments.where(moments.dt.year >= 1900)
+        return moments.dt.strftime("%Y-%m-%d").fillna("").astype(object)
+    if kind == "id":
+        numbers = pd.to_numeric(values, errors="coerce").astype("Int64")
+        return numbers.astype("string").fillna("").astype(object)
+    return values.astype("string").str.strip().fillna("").astype(object)
 
 
 def state_frame(stored: pd.Series, index: pd.Index) -> pd.DataFrame:
@@ -84,9 +98,12 @@ def state_frame(stored: pd.Series, index: pd.Index) -> pd.DataFrame:
 
 
 def state_json(frame: pd.DataFrame) -> pd.Series:
+    """Field columns (any form) as the stored JSON texts, by row."""
+    names = [f.name for f in FIELDS]
+    columns = [_comparable(frame[name], name).tolist() for name in names]
     return pd.Series(
-        [json.dumps({f.name: text(r[f.name]) for f in FIELDS}, ensure_ascii=False)
-         for _, r in frame.iterrows()],
+        [json.dumps(dict(zip(names, values, strict=True)), ensure_ascii=False)
+         for values in zip(*columns, strict=True)],
         index=frame.index, dtype=object,
     )  # fmt: skip
 

@@ -63,4 +63,16 @@ def compare_key(value: object, collation: str = "utf8mb3_unicode_ci") -> str | N
 
 
 def compare_keys(values: pd.Series, collation: str = "utf8mb3_unicode_ci") -> pd.Series:
-    return values.map(lambda v: compare_key(v, collation)).astype(object)
+    """``compare_key`` of a column; ASCII addresses (nearly all) the vectorised way."""
+    name = collation.lower()
+    text = values.astype("string").str.strip()
+    if "nopad" not in name:
+        text = text.str.rstrip(" ")
+    text = text.where(text.str.len() > 0)
+    if name.endswith("_bin") or name == "binary" or "_cs" in name:
+        return text.astype(object).where(text.notna(), None)
+    ascii_only = text.str.isascii().fillna(True).astype(bool)
+    out = text.str.lower().astype(object).where(text.notna(), None)
+    if not ascii_only.all():
+        out[~ascii_only] = values[~ascii_only].map(lambda v: compare_key(v, collation))
+    return out
