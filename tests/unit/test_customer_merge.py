@@ -6,7 +6,14 @@ import json
 
 import pandas as pd
 
-from bo_oscommerce.transform.customer_merge import FIELDS, differences, merge, state_frame, text
+from bo_oscommerce.transform.customer_merge import (
+    FIELDS,
+    differences,
+    merge,
+    state_frame,
+    state_json,
+    text,
+)
 from bo_oscommerce.transform.emails import compare_key, valid_for_shop
 
 GP = [1]
@@ -147,3 +154,22 @@ def test_emails_compare_as_the_shops_collation_and_validate_as_the_shop() -> Non
     assert not valid_for_shop("rené.dupont@example.com")
     assert valid_for_shop(" henrike.voss@example.com ")
     assert not valid_for_shop("first last@host.com") and not valid_for_shop("first@last@host.com")
+
+
+def test_state_text_is_what_json_writes_for_every_kind_of_value():
+    """States stored by earlier runs stay comparable: the column-wise text equals json.dumps
+    of the field values, quotes, backslashes, control characters and accents included."""
+    frame = pd.DataFrame(
+        {"gender": ["m", None], "firstname": ['Jean "JJ"', "Zoë\\"], "lastname": ["O'Neil", "\t"],
+         "dob": ["1970-01-31 00:00:00", "0000-00-00 00:00:00"], "telephone": ["\u2028", ""],
+         "newsletter": ["1", 0], "company": [float("nan"), "Ä & Ö"], "street": ["a\nb", "x"],
+         "postcode": ["01", " 2 "], "city": ["\x00", "日本"], "country": [81, None],
+         "zone": ["84|", "|Bayern"]}  # fmt: skip
+    )
+    expected = [
+        json.dumps({f.name: (text(v) if f.kind != "flag" else ("1" if text(v) == "1" else ""))
+                    for f, v in zip(FIELDS, row, strict=True)}, ensure_ascii=False)
+        for row in frame[[f.name for f in FIELDS]].itertuples(index=False)
+    ]  # fmt: skip
+    assert state_json(frame).tolist() == expected
+    assert json.loads(expected[0])["firstname"] == 'Jean "JJ"'

@@ -82,6 +82,21 @@ def _mysql_statements(dbapi_conn: Any, table: str, frame: pd.DataFrame) -> Itera
         yield prefix + ",".join(values)
 
 
+PREFETCH_ROWS = 2_000  # below this, one statement: a helper thread costs more than it saves
+
+
+def _prefetched(statements: Iterator[str], ahead: bool) -> Iterator[str]:
+    """``statements``, the next one built by a helper thread while the caller sends this one."""
+    if not ahead:
+        yield from statements
+        return
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        upcoming = pool.submit(next, statements, None)
+        while (sql := upcoming.result()) is not None:
+            upcoming = pool.submit(next, statements, None)
+            yield sql
+
+
 def insert_rows(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> None:
     """Plain multi-row inserts of a frame whose columns are ``table``'s column names.
 
@@ -96,20 +111,14 @@ def insert_rows(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> No
         statements = _mysql_statements(dbapi_conn, table.name, frame)
         cursor = dbapi_conn.cursor()  # same connection, so same transaction
         try:
-            with ThreadPoolExecutor(max_workers=1) as pool:
-                upcoming = pool.submit(next, statements, None)
-                while (sql := upcoming.result()) is not None:
-                    upcoming = pool.submit(next, statements, None)
-                    try:
-                        cursor.execute(sql)  # no args: the driver leaves '%' in values alone
-                    except conn.dialect.loaded_dbapi.Error as exc:
-                        raise sa.exc.DBAPIError.instance(
-                            sql[:300],
-                            None,
-                            exc,
-                            conn.dialect.loaded_dbapi.Error,
-                            dialect=conn.dialect,
-                        ) from exc
+            for sql in _prefetched(statements, len(frame) > PREFETCH_ROWS):
+                try:
+                    cursor.execute(sql)  # no args: the driver leaves '%' in values alone
+                except conn.dialect.loaded_dbapi.Error as exc:
+                    raise sa.exc.DBAPIError.instance(
+                        sql[:300], None, exc, conn.dialect.loaded_dbapi.Error,
+                        dialect=conn.dialect,
+                    ) from exc  # fmt: skip
         finally:
             cursor.close()
         return

@@ -100,13 +100,14 @@ class Plan:
     report: EntityReport
     emails: dict[int, str] = field(default_factory=dict)  # gp_id -> e-mail to write (BO changed it)
     accounts: pd.DataFrame = field(default_factory=pd.DataFrame)  # customers_with_address rows
+    remembered: dict[int, str] = field(default_factory=dict)  # gp_id -> the link's e-mail key
 
 
 def sync_customers_to_shop(run: Run) -> EntityReport:
     columns = shop_columns(run, CUSTOMER_TABLES)
     collation = columns.spec("customers", "customers_email_address").collation
-    extract = bo_io.query(run.bo, "extract_gespraechspartner", {"full_sync": 1})
-    extract = only_keys(run, extract, "gp_id")
+    every = bo_io.query(run.bo, "extract_gespraechspartner", {"full_sync": 1})
+    extract = only_keys(run, every, "gp_id")
     with run.shop.connect() as conn:
         zones, countries = shop_customers.zones(conn), shop_customers.country_ids(conn)
     customers, left, cleaned = build_customers(
@@ -120,7 +121,7 @@ def sync_customers_to_shop(run: Run) -> EntityReport:
         cleaned=cleaned.rules,
         kept_out={LEFT_WEB: [str(k) for k in left["gp_id"]]} if len(left) else {},
     )
-    plan = _plan(run, checked.valid, customers, collation, report)
+    plan = _plan(run, checked.valid, every, collation, report)
     merged = _merge(run, plan, extract, customers, zones)
     created = _create(run, plan, columns, extract)
     try:
@@ -133,20 +134,22 @@ def sync_customers_to_shop(run: Run) -> EntityReport:
 
 
 def _plan(
-    run: Run, valid: pd.DataFrame, built: pd.DataFrame, collation: str, report: EntityReport
+    run: Run, valid: pd.DataFrame, every: pd.DataFrame, collation: str, report: EntityReport
 ) -> Plan:
-    """Which shop account each valid contact is, and whether BO's data may go into it."""
+    """Which shop account each valid contact is, and whether BO's data may go into it.
+    ``every``: the whole extract (also the contacts a reset leaves out)."""
     state = link_state(run)
     stored = pd.array(valid["osc_customers_id"], dtype="Int64")
     from_state = pd.array(valid["gp_id"].map(state["osc_customers_id"]), dtype="Int64")
     valid = valid.assign(stored_id=pd.Series(stored).fillna(pd.Series(from_state)).to_numpy())
     links = bindings(run.bo, TO_SHOP)
     remembered = dict(zip(links["bo_schluessel"].astype(int), links["osc_schluessel"], strict=True))
-    everyone = _contacts(run)
-    others = everyone[~everyone["gp_id"].isin(set(valid["gp_id"]))]
-    # a contact set aside keeps its claim on its account: no other contact takes it over
+    # a contact set aside keeps its claim on its account: no other contact takes it over (the
+    # extract holds every contact with a stored id, osc_kunde every other link or intent)
+    mine = set(valid["gp_id"].astype(int))
+    others = every[~every["gp_id"].astype(int).isin(mine)]
     taken = {int(i) for i in others["osc_customers_id"].dropna()}
-    taken |= {int(state.at[g, "osc_customers_id"]) for g in others["gp_id"] if g in state.index}
+    taken |= {int(i) for i in state.loc[~state.index.isin(mine), "osc_customers_id"].dropna()}
     wanted = pd.DataFrame(
         {"gp_id": valid["gp_id"], "stored_id": valid["stored_id"],
          "natural_key": valid["email_key"].astype(object),
@@ -178,7 +181,8 @@ def _plan(
         .assign(customers_id=identity.shop_id[keep], how=identity.how[keep])
         .reset_index(drop=True)
     )
-    plan = Plan(resolved, state, pd.Series(dtype=bool), report, accounts=accounts)
+    plan = Plan(resolved, state, pd.Series(dtype=bool), report, accounts=accounts,
+                remembered=remembered)  # fmt: skip
     _email_changes(plan, accounts, collation)
     frame = plan.customers
     known = frame["gp_id"].map(state["osc_customers_id"])
@@ -193,6 +197,8 @@ def _plan(
 
 def _with_names(ambiguous: pd.DataFrame, accounts: pd.DataFrame) -> list[tuple[str, str, str]]:
     """Set-aside rows of the identity rule, naming the shop account that holds the e-mail."""
+    if ambiguous.empty:
+        return []
     names = {
         k: f"shop customer {int(i)} ({f} {n})".strip()
         for i, k, f, n in zip(accounts["customers_id"], accounts["key"],
@@ -565,8 +571,7 @@ def _write_back(
         | marker_changed(loaded["osc_abgleich_stand"], loaded["stand"]).to_numpy()
     )  # fmt: skip
     rows = loaded.loc[due]
-    links = bindings(run.bo, TO_SHOP)
-    remembered = dict(zip(links["bo_schluessel"].astype(int), links["osc_schluessel"], strict=True))
+    remembered = plan.remembered
     relinked = loaded.loc[due | (loaded["gp_id"].map(remembered) != loaded["email_key"]).to_numpy()]
     states = _changed_states(plan.state, linked.states)
     steps = [
@@ -637,10 +642,12 @@ def _welcome(run: Run, report: EntityReport) -> None:
     whose link has not gone out yet, from this run or an earlier one (a link older than the
     shop's one day is issued anew)."""
     settings = run.settings
-    state = link_state(run)
-    due = state[state["willkommen_offen"].fillna(0).astype(int) == 1]
-    if settings.initial_password != "reset_link" or due.empty:
+    if settings.initial_password != "reset_link":
         return
+    due = bo_io.query(run.bo, "extract_willkommen_offen").astype({"gp_id": "int64"})
+    if due.empty:
+        return
+    due = due.set_index("gp_id", drop=False)
     accounts = _accounts_for_welcome(run, due)
     subject, body = WELCOME.get(settings.languages[settings.default_language], WELCOME["en"])
     base = (settings.shop_url or "").rstrip("/") + "/password_reset.php"

@@ -40,6 +40,7 @@ CUSTOMER_READS = {
     "extract_staaten": {},
     "extract_bindungen": {"entitaet": "customers"},
     "extract_kunden_stand": {},
+    "extract_willkommen_offen": {},
     "extract_kontakte_adresse": {},
     "nummern_lesen": {"name": "adresse"},
 }

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from json.encoder import encode_basestring
 from typing import Any
 
 import pandas as pd
@@ -87,7 +88,19 @@ def _comparable(values: pd.Series, name: str) -> pd.Series:
     if kind == "id":
         numbers = pd.to_numeric(values, errors="coerce").astype("Int64")
         return numbers.astype("string").fillna("").astype(object)
-    return values.astype("string").str.strip().fillna("").astype(object)
+    if isinstance(values.dtype, pd.StringDtype):
+        return values.str.strip().fillna("").astype(object)
+    return pd.Series(
+        [v.strip() if type(v) is str else _other_text(v) for v in values.to_numpy(dtype=object)],
+        index=values.index, dtype=object,
+    )  # fmt: skip
+
+
+def _other_text(value: Any) -> str:
+    """A value that is not a text, as pandas' string dtype writes it (missing: "")."""
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return ""
+    return str(value).strip()
 
 
 def state_frame(stored: pd.Series, index: pd.Index) -> pd.DataFrame:
@@ -97,13 +110,18 @@ def state_frame(stored: pd.Series, index: pd.Index) -> pd.DataFrame:
     return frame.reindex(index).astype(object)
 
 
+STATE_TEXT = "{" + ", ".join(f'"{f.name}": %s' for f in FIELDS) + "}"
+
+
 def state_json(frame: pd.DataFrame) -> pd.Series:
-    """Field columns (any form) as the stored JSON texts, by row."""
-    names = [f.name for f in FIELDS]
-    columns = [_comparable(frame[name], name).tolist() for name in names]
+    """Field columns (any form) as the stored JSON texts, by row: the text ``json.dumps``
+    writes for ``{field: value}`` (``ensure_ascii=False``), quoted a column at a time."""
+    columns = [
+        [encode_basestring(v) for v in _comparable(frame[f.name], f.name).to_numpy()]
+        for f in FIELDS
+    ]
     return pd.Series(
-        [json.dumps(dict(zip(names, values, strict=True)), ensure_ascii=False)
-         for values in zip(*columns, strict=True)],
+        [STATE_TEXT % values for values in zip(*columns, strict=True)],
         index=frame.index, dtype=object,
     )  # fmt: skip
 

@@ -45,7 +45,10 @@ CUSTOMER_TEXTS = {
 
 def _text(values: pd.Series) -> pd.Series:
     """Texts with missing values as '' (the shop's NOT NULL columns take '', as it writes)."""
-    return values.astype(object).where(values.notna(), "").map(lambda v: str(v).strip())
+    if isinstance(values.dtype, pd.StringDtype):
+        return values.fillna("").str.strip()
+    present = values.astype(object).where(values.notna(), "").to_numpy()
+    return pd.Series([str(v).strip() for v in present], index=values.index, dtype="str")
 
 
 def email_key(values: pd.Series) -> pd.Series:
