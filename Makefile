@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 
 export PATH := $(CURDIR)/$(BIN):$(PATH)
-export PYTHONPATH := $(CURDIR)/plugins
+export PYTHONPATH := $(CURDIR)/plugins:$(CURDIR)/fixtures
 export AIRFLOW_HOME ?= $(CURDIR)/var/airflow
 export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
 export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
@@ -62,7 +62,7 @@ benchmark: install
 	$(BIN)/python scripts/benchmark.py $(if $(ARTICLES),--articles $(ARTICLES)) $(if $(CONTACTS),--contacts $(CONTACTS)) $(if $(ORDERS),--orders $(ORDERS))
 
 lint: install
-	$(BIN)/ruff check dags plugins tests scripts
+	$(BIN)/ruff check dags plugins tests scripts fixtures
 
 clean:
 	rm -rf var

@@ -46,6 +46,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "plugins"))
+sys.path.insert(0, str(ROOT / "fixtures"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import sqlalchemy as sa  # noqa: E402
@@ -152,7 +153,7 @@ def drop_database(name: str) -> None:
 
 
 def new_demo_shop(name: str) -> None:
-    from bo_oscommerce.shop.seed import create_demo_shop
+    from bo_oscommerce_fixtures.demo_shop import create_demo_shop
 
     recreate_database(name)
     engine = shop_engine(name)
@@ -429,8 +430,8 @@ def run_worker(scenario: str, state_file: Path, tmp: Path) -> dict[str, Any]:
 
 
 def build_bo(path: Path, articles: int) -> dict[str, int]:
-    from bo_oscommerce.bo.demo_data import generate
-    from bo_oscommerce.bo.reference import create_reference_schema
+    from bo_oscommerce_fixtures.demo_bo import generate
+    from bo_oscommerce_fixtures.reference_bo import create_reference_schema
 
     engine = sa.create_engine(f"sqlite:///{path}")
     try:
@@ -1060,7 +1061,9 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     os.environ["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(ROOT / "plugins"), os.environ.get("PYTHONPATH")) if p
+        p
+        for p in (str(ROOT / "plugins"), str(ROOT / "fixtures"), os.environ.get("PYTHONPATH"))
+        if p
     )
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)

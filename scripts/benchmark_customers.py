@@ -33,7 +33,7 @@ ORTE = (("Köln", "50"), ("München", "80"), ("Leipzig", "04"), ("Hamburg", "22"
 
 def build_bo(path: Path, contacts: int) -> None:
     """Reference BO with ``contacts`` web contacts (one Adresse each), all in Germany."""
-    from bo_oscommerce.bo.reference import create_reference_schema
+    from bo_oscommerce_fixtures.reference_bo import create_reference_schema
 
     engine = sa.create_engine(f"sqlite:///{path}")
     create_reference_schema(engine)

@@ -31,8 +31,8 @@ TARGET_FULL_S, TARGET_NOOP_S = 15.0, 2.0
 
 def build(bo_path: Path, orders: int, bench: Any) -> None:
     """The shop (products, customers, orders) and the BO that knows its articles and most buyers."""
-    from bo_oscommerce.bo.reference import create_reference_schema
-    from bo_oscommerce.shop.checkout import Checkout, Line, write_orders
+    from bo_oscommerce_fixtures.checkout import Checkout, Line, write_orders
+    from bo_oscommerce_fixtures.reference_bo import create_reference_schema
 
     bench.new_demo_shop(SHOP_DB)
     shop = bench.shop_engine(SHOP_DB)

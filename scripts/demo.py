@@ -26,10 +26,11 @@ import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "plugins"))
+sys.path.insert(0, str(ROOT / "fixtures"))
 
-from bo_oscommerce.bo.demo_data import generate  # noqa: E402
-from bo_oscommerce.bo.reference import create_reference_schema  # noqa: E402
-from bo_oscommerce.shop.seed import create_demo_shop  # noqa: E402
+from bo_oscommerce_fixtures.demo_bo import generate  # noqa: E402
+from bo_oscommerce_fixtures.demo_shop import create_demo_shop  # noqa: E402
+from bo_oscommerce_fixtures.reference_bo import create_reference_schema  # noqa: E402
 
 DEMO = ROOT / "var" / "demo"
 
@@ -243,7 +244,7 @@ def place_orders(shop: sa.Engine) -> None:
     from datetime import timedelta
     from decimal import Decimal
 
-    from bo_oscommerce.shop.checkout import Checkout, Line, write_orders
+    from bo_oscommerce_fixtures.checkout import Checkout, Line, write_orders
 
     with shop.connect() as conn:
         buyers = [

@@ -22,9 +22,9 @@ from tests.browser.cdp import Browser
 from tests.conftest import _drop_database, _new_database, add_german_language, load_upstream_sql
 from tests.dags.conftest import DAG_FILE, TENANTS_YAML
 
-from bo_oscommerce.bo.demo_data import generate
-from bo_oscommerce.bo.reference import create_reference_schema
 from bo_oscommerce.connections import engine_for
+from bo_oscommerce_fixtures.demo_bo import generate
+from bo_oscommerce_fixtures.reference_bo import create_reference_schema
 
 REPO = Path(__file__).resolve().parents[2]
 REVIEWER, PASSWORD = "reviewer", "review-pass-4711"

@@ -10,9 +10,9 @@ import pytest
 import sqlalchemy as sa
 from tests.dags.conftest import DAG_FILE
 
-from bo_oscommerce.bo.demo_data import generate
-from bo_oscommerce.bo.reference import create_reference_schema
 from bo_oscommerce.connections import engine_for
+from bo_oscommerce_fixtures.demo_bo import generate
+from bo_oscommerce_fixtures.reference_bo import create_reference_schema
 
 pytestmark = [pytest.mark.dags, pytest.mark.integration]
 

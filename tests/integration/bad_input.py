@@ -22,12 +22,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bo_oscommerce.bo.demo_data import DIRTY_GP_BASE, LONG_ARTIKEL_NR, generate
-from bo_oscommerce.bo.reference import create_reference_schema
 from bo_oscommerce.shop import tables as t
-from bo_oscommerce.shop.checkout import Checkout, Line, write_orders
 from bo_oscommerce.sync.customers import LEFT_WEB
 from bo_oscommerce.transform.products import HIDE_DELETED, HIDE_GROUP_OFFLINE, HIDE_SET_ASIDE
+from bo_oscommerce_fixtures.checkout import Checkout, Line, write_orders
+from bo_oscommerce_fixtures.demo_bo import DIRTY_GP_BASE, LONG_ARTIKEL_NR, generate
+from bo_oscommerce_fixtures.reference_bo import create_reference_schema
 
 RUN_AT = datetime(2026, 11, 27, 12, 0, 0)  # shop time; the fixture's orders are from 01:24
 BASE = datetime(2026, 11, 1, 8, 0, 0)  # geaendert_am of every BO row, as the demo data's

@@ -11,14 +11,14 @@ import pytest
 import sqlalchemy as sa
 from tests.conftest import MariaDBServer, _drop_database, _new_database
 
-from bo_oscommerce.bo.demo_data import generate
-from bo_oscommerce.bo.reference import create_reference_schema
 from bo_oscommerce.config import parse_config
 from bo_oscommerce.connections import Endpoint, create_engine_for
 from bo_oscommerce.sync.categories import sync_categories
 from bo_oscommerce.sync.products import sync_products
 from bo_oscommerce.sync.run import Run, extract
 from bo_oscommerce.sync.stock import sync_stock
+from bo_oscommerce_fixtures.demo_bo import generate
+from bo_oscommerce_fixtures.reference_bo import create_reference_schema
 
 RUN_AT = datetime(2026, 11, 26, 12, 0, 0)
 LATER = datetime(2026, 11, 3, 10, 0, 0)

@@ -43,7 +43,6 @@ from tests.integration.bad_input import (
 )
 from tests.integration.conftest import settings
 
-from bo_oscommerce.bo.demo_data import DIRTY_GP_BASE
 from bo_oscommerce.connections import Endpoint, create_engine_for
 from bo_oscommerce.sync.categories import sync_categories
 from bo_oscommerce.sync.customers import sync_customers_from_shop, sync_customers_to_shop
@@ -53,6 +52,7 @@ from bo_oscommerce.sync.products import sync_products
 from bo_oscommerce.sync.report import EntityReport
 from bo_oscommerce.sync.run import Run, extract
 from bo_oscommerce.sync.stock import sync_stock
+from bo_oscommerce_fixtures.demo_bo import DIRTY_GP_BASE
 
 pytestmark = pytest.mark.integration
 

@@ -8,10 +8,10 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from bo_oscommerce.bo.reference import create_reference_schema
 from bo_oscommerce.config import parse_config
 from bo_oscommerce.connection_test import check_tenant
 from bo_oscommerce.connections import engine_for
+from bo_oscommerce_fixtures.reference_bo import create_reference_schema
 
 pytestmark = pytest.mark.integration
 

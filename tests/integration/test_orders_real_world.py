@@ -330,7 +330,7 @@ def test_an_order_bo_refuses_is_set_aside_alone(real_world_shop, staging, mariad
 
 
 def test_a_fresh_order_waits_for_the_settle_time_on_the_shops_clock(real_world_bo, real_world_shop, staging):
-    from bo_oscommerce.shop.checkout import Checkout, Line, write_order_slowly
+    from bo_oscommerce_fixtures.checkout import Checkout, Line, write_order_slowly
 
     bo, shop = real_world_bo, real_world_shop.engine
     import_orders(run_for(bo, shop))
@@ -362,7 +362,7 @@ def test_orders_before_order_import_since_stay_in_the_shop(real_world_bo, real_w
 def test_a_discount_line_adds_up_as_tep_round_rounds_it(real_world_bo, real_world_shop, staging):
     """A line of a negative price (a discount the merchant sells as a product): the shop rounds
     its gross -5.005021 to -4.99 (tep_round), not -5.01; the order adds up and imports."""
-    from bo_oscommerce.shop.checkout import Checkout, Line, write_orders
+    from bo_oscommerce_fixtures.checkout import Checkout, Line, write_orders
 
     bo, shop = real_world_bo, real_world_shop.engine
     with shop.begin() as conn:

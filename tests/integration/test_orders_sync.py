@@ -16,10 +16,10 @@ import pytest
 import sqlalchemy as sa
 from tests.integration.conftest import rows, scalar, settings
 
-from bo_oscommerce.shop.checkout import Checkout, Line, write_order_slowly
 from bo_oscommerce.sync.order_status import reconcile, report_status
 from bo_oscommerce.sync.orders import count_new, import_orders
 from bo_oscommerce.sync.run import Run
+from bo_oscommerce_fixtures.checkout import Checkout, Line, write_order_slowly
 
 pytestmark = pytest.mark.integration
 

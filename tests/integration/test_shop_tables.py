@@ -12,9 +12,10 @@ from sqlalchemy.dialects import mysql
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.types import TypeEngine
 
-from bo_oscommerce.shop import seed, tables
-from bo_oscommerce.shop.seed import create_demo_shop
+from bo_oscommerce.shop import tables
 from bo_oscommerce.shop.tables import metadata, required_columns
+from bo_oscommerce_fixtures import demo_shop
+from bo_oscommerce_fixtures.demo_shop import create_demo_shop
 
 if TYPE_CHECKING:
     from conftest import ShopDatabase  # tests/integration/conftest.py
@@ -243,11 +244,11 @@ def test_upstream_shop_fixture_has_german(upstream_shop: ShopDatabase) -> None:
 def test_seed_rows_taken_from_upstream_match_upstream(upstream_shop: ShopDatabase) -> None:
     """The seed rows marked as upstream (ids included) are identical to the upstream rows."""
     checks: list[tuple[Table, list[dict[str, Any]]]] = [
-        (tables.languages, [r for r in seed.LANGUAGES if r["languages_id"] == 1]),
-        (tables.orders_status, [r for r in seed.ORDERS_STATUS if r["language_id"] == 1]),
-        (tables.tax_class, [r for r in seed.TAX_CLASSES if r["tax_class_id"] == 1]),
-        (tables.tax_rates, [r for r in seed.TAX_RATES if r["tax_rates_id"] == 1]),
-        (tables.countries, seed.COUNTRIES),
+        (tables.languages, [r for r in demo_shop.LANGUAGES if r["languages_id"] == 1]),
+        (tables.orders_status, [r for r in demo_shop.ORDERS_STATUS if r["language_id"] == 1]),
+        (tables.tax_class, [r for r in demo_shop.TAX_CLASSES if r["tax_class_id"] == 1]),
+        (tables.tax_rates, [r for r in demo_shop.TAX_RATES if r["tax_rates_id"] == 1]),
+        (tables.countries, demo_shop.COUNTRIES),
     ]
     with upstream_shop.engine.connect() as conn:
         for table, rows in checks:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from bo_oscommerce.shop import tables as t
 from bo_oscommerce.shop.dialect import STATEMENT_BYTES, insert_rows
-from bo_oscommerce.shop.seed import create_demo_shop
+from bo_oscommerce_fixtures.demo_shop import create_demo_shop
 
 pytestmark = pytest.mark.integration
 

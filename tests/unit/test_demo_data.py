@@ -10,9 +10,9 @@ import pytest
 import sqlalchemy
 from sqlalchemy import inspect, text
 
-from bo_oscommerce.bo import demo_data
-from bo_oscommerce.bo.demo_data import DemoSummary, generate
-from bo_oscommerce.bo.reference import (
+from bo_oscommerce_fixtures import demo_bo
+from bo_oscommerce_fixtures.demo_bo import DemoSummary, generate
+from bo_oscommerce_fixtures.reference_bo import (
     create_reference_schema,
     drop_reference_schema,
     reference_table_names,
@@ -78,15 +78,15 @@ def test_counts_follow_the_size(demo: tuple[Path, DemoSummary]) -> None:
     assert _rows(path, "SELECT COUNT(*) FROM artikel WHERE artikel_nr LIKE 'A-______'") == [(SIZE,)]
     assert summary.counts["gespraechspartner"] == SIZE // 10 + len(DIRTY_CONTACTS)
     assert summary.counts["adresse"] == summary.counts["gespraechspartner"]
-    assert 20 <= summary.counts["warengruppe"] - 2 <= len(demo_data.GROUPS)
+    assert 20 <= summary.counts["warengruppe"] - 2 <= len(demo_bo.GROUPS)
     # the dirty set does not depend on the size
     assert set(summary.dirty_articles) == DIRTY_ARTICLES
 
 
 def test_group_count_scales_mildly() -> None:
-    assert demo_data.group_count(200) == 20
-    assert demo_data.group_count(15_000) == 30
-    assert demo_data.group_count(100_000) == len(demo_data.GROUPS)
+    assert demo_bo.group_count(200) == 20
+    assert demo_bo.group_count(15_000) == 30
+    assert demo_bo.group_count(100_000) == len(demo_bo.GROUPS)
 
 
 def test_every_dirty_case_is_present(demo: tuple[Path, DemoSummary]) -> None:
@@ -265,9 +265,9 @@ def test_schema_creates_again_and_drops(tmp_path: Path) -> None:
 
 def test_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
-    assert demo_data.main(["--url", url, "--articles", "30"]) == 0
+    assert demo_bo.main(["--url", url, "--articles", "30"]) == 0
     assert "X-000010" in capsys.readouterr().out
     with pytest.raises(SystemExit):
-        demo_data.main(["--url", url, "--articles", "30"])  # not empty
-    assert demo_data.main(["--url", url, "--articles", "40", "--reset"]) == 0
+        demo_bo.main(["--url", url, "--articles", "30"])  # not empty
+    assert demo_bo.main(["--url", url, "--articles", "40", "--reset"]) == 0
     assert _rows(tmp_path / "cli.db", "SELECT COUNT(*) FROM artikel") == [(40 + 11,)]
