@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from bo_oscommerce.shop.dialect import dialect_of
+
 FETCH = 20_000
 
 
@@ -34,8 +36,7 @@ def query_frame(
     through ``result_frame`` instead.
     """
     compiled = stmt.compile(dialect=conn.dialect)
-    bound = compiled.construct_params(params or {})
-    args: Any = [bound[name] for name in compiled.positiontup] if compiled.positional else bound
+    args = dialect_of(conn).bind(compiled, compiled.construct_params(params or {}))
     cursor = conn.connection.dbapi_connection.cursor()
     try:
         cursor.execute(str(compiled), args)

@@ -10,7 +10,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from bo_oscommerce.frames import query_frame
-from bo_oscommerce.shop.dialect import chunks
+from bo_oscommerce.shop.dialect import chunks, dialect_of
 from bo_oscommerce.sqlfiles import load_sql, load_statement, split_statements
 
 
@@ -29,11 +29,7 @@ def execute_many(
         return 0
     compiled = sa.text(load_statement(f"bo/{name}.sql")).compile(dialect=target.dialect)
     sql = str(compiled)
-    if compiled.positional:  # e.g. SQLite's "?": the driver wants tuples in statement order
-        names = list(compiled.positiontup or [])
-        params: list[Any] = [tuple(r[n] for n in names) for r in rows]
-    else:
-        params = [dict(r) for r in rows]
+    params = dialect_of(target).bind_many(compiled, rows)  # as the driver wants them
     if isinstance(target, sa.Engine):
         with target.begin() as conn:
             return _executemany(conn, sql, params)

@@ -1,9 +1,10 @@
 """The shop's real column types, read when a run starts, and what fits into each.
 
 Limits are never hard-coded: a shop whose owner widened ``products_weight`` to
-decimal(8,2), or converted its tables to utf8mb4, gets checks that say so. On MySQL/MariaDB
-they come from ``information_schema.COLUMNS``; on SQLite (the demo shop) from the declared
-types of our own osCommerce table definitions, with text treated as osCommerce's 3-byte utf8.
+decimal(8,2), or converted its tables to utf8mb4, gets checks that say so. The shop's dialect
+reads them (``Dialect.read_columns``): on MySQL/MariaDB from ``information_schema.COLUMNS``; on
+SQLite (the demo shop) from the declared types of our own osCommerce table definitions, with
+text treated as osCommerce's 3-byte utf8.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
+
+from bo_oscommerce.shop.dialect import dialect_of
 
 # Byte limits of MySQL's text types; varchar and char limits are characters.
 TEXT_BYTES = {"tinytext": 255, "text": 65_535, "mediumtext": 16_777_215, "longtext": 4_294_967_295}
@@ -130,43 +133,10 @@ class ShopColumns(Mapping[tuple[str, str], ColumnSpec]):
         return {name for t, name in self._specs if t == table}
 
 
-_COLUMNS_SQL = sa.text(
-    "SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, "
-    "CHARACTER_MAXIMUM_LENGTH, NUMERIC_PRECISION, NUMERIC_SCALE, CHARACTER_SET_NAME, "
-    "COLLATION_NAME "
-    "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
-    "AND TABLE_NAME IN :tables"
-).bindparams(sa.bindparam("tables", expanding=True))
-
-
-def _mysql_specs(conn: sa.Connection, tables: list[str]) -> list[ColumnSpec]:
-    specs = []
-    for row in conn.execute(_COLUMNS_SQL, {"tables": tables}):
-        table, name, data_type, column_type, nullable, chars, precision, scale, charset = row[:9]
-        collation = row[9]
-        data_type = str(data_type).lower()
-        specs.append(
-            ColumnSpec(
-                table=str(table),
-                name=str(name),
-                data_type=data_type,
-                nullable=str(nullable).upper() == "YES",
-                max_chars=int(chars) if data_type in ("varchar", "char") else None,
-                max_bytes=TEXT_BYTES.get(data_type),
-                precision=int(precision) if data_type in DECIMAL_TYPES else None,
-                scale=int(scale) if data_type in DECIMAL_TYPES else None,
-                unsigned="unsigned" in str(column_type).lower(),
-                charset=str(charset or "binary"),
-                collation=str(collation or "binary"),
-            )
-        )
-    return specs
-
-
 _DECLARED = re.compile(r"^\s*(\w+)\s*(?:\(\s*(\d+)\s*(?:,\s*(\d+))?\s*\))?")
 
 
-def _declared_spec(table: str, name: str, declared: str, nullable: bool) -> ColumnSpec:
+def declared_spec(table: str, name: str, declared: str, nullable: bool) -> ColumnSpec:
     """A spec from a declared SQL type such as ``VARCHAR(64)`` or ``NUMERIC(15, 4)``."""
     match = _DECLARED.match(declared)
     base = (match.group(1) if match else declared).lower()
@@ -185,24 +155,9 @@ def _declared_spec(table: str, name: str, declared: str, nullable: bool) -> Colu
     )
 
 
-def _declared_specs(conn: sa.Connection, tables: list[str]) -> list[ColumnSpec]:
-    inspector = sa.inspect(conn)
-    specs = []
-    for table in tables:
-        if not inspector.has_table(table):
-            continue
-        for column in inspector.get_columns(table):
-            declared = column["type"].compile(dialect=conn.dialect)
-            specs.append(_declared_spec(table, column["name"], declared, column["nullable"]))
-    return specs
-
-
 def read_shop_columns(conn: sa.Connection, tables: Iterable[str]) -> ShopColumns:
     """The real columns of ``tables`` in the shop behind ``conn``."""
-    tables = sorted(set(tables))
-    if conn.dialect.name == "mysql":
-        return ShopColumns(_mysql_specs(conn, tables))
-    return ShopColumns(_declared_specs(conn, tables))
+    return ShopColumns(dialect_of(conn).read_columns(conn, sorted(set(tables))))
 
 
 def metadata_columns(tables: Iterable[str] | None = None) -> ShopColumns:
@@ -219,7 +174,7 @@ def metadata_columns(tables: Iterable[str] | None = None) -> ShopColumns:
             continue
         for column in table.columns:
             declared = column.type.compile(dialect=dialect)
-            spec = _declared_spec(table.name, column.name, declared, bool(column.nullable))
+            spec = declared_spec(table.name, column.name, declared, bool(column.nullable))
             if "UNSIGNED" in declared.upper():
                 spec = ColumnSpec(**{**spec.__dict__, "unsigned": True})
             specs.append(spec)

@@ -1,112 +1,163 @@
-"""The only place that knows MySQL/MariaDB from SQLite on the shop side.
+"""The only place that knows MySQL/MariaDB from SQLite, for the shop and for BO alike.
 
-Sync steps call these helpers with a ``Connection`` inside their transaction and never
-branch on the database themselves.
+A ``Dialect`` is chosen once per connection from its backend name (``dialect_of``, or
+``for_name`` for an Airflow conn_type): the ``DIALECTS`` lookup is the one place where the
+name decides. Each dialect owns what differs between the databases: upserts, bulk inserts,
+id reservation, the database clock, reading column types, building URLs and engines, and
+binding parameters the way the driver wants them. No other module branches on the database.
+
+Sync steps call the module functions below with a ``Connection`` inside their transaction;
+each delegates to the connection's dialect.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import pandas as pd
 import sqlalchemy as sa
 
-from bo_oscommerce.frames import frame_rows
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from bo_oscommerce.shop.columns import ColumnSpec
 
 BATCH = 2000
+STATEMENT_BYTES = 1_000_000  # like PyMySQL's executemany; far below max_allowed_packet
+PREFETCH_ROWS = 2_000  # below this, one statement: a helper thread costs more than it saves
+# auto_increment_increment's upper bound: the largest block one allocation can reserve
+MAX_BLOCK = 65_535
+_PLACEHOLDER_VALUES = {"int": 0, "decimal": 0, "text": "", "datetime": datetime(2000, 1, 1)}
 
 
-def chunks(rows: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(rows), size):
-        yield rows[start : start + size]
+class UnsupportedDialectError(ValueError):
+    """A database (backend name or conn_type) this project cannot talk to."""
 
 
-def upsert(
-    conn: sa.Connection,
-    table: sa.Table,
-    rows: Sequence[dict[str, Any]],
-    update_columns: Iterable[str],
-) -> None:
-    """Insert rows, or update ``update_columns`` where the primary key exists (batched)."""
-    if not rows:
-        return
-    update_columns = list(update_columns)
-    if conn.dialect.name == "mysql":
+class Dialect:
+    """What differs between the databases we support; one shared instance per database."""
+
+    name: ClassVar[str]  # the backend name, as SQLAlchemy spells it
+    driver: ClassVar[str]  # the SQLAlchemy drivername of the URLs we build
+
+    def __str__(self) -> str:
+        return self.name
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+    # --- shop writes -------------------------------------------------------------------------
+
+    def upsert(
+        self,
+        conn: sa.Connection,
+        table: sa.Table,
+        rows: Sequence[dict[str, Any]],
+        update_columns: Iterable[str],
+    ) -> None:
+        """Insert rows, or update ``update_columns`` where the primary key exists (batched)."""
+        if not rows:
+            return
+        stmt = self.upsert_statement(table, list(update_columns))
+        for batch in chunks(rows):
+            conn.execute(stmt, list(batch))
+
+    def upsert_statement(self, table: sa.Table, update_columns: list[str]) -> sa.Insert:
+        raise NotImplementedError
+
+    def insert_rows(self, conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> None:
+        """Plain multi-row inserts of a frame whose columns are ``table``'s column names."""
+        if frame.empty:
+            return
+        self._insert_frame(conn, table, frame)
+
+    def _insert_frame(self, conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> None:
+        raise NotImplementedError
+
+    def reserve_ids(
+        self, conn: sa.Connection, table: sa.Table, count: int, placeholder: dict[str, Any]
+    ) -> list[int]:
+        """``count`` new primary keys that the database never handed out and never will again
+        (see the module function ``reserve_ids``)."""
+        if count <= 0:
+            return []
+        return self._reserve(conn, table, count, placeholder)
+
+    def _reserve(
+        self, conn: sa.Connection, table: sa.Table, count: int, placeholder: dict[str, Any]
+    ) -> list[int]:
+        raise NotImplementedError
+
+    def now(self, conn: sa.Connection) -> datetime:
+        """The database's own clock, as its ``now()`` writes ``date_purchased``."""
+        raise NotImplementedError
+
+    def read_columns(self, conn: sa.Connection, tables: list[str]) -> list[ColumnSpec]:
+        """The real column types of ``tables`` (those that exist)."""
+        raise NotImplementedError
+
+    # --- engines -----------------------------------------------------------------------------
+
+    def url_for(self, conn_id: str, airflow_connection: Any) -> sa.URL:
+        """The URL of an Airflow connection of this type; ``ConnectionSetupError`` if unusable."""
+        raise NotImplementedError
+
+    def create_engine(self, url: sa.URL) -> sa.Engine:
+        """An engine whose sessions are set up as the sync expects."""
+        raise NotImplementedError
+
+    def where(self, url: sa.URL) -> str:
+        """Where ``url`` points, without its password: ``host:port/db`` or the file."""
+        raise NotImplementedError
+
+    # --- driver parameters -------------------------------------------------------------------
+
+    def bind(self, compiled: sa.Compiled, params: Mapping[str, Any]) -> Any:
+        """``params`` (by name) as the driver's ``execute`` takes them for ``compiled``."""
+        raise NotImplementedError
+
+    def bind_many(self, compiled: sa.Compiled, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
+        """Every row of ``rows`` as ``bind`` would give it, for the driver's ``executemany``."""
+        return [self.bind(compiled, row) for row in rows]
+
+
+class MySQL(Dialect):
+    """MySQL and MariaDB through PyMySQL: the merchants' shops, and BO where it runs there."""
+
+    name = "mysql"
+    driver = "mysql+pymysql"
+    # Make every shop session strict, so a value that does not fit raises instead of being cut,
+    # but allow the zero date: osCommerce stores "no birthday" as '0000-00-00 00:00:00' (MySQL
+    # 8's default NO_ZERO_DATE would refuse what the shop itself writes).
+    INIT_COMMAND = (
+        "SET SESSION sql_mode = TRIM(BOTH ',' FROM REPLACE(REPLACE(REPLACE("
+        "CONCAT_WS(',', NULLIF(@@SESSION.sql_mode, ''), 'STRICT_TRANS_TABLES'), "
+        "'NO_ZERO_IN_DATE', ''), 'NO_ZERO_DATE', ''), ',,', ','))"
+    )
+    _COLUMNS_SQL = sa.text(
+        "SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, "
+        "CHARACTER_MAXIMUM_LENGTH, NUMERIC_PRECISION, NUMERIC_SCALE, CHARACTER_SET_NAME, "
+        "COLLATION_NAME "
+        "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
+        "AND TABLE_NAME IN :tables"
+    ).bindparams(sa.bindparam("tables", expanding=True))
+
+    def upsert_statement(self, table: sa.Table, update_columns: list[str]) -> sa.Insert:
         from sqlalchemy.dialects.mysql import insert as mysql_insert
 
         stmt = mysql_insert(table)
         # A no-op assignment keeps "insert or leave alone" valid when nothing is to update.
         columns = update_columns or [next(iter(table.primary_key.columns)).name]
-        stmt = stmt.on_duplicate_key_update({c: stmt.inserted[c] for c in columns})
-    elif conn.dialect.name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+        return stmt.on_duplicate_key_update({c: stmt.inserted[c] for c in columns})
 
-        stmt = sqlite_insert(table)
-        keys = [c.name for c in table.primary_key.columns]
-        if update_columns:
-            stmt = stmt.on_conflict_do_update(
-                index_elements=keys, set_={c: stmt.excluded[c] for c in update_columns}
-            )
-        else:
-            stmt = stmt.on_conflict_do_nothing(index_elements=keys)
-    else:  # pragma: no cover - guarded by connections.SUPPORTED
-        raise NotImplementedError(f"no upsert for {conn.dialect.name}")
-    for batch in chunks(rows):
-        conn.execute(stmt, list(batch))
-
-
-STATEMENT_BYTES = 1_000_000  # like PyMySQL's executemany; far below max_allowed_packet
-
-
-def _mysql_statements(dbapi_conn: Any, table: str, frame: pd.DataFrame) -> Iterator[str]:
-    """Multi-row INSERT statements of at most ~1 MB, values escaped by the driver itself
-    (``mogrify`` honours the connection's charset and NO_BACKSLASH_ESCAPES)."""
-    names = ", ".join(f"`{c}`" for c in frame.columns)
-    prefix = f"INSERT INTO `{table}` ({names}) VALUES "
-    template = "(" + ",".join(["%s"] * len(frame.columns)) + ")"
-    mogrify = dbapi_conn.cursor().mogrify  # escaping only, never touches the socket
-    values: list[str] = []
-    size = len(prefix)
-    for row in frame_rows(frame):
-        value = mogrify(template, row)
-        if values and size + len(value) > STATEMENT_BYTES:
-            yield prefix + ",".join(values)
-            values, size = [], len(prefix)
-        values.append(value)
-        size += len(value) + 1
-    if values:
-        yield prefix + ",".join(values)
-
-
-PREFETCH_ROWS = 2_000  # below this, one statement: a helper thread costs more than it saves
-
-
-def _prefetched(statements: Iterator[str], ahead: bool) -> Iterator[str]:
-    """``statements``, the next one built by a helper thread while the caller sends this one."""
-    if not ahead:
-        yield from statements
-        return
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        upcoming = pool.submit(next, statements, None)
-        while (sql := upcoming.result()) is not None:
-            upcoming = pool.submit(next, statements, None)
-            yield sql
-
-
-def insert_rows(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> None:
-    """Plain multi-row inserts of a frame whose columns are ``table``'s column names.
-
-    On MySQL a helper thread escapes the next statement while the server executes the
-    current one (the driver releases the GIL while it waits on the socket), on the same
-    connection and transaction: the same SQL PyMySQL's ``executemany`` sends, in less time.
-    """
-    if frame.empty:
-        return
-    if conn.dialect.name == "mysql":
+    def _insert_frame(self, conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> None:
+        """A helper thread escapes the next statement while the server executes the current one
+        (the driver releases the GIL while it waits on the socket), on the same connection and
+        transaction: the same SQL PyMySQL's ``executemany`` sends, in less time."""
         dbapi_conn = conn.connection.dbapi_connection
         statements = _mysql_statements(dbapi_conn, table.name, frame)
         cursor = dbapi_conn.cursor()  # same connection, so same transaction
@@ -121,36 +172,223 @@ def insert_rows(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> No
                     ) from exc  # fmt: skip
         finally:
             cursor.close()
-        return
-    # SQLite (the demo shop): the driver's executemany, values as the shop would hold them
-    # (datetimes as text, so the zero date '0000-00-00 00:00:00' goes in like any other)
-    names = ", ".join(f'"{c}"' for c in frame.columns)
-    sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" * len(frame.columns))})'
-    rows = [tuple(_sqlite_value(v) for v in row) for row in frame_rows(frame)]
-    for batch in chunks(rows):
-        conn.exec_driver_sql(sql, list(batch))
+
+    def _reserve(
+        self, conn: sa.Connection, table: sa.Table, count: int, placeholder: dict[str, Any]
+    ) -> list[int]:
+        ids: list[int] = []
+        while len(ids) < count:
+            ids += _mysql_block(conn, table, min(MAX_BLOCK, count - len(ids)), placeholder)
+        return ids
+
+    def now(self, conn: sa.Connection) -> datetime:
+        return conn.exec_driver_sql("SELECT NOW()").scalar_one()
+
+    def read_columns(self, conn: sa.Connection, tables: list[str]) -> list[ColumnSpec]:
+        """From ``information_schema.COLUMNS``: the types, charsets and collations the shop
+        really has."""
+        from bo_oscommerce.shop.columns import DECIMAL_TYPES, TEXT_BYTES, ColumnSpec
+
+        specs = []
+        for row in conn.execute(self._COLUMNS_SQL, {"tables": tables}):
+            table, name, data_type, column_type, nullable, chars, precision, scale = row[:8]
+            charset, collation = row[8], row[9]
+            data_type = str(data_type).lower()
+            specs.append(
+                ColumnSpec(
+                    table=str(table),
+                    name=str(name),
+                    data_type=data_type,
+                    nullable=str(nullable).upper() == "YES",
+                    max_chars=int(chars) if data_type in ("varchar", "char") else None,
+                    max_bytes=TEXT_BYTES.get(data_type),
+                    precision=int(precision) if data_type in DECIMAL_TYPES else None,
+                    scale=int(scale) if data_type in DECIMAL_TYPES else None,
+                    unsigned="unsigned" in str(column_type).lower(),
+                    charset=str(charset or "binary"),
+                    collation=str(collation or "binary"),
+                )
+            )
+        return specs
+
+    def url_for(self, conn_id: str, airflow_connection: Any) -> sa.URL:
+        conn = airflow_connection
+        if not conn.host or not conn.schema:
+            raise _setup_error(
+                f"connection {conn_id!r}: host and schema (the database name) must be set"
+            )
+        return sa.URL.create(
+            self.driver,
+            username=conn.login or None,
+            password=conn.password or None,
+            host=conn.host,
+            port=conn.port or 3306,
+            database=conn.schema,
+            query={"charset": "utf8mb4"},
+        )
+
+    def create_engine(self, url: sa.URL) -> sa.Engine:
+        return sa.create_engine(
+            url,
+            pool_pre_ping=True,
+            pool_recycle=3600,
+            connect_args={"init_command": self.INIT_COMMAND, "connect_timeout": 10},
+        )
+
+    def where(self, url: sa.URL) -> str:
+        return f"{url.host}:{url.port or 3306}/{url.database}"
+
+    def bind(self, compiled: sa.Compiled, params: Mapping[str, Any]) -> Any:
+        return dict(params)  # PyMySQL's "pyformat": by name
 
 
-def _sqlite_value(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat(" ")
-    if isinstance(value, Decimal):
-        return float(value)
-    return value
+class SQLite(Dialect):
+    """SQLite: the demo shop and the demo BO (one writer at a time)."""
+
+    name = "sqlite"
+    driver = "sqlite"
+
+    def upsert_statement(self, table: sa.Table, update_columns: list[str]) -> sa.Insert:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        stmt = sqlite_insert(table)
+        keys = [c.name for c in table.primary_key.columns]
+        if update_columns:
+            return stmt.on_conflict_do_update(
+                index_elements=keys, set_={c: stmt.excluded[c] for c in update_columns}
+            )
+        return stmt.on_conflict_do_nothing(index_elements=keys)
+
+    def _insert_frame(self, conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> None:
+        """The driver's executemany, values as the shop would hold them (datetimes as text, so
+        the zero date '0000-00-00 00:00:00' goes in like any other)."""
+        from bo_oscommerce.frames import frame_rows
+
+        names = ", ".join(f'"{c}"' for c in frame.columns)
+        marks = ", ".join("?" * len(frame.columns))
+        sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'
+        rows = [tuple(_sqlite_value(v) for v in row) for row in frame_rows(frame)]
+        for batch in chunks(rows):
+            conn.exec_driver_sql(sql, list(batch))
+
+    def _reserve(
+        self, conn: sa.Connection, table: sa.Table, count: int, placeholder: dict[str, Any]
+    ) -> list[int]:
+        return _sqlite_block(conn, table, count)
+
+    def now(self, conn: sa.Connection) -> datetime:
+        """The machine's local time, as the demo shop writes it."""
+        text = conn.exec_driver_sql("SELECT datetime('now', 'localtime')").scalar_one()
+        return datetime.fromisoformat(text)
+
+    def read_columns(self, conn: sa.Connection, tables: list[str]) -> list[ColumnSpec]:
+        """From the declared types of our own osCommerce table definitions."""
+        from bo_oscommerce.shop.columns import declared_spec
+
+        inspector = sa.inspect(conn)
+        specs = []
+        for table in tables:
+            if not inspector.has_table(table):
+                continue
+            for column in inspector.get_columns(table):
+                declared = column["type"].compile(dialect=conn.dialect)
+                specs.append(declared_spec(table, column["name"], declared, column["nullable"]))
+        return specs
+
+    def url_for(self, conn_id: str, airflow_connection: Any) -> sa.URL:
+        path = airflow_connection.host or airflow_connection.schema
+        if not path:
+            raise _setup_error(f"connection {conn_id!r}: sqlite needs a file path")
+        # uri mode "rw": a wrong path is an error, not a new empty database
+        return sa.URL.create(
+            self.driver, database=f"file:{path}", query={"mode": "rw", "uri": "true"}
+        )
+
+    def create_engine(self, url: sa.URL) -> sa.Engine:
+        # amounts arrive as Decimal (the shop's DECIMAL columns); SQLite stores them as numbers
+        sqlite3.register_adapter(Decimal, str)
+        engine = sa.create_engine(url)
+
+        @sa.event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cursor = dbapi_conn.cursor()
+            cursor.execute("PRAGMA busy_timeout = 30000")
+            cursor.close()
+
+        return engine
+
+    def where(self, url: sa.URL) -> str:
+        return f"sqlite file {(url.database or '').removeprefix('file:')}"
+
+    def bind(self, compiled: sa.Compiled, params: Mapping[str, Any]) -> Any:
+        # "?" placeholders: a tuple in statement order
+        return tuple(params[name] for name in compiled.positiontup or ())
+
+    def bind_many(self, compiled: sa.Compiled, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
+        names = list(compiled.positiontup or ())
+        return [tuple(row[n] for n in names) for row in rows]
+
+
+_MYSQL = MySQL()
+# backend names (SQLAlchemy's, and Airflow's conn_types) -> dialect: the one place that decides
+DIALECTS: dict[str, Dialect] = {"mysql": _MYSQL, "mariadb": _MYSQL, "sqlite": SQLite()}
+
+
+def for_name(name: str) -> Dialect:
+    """The dialect of a backend name or Airflow conn_type: ``mysql``, ``mariadb``, ``sqlite``."""
+    try:
+        return DIALECTS[name.lower()]
+    except KeyError:
+        raise UnsupportedDialectError(
+            f"unsupported database {name!r}; supported: {sorted(DIALECTS)}"
+        ) from None
+
+
+def dialect_of(target: sa.Connection | sa.Engine | sa.URL) -> Dialect:
+    """The dialect of a connection, an engine or a URL."""
+    if isinstance(target, sa.URL):
+        return for_name(target.get_backend_name())
+    return for_name(target.dialect.name)
+
+
+def _setup_error(message: str) -> Exception:
+    from bo_oscommerce.connections import ConnectionSetupError  # it imports us
+
+    return ConnectionSetupError(message)
+
+
+# --- the helpers sync steps call: each goes to the connection's dialect -------------------------
+
+
+def chunks(rows: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def upsert(
+    conn: sa.Connection,
+    table: sa.Table,
+    rows: Sequence[dict[str, Any]],
+    update_columns: Iterable[str],
+) -> None:
+    """Insert rows, or update ``update_columns`` where the primary key exists (batched)."""
+    dialect_of(conn).upsert(conn, table, rows, update_columns)
+
+
+def insert_rows(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> None:
+    """Plain multi-row inserts of a frame whose columns are ``table``'s column names.
+
+    On MySQL a helper thread escapes the next statement while the server executes the
+    current one (the driver releases the GIL while it waits on the socket), on the same
+    connection and transaction: the same SQL PyMySQL's ``executemany`` sends, in less time.
+    """
+    dialect_of(conn).insert_rows(conn, table, frame)
 
 
 def shop_now(conn: sa.Connection) -> datetime:
     """The shop database's own clock, as its ``now()`` writes ``date_purchased`` (SQLite, the
     demo shop: the machine's local time)."""
-    if conn.dialect.name == "mysql":
-        return conn.exec_driver_sql("SELECT NOW()").scalar_one()
-    text = conn.exec_driver_sql("SELECT datetime('now', 'localtime')").scalar_one()
-    return datetime.fromisoformat(text)
-
-
-# auto_increment_increment's upper bound: the largest block one allocation can reserve
-MAX_BLOCK = 65_535
-_PLACEHOLDER_VALUES = {"int": 0, "decimal": 0, "text": "", "datetime": datetime(2000, 1, 1)}
+    return dialect_of(conn).now(conn)
 
 
 def reserve_ids(
@@ -168,14 +406,7 @@ def reserve_ids(
 
     On SQLite (the demo shop, one writer at a time) ``sqlite_sequence`` plays the counter.
     """
-    if count <= 0:
-        return []
-    if conn.dialect.name == "mysql":
-        ids: list[int] = []
-        while len(ids) < count:
-            ids += _mysql_block(conn, table, min(MAX_BLOCK, count - len(ids)), placeholder)
-        return ids
-    return _sqlite_block(conn, table, count)
+    return dialect_of(conn).reserve_ids(conn, table, count, placeholder)
 
 
 def placeholder_row(specs: Iterable[Any], id_column: str) -> dict[str, Any]:
@@ -191,6 +422,43 @@ def placeholder_row(specs: Iterable[Any], id_column: str) -> dict[str, Any]:
         elif spec.data_type in ("datetime", "timestamp", "date"):
             row[spec.name] = _PLACEHOLDER_VALUES["datetime"]
     return row
+
+
+# --- MySQL/MariaDB internals ---------------------------------------------------------------
+
+
+def _mysql_statements(dbapi_conn: Any, table: str, frame: pd.DataFrame) -> Iterator[str]:
+    """Multi-row INSERT statements of at most ~1 MB, values escaped by the driver itself
+    (``mogrify`` honours the connection's charset and NO_BACKSLASH_ESCAPES)."""
+    from bo_oscommerce.frames import frame_rows
+
+    names = ", ".join(f"`{c}`" for c in frame.columns)
+    prefix = f"INSERT INTO `{table}` ({names}) VALUES "
+    template = "(" + ",".join(["%s"] * len(frame.columns)) + ")"
+    mogrify = dbapi_conn.cursor().mogrify  # escaping only, never touches the socket
+    values: list[str] = []
+    size = len(prefix)
+    for row in frame_rows(frame):
+        value = mogrify(template, row)
+        if values and size + len(value) > STATEMENT_BYTES:
+            yield prefix + ",".join(values)
+            values, size = [], len(prefix)
+        values.append(value)
+        size += len(value) + 1
+    if values:
+        yield prefix + ",".join(values)
+
+
+def _prefetched(statements: Iterator[str], ahead: bool) -> Iterator[str]:
+    """``statements``, the next one built by a helper thread while the caller sends this one."""
+    if not ahead:
+        yield from statements
+        return
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        upcoming = pool.submit(next, statements, None)
+        while (sql := upcoming.result()) is not None:
+            upcoming = pool.submit(next, statements, None)
+            yield sql
 
 
 def _mysql_block(
@@ -231,6 +499,17 @@ def _mysql_block(
         )
     conn.execute(sa.delete(table).where(pk == block_start))
     return list(range(block_start, block_start + size))
+
+
+# --- SQLite internals --------------------------------------------------------------------------
+
+
+def _sqlite_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat(" ")
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
 
 
 def _sqlite_block(conn: sa.Connection, table: sa.Table, size: int) -> list[int]:

@@ -1,0 +1,149 @@
+"""Dialects as classes: shop/dialect.py is the only module that tells the databases apart."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+import bo_oscommerce
+from bo_oscommerce.shop import dialect as dialects
+from bo_oscommerce.shop.dialect import MySQL, SQLite, UnsupportedDialectError, dialect_of, for_name
+
+PACKAGE = Path(bo_oscommerce.__file__).parent
+OWNER = "shop/dialect.py"
+# a database name as a bare string, or a drivername such as "mysql+pymysql"
+BACKEND = re.compile(r"^(mysql|mariadb|sqlite)(\+\w+)?$", re.IGNORECASE)
+# attributes that name the backend or the driver's parameter style
+NAMING_ATTRIBUTES = {"get_backend_name", "drivername", "paramstyle", "positional", "positiontup"}
+# table DDL metadata, not a branch: (module, the subscripted attribute)
+ALLOWED_SUBSCRIPTS = {("shop/tables.py", "dialect_options")}
+
+
+def _is_backend(node: ast.AST) -> bool:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return bool(BACKEND.match(node.value))
+    if isinstance(node, ast.Tuple | ast.List | ast.Set):
+        return any(_is_backend(e) for e in node.elts)
+    return False
+
+
+def _attribute(node: ast.AST) -> str | None:
+    return node.attr if isinstance(node, ast.Attribute) else None
+
+
+def _gets_backend(call: ast.Call) -> bool:
+    """``SUPPORTED.get("sqlite")`` and the like."""
+    return _attribute(call.func) == "get" and bool(call.args) and _is_backend(call.args[0])
+
+
+def violations(source: str, module: str) -> list[str]:
+    """Where ``source`` tells one database from another."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        line = getattr(node, "lineno", 0)
+        if isinstance(node, ast.Attribute):
+            if node.attr in NAMING_ATTRIBUTES:
+                found.append(f"{module}:{line}: .{node.attr}")
+            elif node.attr == "name" and _attribute(node.value) == "dialect":
+                found.append(f"{module}:{line}: .dialect.name")  # conn.dialect.name ...
+        elif isinstance(node, ast.Compare):
+            if any(_is_backend(n) for n in (node.left, *node.comparators)):
+                found.append(f"{module}:{line}: compares a database name")
+        elif isinstance(node, ast.MatchValue) and _is_backend(node.value):
+            found.append(f"{module}:{line}: matches a database name")
+        elif isinstance(node, ast.Subscript) and _is_backend(node.slice):
+            if (module, _attribute(node.value)) not in ALLOWED_SUBSCRIPTS:
+                found.append(f"{module}:{line}: looks up a database name")
+        elif isinstance(node, ast.Call) and _gets_backend(node):
+            found.append(f"{module}:{line}: looks up a database name")
+    return found
+
+
+def test_no_module_but_the_dialects_branches_on_the_database() -> None:
+    modules = sorted(PACKAGE.rglob("*.py"))
+    assert len(modules) > 20
+    found = []
+    for path in modules:
+        module = path.relative_to(PACKAGE).as_posix()
+        if module != OWNER:
+            found += violations(path.read_text(encoding="utf-8"), module)
+    assert found == []
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'if conn.dialect.name == "mysql": pass',
+        "x = engine.dialect.name",
+        'if url.get_backend_name() in ("sqlite",): pass',
+        'if "mariadb" != kind: pass',
+        "x = compiled.positiontup if compiled.positional else None",
+        'x = SUPPORTED["sqlite"]',
+        'x = drivers.get("mysql+pymysql")',
+        'match kind:\n    case "sqlite":\n        pass',
+    ],
+)
+def test_the_scan_sees_a_branch(source: str) -> None:
+    assert violations(source, "any.py")
+
+
+def test_the_scan_allows_table_metadata_only_where_it_is_declared() -> None:
+    ddl = 'table.dialect_options["sqlite"]["autoincrement"] = True'
+    variant = 'Integer().with_variant(mysql.INTEGER(unsigned=True), "mysql", "mariadb")'
+    assert violations(ddl + "\n" + variant, "shop/tables.py") == []
+    assert violations(ddl, "shop/products.py")
+
+
+def test_dialect_of_an_engine_a_connection_and_a_url() -> None:
+    sqlite = sa.create_engine("sqlite://")
+    mysql = sa.create_engine("mysql+pymysql://u@h/db")  # no server needed for its dialect
+    assert isinstance(dialect_of(sqlite), SQLite)
+    assert isinstance(dialect_of(mysql), MySQL)
+    with sqlite.connect() as conn:
+        assert dialect_of(conn) is dialect_of(sqlite)
+    assert isinstance(dialect_of(sa.make_url("mariadb+pymysql://u@h/db")), MySQL)
+    assert isinstance(dialect_of(sa.create_engine("mariadb+pymysql://u@h/db")), MySQL)
+    assert isinstance(dialect_of(sa.make_url("sqlite:///file.db")), SQLite)
+
+
+def test_for_name_takes_airflow_conn_types() -> None:
+    assert for_name("mysql") is for_name("MariaDB") is dialects.DIALECTS["mysql"]
+    assert isinstance(for_name("sqlite"), SQLite)
+    assert {d.driver for d in dialects.DIALECTS.values()} == {"mysql+pymysql", "sqlite"}
+
+
+def test_an_unsupported_database_is_named_with_the_supported_ones() -> None:
+    with pytest.raises(UnsupportedDialectError, match=r"'postgresql'.*mariadb.*mysql.*sqlite"):
+        dialect_of(sa.create_mock_engine(sa.make_url("postgresql://u@h/db"), executor=None))
+    with pytest.raises(
+        UnsupportedDialectError, match=r"'oracle'.*\['mariadb', 'mysql', 'sqlite'\]"
+    ):
+        for_name("oracle")
+
+
+def test_binding_follows_the_drivers_parameter_style() -> None:
+    stmt = sa.text("SELECT :b, :a, :b")
+    rows = [{"a": 1, "b": 2, "c": 3}]
+    on_sqlite = stmt.compile(dialect=sa.create_engine("sqlite://").dialect)
+    on_mysql = stmt.compile(dialect=sa.create_engine("mysql+pymysql://u@h/db").dialect)
+    assert for_name("sqlite").bind(on_sqlite, rows[0]) == (2, 1, 2)
+    assert for_name("sqlite").bind_many(on_sqlite, rows) == [(2, 1, 2)]
+    assert for_name("mysql").bind(on_mysql, rows[0]) == rows[0]
+    assert for_name("mysql").bind_many(on_mysql, rows) == rows
+
+
+def test_where_and_urls_per_dialect() -> None:
+    class Conn:  # an Airflow connection, as BaseHook.get_connection gives it
+        host, schema, login, password, port = "db.example", "shop", "osc", "s3cret", None
+
+    url = for_name("mariadb").url_for("shop_alpha", Conn())
+    assert url.drivername == "mysql+pymysql" and url.query == {"charset": "utf8mb4"}
+    assert for_name("mysql").where(url) == "db.example:3306/shop"
+    Conn.host, Conn.schema = "/data/shop.db", None
+    url = for_name("sqlite").url_for("shop_demo", Conn())
+    assert url.database == "file:/data/shop.db" and dict(url.query) == {"mode": "rw", "uri": "true"}
+    assert for_name("sqlite").where(url) == "sqlite file /data/shop.db"
