@@ -5,13 +5,23 @@ Two kinds of checks, each with the reason a merchant reads in the report:
   value we write must fit its column's width, bytes, character set, range, sign and
   nullability, so no single row can fail the shop transaction;
 - business rules: a price and a VAT key that BO knows, a product group in the web, ...
-Text columns get their checks once per shop language.
+Text columns get their checks once per shop language. Which columns are written, and their
+labels, come from the field maps (``field_maps.py``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
+from bo_oscommerce.field_maps import (
+    ADDRESS_BOOK,
+    ADRESSE,
+    AUFTRAG,
+    CATEGORIES,
+    CATEGORY_TEXTS,
+    CUSTOMERS,
+    GESPRAECHSPARTNER,
+    PRODUCT_TEXTS,
+    PRODUCTS,
+)
 from bo_oscommerce.quality.validation import FOUR_BYTE_CHARS_REGEX, Check, Suite
 from bo_oscommerce.shop.columns import ColumnSpec, ShopColumns
 from bo_oscommerce.transform.categories import (
@@ -75,13 +85,7 @@ def column_checks(
     return checks
 
 
-def _byte_columns(columns: ShopColumns, targets: Iterable[tuple[str, str, str]]) -> tuple[str, ...]:
-    return tuple(
-        column for column, table, name in targets if columns.spec(table, name).max_bytes is not None
-    )
-
-
-def _name_check(column: str, label: str) -> Check:
+def name_check(column: str, label: str) -> Check:
     """A name must hold something visible: empty, or only spaces, is no name."""
     return Check(
         "ExpectColumnValuesToMatchRegex",
@@ -107,27 +111,10 @@ def categories_suite(language_codes: list[str], columns: ShopColumns) -> Suite:
             {"column": "tree", "value_set": [TREE_PARENT_NOT_IN_WEB]},
             "parent product group is not in the web (im_web)",
         ),
-        *column_checks("sort_order", columns.spec("categories", "sort_order"), "sort order"),
+        *CATEGORIES.checks(columns),
+        *CATEGORY_TEXTS.checks(columns, language_codes),
     ]
-    name = columns.spec("categories_description", "categories_name")
-    for code in language_codes:
-        column, label = f"categories_name__{code}", f"category name ({code})"
-        checks += [_name_check(column, label), *column_checks(column, name, label)]
     return Suite(entity="categories", key="warengruppe_nr", checks=tuple(checks))
-
-
-# frame column -> (shop table, column, label) of every products column the sync writes
-PRODUCT_TARGETS = {
-    "products_model": ("products", "products_model", "article number"),
-    "products_price": ("products", "products_price", "net price"),
-    "products_tax_class_id": ("products", "products_tax_class_id", "tax class"),
-    "products_status": ("products", "products_status", "status"),
-    "products_image": ("products", "products_image", "image path"),
-    "products_weight": ("products", "products_weight", "weight"),
-    "products_quantity": ("products", "products_quantity", "quantity"),
-}
-# the business rules below say these better than "is missing"
-_BUSINESS_NOT_NULL = {"products_model", "products_price", "products_tax_class_id"}
 
 
 def products_suite(
@@ -206,53 +193,19 @@ def products_suite(
             "product group unknown or set aside",
         ),
     ]
-    for column, (table, name, label) in PRODUCT_TARGETS.items():
-        checks += column_checks(
-            column, columns.spec(table, name), label, not_null=column not in _BUSINESS_NOT_NULL
-        )
+    checks += PRODUCTS.checks(columns)
     if master_column and columns.has("products", master_column):
         checks += column_checks("master_id", columns.spec("products", master_column), "Master-ID")
-    texts = []
-    for code in language_codes:
-        for field, label in (
-            ("products_name", "product name"),
-            ("products_description", "product description"),
-        ):
-            column = f"{field}__{code}"
-            texts.append((column, "products_description", field))
-            if field == "products_name":
-                checks.append(_name_check(column, f"{label} ({code})"))
-            checks += column_checks(
-                column, columns.spec("products_description", field), f"{label} ({code})"
-            )
+    checks += PRODUCT_TEXTS.checks(columns, language_codes)
     return Suite(
         entity="products",
         key="artikel_nr",
         checks=tuple(checks),
-        byte_lengths=_byte_columns(columns, texts),
+        byte_lengths=PRODUCT_TEXTS.byte_checked(columns, language_codes),
     )
 
 
 # --- customers ------------------------------------------------------------------------------
-
-EMAIL_REGEX = r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$"
-# frame column -> (shop table, column, label) of every customers value the sync writes
-CUSTOMER_TARGETS = {
-    "customers_gender": ("customers", "customers_gender", "gender"),
-    "customers_firstname": ("customers", "customers_firstname", "first name"),
-    "customers_lastname": ("customers", "customers_lastname", "last name"),
-    "customers_email_address": ("customers", "customers_email_address", "e-mail address"),
-    "customers_telephone": ("customers", "customers_telephone", "telephone"),
-    "customers_newsletter": ("customers", "customers_newsletter", "newsletter flag"),
-    "entry_company": ("address_book", "entry_company", "company"),
-    "entry_street_address": ("address_book", "entry_street_address", "street"),
-    "entry_postcode": ("address_book", "entry_postcode", "postal code"),
-    "entry_city": ("address_book", "entry_city", "city"),
-    "entry_state": ("address_book", "entry_state", "region"),
-    "entry_country_id": ("address_book", "entry_country_id", "country"),
-    "entry_zone_id": ("address_book", "entry_zone_id", "zone"),
-}
-
 
 def customers_suite(columns: ShopColumns, shop_countries: list[int]) -> Suite:
     """BO contacts on their way into the shop."""
@@ -272,7 +225,6 @@ def customers_suite(columns: ShopColumns, shop_countries: list[int]) -> Suite:
             {"column": "entry_postcode", "min_value": 1},
             "postal code missing: the shop needs one, and it is the first password",
         ),
-        _name_check("customers_lastname", "last name"),
         Check(
             "ExpectColumnValuesToNotBeNull",
             {"column": "entry_country_id"},
@@ -284,29 +236,8 @@ def customers_suite(columns: ShopColumns, shop_countries: list[int]) -> Suite:
             "the Staat's osCommerce country does not exist in the shop (countries)",
         ),
     ]
-    for column, (table, name, label) in CUSTOMER_TARGETS.items():
-        checks += column_checks(
-            column,
-            columns.spec(table, name),
-            label,
-            not_null=column not in ("entry_country_id", "customers_email_address"),
-        )
+    checks += CUSTOMERS.checks(columns) + ADDRESS_BOOK.checks(columns)
     return Suite(entity="customers", key="gp_id", checks=tuple(checks))
-
-
-# frame column -> (BO table, column, label) of every value a Neukunde brings into BO
-CONTACT_TARGETS = {
-    "anrede": ("gespraechspartner", "anrede", "salutation"),
-    "vorname": ("gespraechspartner", "vorname", "first name"),
-    "nachname": ("gespraechspartner", "nachname", "last name"),
-    "email": ("gespraechspartner", "email", "e-mail address"),
-    "firma": ("adresse", "firma", "company"),
-    "strasse": ("adresse", "strasse", "street"),
-    "plz": ("adresse", "plz", "postal code"),
-    "ort": ("adresse", "ort", "city"),
-    "region": ("adresse", "region", "region"),
-    "telefon": ("adresse", "telefon", "telephone"),
-}
 
 
 def new_contacts_suite(bo_columns: ShopColumns, key: str = "osc_customers_id") -> Suite:
@@ -325,7 +256,7 @@ def new_contacts_suite(bo_columns: ShopColumns, key: str = "osc_customers_id") -
         ),
         Check(
             "ExpectColumnValuesToMatchRegex",
-            {"column": "email", "regex": EMAIL_REGEX},
+            {"column": "email", "regex": SHOP_EMAIL_REGEX},
             "e-mail address is not valid",
         ),
         Check(
@@ -334,31 +265,11 @@ def new_contacts_suite(bo_columns: ShopColumns, key: str = "osc_customers_id") -
             "the shop customer's country has no Staat in BO (staat.osc_countries_id)",
         ),
     ]
-    for column, (table, name, label) in CONTACT_TARGETS.items():
-        if bo_columns.has(table, name):
-            checks += column_checks(column, bo_columns.spec(table, name), label, owner="BO's")
+    checks += GESPRAECHSPARTNER.checks(bo_columns) + ADRESSE.checks(bo_columns)
     return Suite(entity="new_contacts", key=key, checks=tuple(checks))
 
 
 # --- orders ---------------------------------------------------------------------------------
-
-# frame column -> (BO table, column, label) of the order values that go into BO
-ORDER_TARGETS = {
-    "email": ("auftrag", "email", "buyer's e-mail"),
-    "liefer_name": ("auftrag", "liefer_name", "delivery name"),
-    "liefer_firma": ("auftrag", "liefer_firma", "delivery company"),
-    "liefer_strasse": ("auftrag", "liefer_strasse", "delivery street"),
-    "liefer_plz": ("auftrag", "liefer_plz", "delivery postal code"),
-    "liefer_ort": ("auftrag", "liefer_ort", "delivery city"),
-    "rechnung_name": ("auftrag", "rechnung_name", "billing name"),
-    "rechnung_strasse": ("auftrag", "rechnung_strasse", "billing street"),
-    "rechnung_plz": ("auftrag", "rechnung_plz", "billing postal code"),
-    "rechnung_ort": ("auftrag", "rechnung_ort", "billing city"),
-    "zahlungsart": ("auftrag", "zahlungsart", "payment method"),
-    "waehrung": ("auftrag", "waehrung", "currency"),
-    "summe_brutto": ("auftrag", "summe_brutto", "order total"),
-}
-
 
 def orders_suite(bo_columns: ShopColumns) -> Suite:
     """Shop orders on their way into BO: complete, every article and country known, one
@@ -395,9 +306,5 @@ def orders_suite(bo_columns: ShopColumns) -> Suite:
             "the buyer cannot become a BO contact",
         ),
     ]
-    for column, (table, name, label) in ORDER_TARGETS.items():
-        if bo_columns.has(table, name):
-            checks += column_checks(
-                column, bo_columns.spec(table, name), label, not_null=False, owner="BO's"
-            )
+    checks += AUFTRAG.checks(bo_columns)
     return Suite(entity="orders", key="osc_orders_id", checks=tuple(checks))

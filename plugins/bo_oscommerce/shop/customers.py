@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 import sqlalchemy as sa
 
+from bo_oscommerce.field_maps import ADDRESS_BOOK, CUSTOMERS, CUSTOMERS_INFO
 from bo_oscommerce.frames import query_frame, result_frame
 from bo_oscommerce.shop import tables as t
 from bo_oscommerce.shop.columns import ShopColumns
@@ -27,29 +28,6 @@ from bo_oscommerce.transform.customers import ZERO_DATE
 from bo_oscommerce.transform.emails import compare_key, compare_keys
 
 WHAT = "e-mail address"
-CUSTOMER_COLUMNS = [
-    "customers_gender",
-    "customers_firstname",
-    "customers_lastname",
-    "customers_dob",
-    "customers_email_address",
-    "customers_telephone",
-    "customers_newsletter",
-]
-ADDRESS_COLUMNS = [
-    "entry_gender",
-    "entry_company",
-    "entry_firstname",
-    "entry_lastname",
-    "entry_street_address",
-    "entry_postcode",
-    "entry_city",
-    "entry_state",
-    "entry_country_id",
-    "entry_zone_id",
-]
-
-
 @dataclass(frozen=True)
 class FirstPassword:
     """How a new account gets its password: ``postcode`` (hashed at ``cost``) or
@@ -152,51 +130,14 @@ def create_accounts(
 def _insert_accounts(conn: sa.Connection, new: pd.DataFrame, run_at: datetime) -> None:
     if new.empty:
         return
-    insert_rows(
-        conn,
-        t.customers,
-        new[["customers_id", *CUSTOMER_COLUMNS, "customers_password"]].assign(
-            customers_default_address_id=new["address_book_id"], customers_fax=""
-        ),
-    )
-    insert_rows(
-        conn,
-        t.address_book,
-        new[["address_book_id", "customers_id", *ADDRESS_COLUMNS]].assign(entry_suburb=""),
-    )
-    keys = new["password_reset_key"]
-    insert_rows(
-        conn,
-        t.customers_info,
-        pd.DataFrame(
-            {"customers_info_id": new["customers_id"], "customers_info_number_of_logons": 0,
-             "customers_info_date_account_created": run_at, "global_product_notifications": 0,
-             "password_reset_key": keys,
-             "password_reset_date": [run_at if k else None for k in keys]}
-        ),
-    )  # fmt: skip
+    insert_rows(conn, t.customers, CUSTOMERS.complete(new))
+    insert_rows(conn, t.address_book, ADDRESS_BOOK.complete(new))
+    insert_rows(conn, t.customers_info, CUSTOMERS_INFO.complete(new.assign(run_at=run_at)))
 
 
 # merge field -> the shop columns it writes (the customers row, or the sync's own entry)
-CUSTOMER_FIELDS = {
-    "gender": ["customers_gender"],
-    "firstname": ["customers_firstname"],
-    "lastname": ["customers_lastname"],
-    "dob": ["customers_dob"],
-    "telephone": ["customers_telephone"],
-    "newsletter": ["customers_newsletter"],
-}
-ENTRY_FIELDS = {
-    "gender": ["entry_gender"],
-    "firstname": ["entry_firstname"],
-    "lastname": ["entry_lastname"],
-    "company": ["entry_company"],
-    "street": ["entry_street_address"],
-    "postcode": ["entry_postcode"],
-    "city": ["entry_city"],
-    "country": ["entry_country_id"],
-    "zone": ["entry_zone_id", "entry_state"],
-}
+CUSTOMER_FIELDS = CUSTOMERS.merged()
+ENTRY_FIELDS = ADDRESS_BOOK.merged()
 
 
 def write_fields(conn: sa.Connection, changes: pd.DataFrame, run_at: datetime) -> set[int]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from bo_oscommerce.bo import io as bo_io
+from bo_oscommerce.field_maps import UNLINK_WARENGRUPPE, WRITEBACK_WARENGRUPPE
 from bo_oscommerce.quality.suites import categories_suite
 from bo_oscommerce.quality.validation import validate
 from bo_oscommerce.shop.categories import (
@@ -109,31 +110,14 @@ def _write_back(
     rows = loaded.loc[due]
     new_link = loaded["warengruppe_nr"].map(remembered) != loaded["natural_key"]
     links = loaded.loc[due | new_link.to_numpy()]
+    gone = set(deleted["warengruppe_nr"])
     steps = [
-        (
-            "writeback_warengruppe",
-            [
-                {
-                    "warengruppe_nr": nr,
-                    "osc_categories_id": int(cid),
-                    "osc_abgleich_stand": None
-                    if pd.isna(stand)
-                    else pd.Timestamp(stand).to_pydatetime(),
-                    "osc_texte": int(texte),
-                }
-                for nr, cid, stand, texte in zip(
-                    rows["warengruppe_nr"],
-                    rows["categories_id"],
-                    rows["stand"],
-                    rows["texte"],
-                    strict=True,
-                )
-            ],
-        ),
-        (
-            "unlink_warengruppe",
-            [{"warengruppe_nr": nr} for nr in forget if nr not in set(deleted["warengruppe_nr"])],
-        ),
+        (WRITEBACK_WARENGRUPPE, rows.assign(
+            osc_categories_id=rows["categories_id"].astype("int64"),
+            osc_abgleich_stand=rows["stand"],
+            osc_texte=rows["texte"].astype("int64"),
+        )),
+        (UNLINK_WARENGRUPPE, [{"warengruppe_nr": nr} for nr in forget if nr not in gone]),
         *relink(
             ENTITY,
             pd.DataFrame(
@@ -145,7 +129,7 @@ def _write_back(
             ),
         ),
         *unbind(ENTITY, [*forget, *deleted["warengruppe_nr"]]),
-    ]
+    ]  # fmt: skip
     return write_back(run.bo, run.settings.label, ENTITY, steps).get("writeback_warengruppe", 0)
 
 

@@ -31,6 +31,18 @@ import sqlalchemy as sa
 
 from bo_oscommerce.bo import io as bo_io
 from bo_oscommerce.errors import explain, is_transient
+from bo_oscommerce.field_maps import (
+    ADRESSE,
+    GESPRAECHSPARTNER,
+    KUNDEN_STAND,
+    LINK_GESPRAECHSPARTNER,
+    UPDATE_ADRESSE_AUS_SHOP,
+    UPDATE_KONTAKT_AUS_SHOP,
+    WRITEBACK_GESPRAECHSPARTNER,
+    WRITEBACK_KUNDEN_STAND,
+    WRITEBACK_KUNDEN_STAND_LOESCHEN,
+    WRITEBACK_WILLKOMMEN_GESENDET,
+)
 from bo_oscommerce.identity import AMBIGUOUS, NEW, resolve
 from bo_oscommerce.mail import Mail, send_mails
 from bo_oscommerce.quality.suites import customers_suite, new_contacts_suite
@@ -42,7 +54,14 @@ from bo_oscommerce.shop.common import read_by_ids
 from bo_oscommerce.sqlfiles import load_statement
 from bo_oscommerce.sync.report import EntityReport
 from bo_oscommerce.sync.run import Run, marker_changed, only_keys, rejections, shop_columns
-from bo_oscommerce.sync.writeback import WriteBackError, bindings, relink, write_back
+from bo_oscommerce.sync.writeback import (
+    WriteBackError,
+    bindings,
+    relink,
+    reserve_numbers,
+    write,
+    write_back,
+)
 from bo_oscommerce.transform.customer_merge import (
     FIELDS,
     Merged,
@@ -74,8 +93,7 @@ WAITING = (
 )
 REGISTERED_MEANWHILE = "a customer registered with this e-mail while the sync created its account"
 WHAT = "e-mail address"
-STATE = ["gp_id", "osc_customers_id", "osc_address_book_id", "bestaetigt", "willkommen_offen",
-         "stand_bo", "stand_shop"]  # fmt: skip
+STATE = list(KUNDEN_STAND)
 
 
 def _contacts(run: Run) -> pd.DataFrame:
@@ -238,10 +256,9 @@ def _email_changes(plan: Plan, accounts: pd.DataFrame, collation: str) -> None:
 
 # --- linked accounts: both ways, per field ------------------------------------------------
 
-KONTAKT_FIELDS = {"gender": "anrede", "firstname": "vorname", "lastname": "nachname",
-                  "dob": "geburtstag", "newsletter": "newsletter"}  # fmt: skip
-ADRESSE_FIELDS = {"company": "firma", "street": "strasse", "postcode": "plz", "city": "ort",
-                  "country": "staat_id", "zone": "region", "telephone": "telefon"}  # fmt: skip
+# merge field -> the BO column holding it, in the contact and in its Adresse
+KONTAKT_FIELDS = {f.merge: f.target for f in GESPRAECHSPARTNER if f.merge}
+ADRESSE_FIELDS = {f.merge: f.target for f in ADRESSE if f.merge}
 SHARED = (
     "changed by the customer in the shop, not written into BO: the Adresse serves several "
     "contacts; change it in BO if it is right for all of them"
@@ -486,8 +503,8 @@ def _create(run: Run, plan: Plan, columns: ShopColumns, extract: pd.DataFrame) -
     new = new.assign(customers_id=ids, address_book_id=addresses, password_reset_key=keys)
     intent = _intent_states(new, extract, settings.initial_password == "reset_link")
     write_back(run.bo, settings.label, TO_SHOP, [
-        ("writeback_kunden_stand_loeschen", [{"gp_id": int(g)} for g in intent["gp_id"]]),
-        ("writeback_kunden_stand", _state_records(intent, run)),
+        (WRITEBACK_KUNDEN_STAND_LOESCHEN, intent),
+        (WRITEBACK_KUNDEN_STAND, intent.assign(geaendert_am=run.run_at)),
     ])  # fmt: skip
     held = shop_customers.create_accounts(
         run.shop, new, hashes, keys, run.run_at, BETWEEN_CHECK_AND_INSERT
@@ -519,12 +536,6 @@ def _intent_states(new: pd.DataFrame, extract: pd.DataFrame, welcome: bool) -> p
          "stand_shop": state_json(state_shop).to_numpy()},
         index=gp,
     )  # fmt: skip
-
-
-def _state_records(states: pd.DataFrame, run: Run) -> list[dict[str, Any]]:
-    from bo_oscommerce.frames import frame_records
-
-    return frame_records(states[STATE].assign(geaendert_am=run.run_at))
 
 
 def _look_for_twins(run: Run, created: pd.DataFrame, report: EntityReport) -> None:
@@ -575,20 +586,19 @@ def _write_back(
     relinked = loaded.loc[due | (loaded["gp_id"].map(remembered) != loaded["email_key"]).to_numpy()]
     states = _changed_states(plan.state, linked.states)
     steps = [
-        ("writeback_gespraechspartner", [
-            {"gp_id": int(g), "osc_customers_id": int(c),
-             "osc_abgleich_stand": None if pd.isna(s) else pd.Timestamp(s).to_pydatetime()}
-            for g, c, s in zip(rows["gp_id"], rows["customers_id"], rows["stand"], strict=True)
-        ]),
+        (WRITEBACK_GESPRAECHSPARTNER, rows.assign(
+            gp_id=rows["gp_id"].astype("int64"),
+            osc_customers_id=rows["customers_id"].astype("int64"),
+            osc_abgleich_stand=rows["stand"])),
         *relink(TO_SHOP, pd.DataFrame({
             "bo_schluessel": relinked["gp_id"].astype(str),
             "osc_id": relinked["customers_id"].astype("int64"),
             "osc_schluessel": relinked["email_key"]})),
-        ("writeback_kunden_stand_loeschen", [{"gp_id": int(g)}
-                                             for g in [*states["gp_id"], *created.failed]]),
-        ("writeback_kunden_stand", _state_records(states, run)),
-        ("update_kontakt_aus_shop", linked.kontakt),
-        ("update_adresse_aus_shop", linked.adresse),
+        (WRITEBACK_KUNDEN_STAND_LOESCHEN, [{"gp_id": int(g)}
+                                           for g in [*states["gp_id"], *created.failed]]),
+        (WRITEBACK_KUNDEN_STAND, states.assign(geaendert_am=run.run_at)),
+        (UPDATE_KONTAKT_AUS_SHOP, linked.kontakt),
+        (UPDATE_ADRESSE_AUS_SHOP, linked.adresse),
     ]  # fmt: skip
     written = write_back(run.bo, run.settings.label, TO_SHOP, steps)
     report = plan.report
@@ -666,9 +676,7 @@ def _welcome(run: Run, report: EntityReport) -> None:
     ]
     sent, failed = send_mails(settings.smtp_conn_id, settings.mail_from or "", mails)
     if sent:
-        bo_io.execute_many(
-            run.bo, "writeback_willkommen_gesendet", [{"gp_id": int(g)} for g in sent]
-        )
+        write(run.bo, WRITEBACK_WILLKOMMEN_GESENDET, [{"gp_id": int(g)} for g in sent])
     report.notes.append(f"{len(sent)} welcome e-mail(s) with a password link sent")
     if failed:
         report.failed = (
@@ -893,56 +901,26 @@ def _import(
 ) -> tuple[int, int]:
     linked = 0
     for row in links.itertuples(index=False):
-        done = conn.execute(
-            sa.text(load_statement("bo/link_gespraechspartner.sql")),
-            # no marker, no state: BO's data goes into the account once the link is confirmed
-            {
-                "gp_id": int(row.gp_id),
-                "osc_customers_id": int(row.customers_id),
-                "osc_abgleich_stand": None,
-            },
-        ).rowcount
+        # no marker, no state: BO's data goes into the account once the link is confirmed
+        (params,) = LINK_GESPRAECHSPARTNER.rows([{
+            "gp_id": int(row.gp_id), "osc_customers_id": int(row.customers_id),
+            "osc_abgleich_stand": None}])  # fmt: skip
+        done = conn.execute(sa.text(load_statement("bo/link_gespraechspartner.sql")), params)
+        done = done.rowcount
         if done == 0:  # linked meanwhile by another run: the unique key's way of saying so
             raise sa.exc.IntegrityError("link_gespraechspartner", {}, Exception("already linked"))
         linked += 1
     if new.empty:
         return 0, linked
-    adress_nr = _numbers(conn, "adresse", len(new))
-    gp_ids = _numbers(conn, "gespraechspartner", len(new))
+    adress_nr = reserve_numbers(conn, "adresse", len(new))
+    gp_ids = reserve_numbers(conn, "gespraechspartner", len(new))
     rows = new.assign(adress_nr=adress_nr, gp_id=gp_ids, im_web=1)
-    bo_io.execute_many(conn, "insert_adresse", _records(rows, [
-        "adress_nr", "firma", "strasse", "plz", "ort", "staat_id", "region", "telefon",
-        "geaendert_am"]))  # fmt: skip
-    bo_io.execute_many(conn, "insert_gespraechspartner", _records(rows, [
-        "gp_id", "adress_nr", "anrede", "vorname", "nachname", "email", "geburtstag",
-        "newsletter", "im_web", "osc_customers_id", "geaendert_am"]))  # fmt: skip
-    states = rows.assign(bestaetigt=1, willkommen_offen=0)
-    bo_io.execute_many(conn, "writeback_kunden_stand", _records(states, [*STATE, "geaendert_am"]))
-    for statement, bound in relink(TO_SHOP, pd.DataFrame({
+    write(conn, ADRESSE, rows)
+    write(conn, GESPRAECHSPARTNER, rows)
+    write(conn, WRITEBACK_KUNDEN_STAND, rows.assign(bestaetigt=1, willkommen_offen=0))
+    for fields, bound in relink(TO_SHOP, pd.DataFrame({
         "bo_schluessel": rows["gp_id"].astype(str),
         "osc_id": rows["osc_customers_id"].astype("int64"),
         "osc_schluessel": rows["email_key"]})):  # fmt: skip
-        bo_io.execute_many(conn, statement, bound)
+        write(conn, fields, bound)
     return len(new), linked
-
-
-def _numbers(conn: sa.Connection, name: str, count: int) -> list[int]:
-    """``count`` numbers from BO's number range ``name`` (adapted SQL: nummern_*.sql)."""
-    conn.execute(
-        sa.text(load_statement("bo/nummern_reservieren.sql")), {"name": name, "anzahl": count}
-    )
-    last = int(
-        conn.execute(sa.text(load_statement("bo/nummern_lesen.sql")), {"name": name}).scalar_one()
-    )
-    return list(range(last - count + 1, last + 1))
-
-
-def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
-    from bo_oscommerce.frames import frame_records
-
-    out = frame_records(frame[columns])
-    for record in out:
-        for key, value in record.items():
-            if isinstance(value, pd.Timestamp):
-                record[key] = value.to_pydatetime()
-    return out

@@ -18,6 +18,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from bo_oscommerce.bo import io as bo_io
+from bo_oscommerce.field_maps import WRITEBACK_AUFTRAG_STATUS
 from bo_oscommerce.quality.suites import orders_suite
 from bo_oscommerce.quality.validation import validate
 from bo_oscommerce.shop import orders as shop_orders
@@ -27,6 +28,7 @@ from bo_oscommerce.shop.customers import customer_keys as shop_customer_keys
 from bo_oscommerce.sync.orders import decide, imported, new_order_ids
 from bo_oscommerce.sync.report import EntityReport
 from bo_oscommerce.sync.run import Run, only_keys, shop_columns
+from bo_oscommerce.sync.writeback import WriteBackError, write_back
 from bo_oscommerce.transform.orders import status_sources
 from bo_oscommerce.transform.text import fit_text
 
@@ -153,12 +155,12 @@ def _write_back(
         if status is not None:
             rows.append({"auftrag_nr": int(auftrag_nr), "osc_status_gemeldet": int(status)})
     try:
-        bo_io.execute_many(run.bo, "writeback_auftrag_status", rows)
-    except sa.exc.SQLAlchemyError as exc:
+        write_back(run.bo, run.settings.label, "orders", [(WRITEBACK_AUFTRAG_STATUS, rows)])
+    except WriteBackError as exc:
         report.failed = (
             f"{run.settings.label} orders: the shop has the status, but BO refused to record it "
-            f"({exc.__class__.__name__}); the next run finds the shop status already set and "
-            "writes no second history row"
+            f"({exc.__cause__.__class__.__name__}); the next run finds the shop status already "
+            "set and writes no second history row"
         )
 
 

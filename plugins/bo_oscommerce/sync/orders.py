@@ -27,15 +27,16 @@ import sqlalchemy as sa
 from bo_oscommerce import failpoints
 from bo_oscommerce.bo import io as bo_io
 from bo_oscommerce.errors import explain, is_transient
+from bo_oscommerce.field_maps import ADRESSE, AUFTRAG, AUFTRAGSPOSITION, GESPRAECHSPARTNER
 from bo_oscommerce.quality.suites import new_contacts_suite, orders_suite
 from bo_oscommerce.quality.validation import validate
 from bo_oscommerce.shop import customers as shop_customers
 from bo_oscommerce.shop import orders as shop_orders
 from bo_oscommerce.shop.columns import ShopColumns, read_shop_columns
 from bo_oscommerce.shop.dialect import shop_now
-from bo_oscommerce.sync.customers import _numbers, _records
 from bo_oscommerce.sync.report import EntityReport
 from bo_oscommerce.sync.run import Run, rejections
+from bo_oscommerce.sync.writeback import reserve_numbers, write
 from bo_oscommerce.transform.common import Cleaned
 from bo_oscommerce.transform.customers import build_new_contacts, email_key
 from bo_oscommerce.transform.orders import (
@@ -48,32 +49,12 @@ from bo_oscommerce.transform.orders import (
     positions,
     readiness,
 )
-from bo_oscommerce.transform.text import fit_text
 
 log = logging.getLogger(__name__)
 
 ENTITY = "orders"
 ATTEMPTS = 3  # decide, insert; again with fresh data if another run got there first
 BATCH = 500  # orders per BO transaction
-AUFTRAG_TEXTS = (
-    "liefer_name", "liefer_firma", "liefer_strasse", "liefer_plz", "liefer_ort",
-    "rechnung_name", "rechnung_firma", "rechnung_strasse", "rechnung_plz", "rechnung_ort",
-    "zahlungsart", "zahlungsinfo", "bemerkung", "email",
-)  # fmt: skip
-ADRESSE = ["adress_nr", "firma", "strasse", "plz", "ort", "staat_id", "region", "telefon",
-           "geaendert_am"]  # fmt: skip
-KONTAKT = ["gp_id", "adress_nr", "anrede", "vorname", "nachname", "email", "geburtstag",
-           "newsletter", "im_web", "osc_customers_id", "geaendert_am"]  # fmt: skip
-AUFTRAG = [
-    "auftrag_nr", "adress_nr", "gp_id", "auftragsdatum", "email", "liefer_name", "liefer_firma",
-    "liefer_strasse", "liefer_plz", "liefer_ort", "liefer_staat_id", "rechnung_name",
-    "rechnung_firma", "rechnung_strasse", "rechnung_plz", "rechnung_ort", "rechnung_staat_id",
-    "zahlungsart", "zahlungsinfo", "waehrung", "waehrungsfaktor", "bemerkung", "summe_netto",
-    "summe_steuer", "summe_brutto", "versandkosten", "versand_ust_satz", "osc_orders_id",
-    "osc_status_bei_import", "geaendert_am",
-]  # fmt: skip
-POSITION = ["auftrag_nr", "pos_nr", "artikel_nr", "bezeichnung", "menge", "einzelpreis_netto",
-            "ust_satz"]  # fmt: skip
 PROBLEMS = ["date_problem", "lines_problem", "unknown_articles", "unknown_countries",
             "buyer_problem", "buyer_invalid"]  # fmt: skip
 
@@ -188,7 +169,9 @@ def decide(run: Run, candidates: list[int], bo_columns: ShopColumns) -> Decided:
     buyers = _buyers(run, taken, frame, rules, bo, bo_columns)
     decided = Decided(
         auftraege=buyers.auftraege,
-        positions=pd.DataFrame(lines, columns=["osc_orders_id", *POSITION[1:]]),
+        positions=pd.DataFrame(
+            lines, columns=["osc_orders_id", *AUFTRAGSPOSITION.targets()[1:]]
+        ),
         buyers=buyers.new,
         waiting=waiting,
         cleaned=buyers.cleaned,
@@ -200,7 +183,7 @@ def decide(run: Run, candidates: list[int], bo_columns: ShopColumns) -> Decided:
 
 _AUFTRAG_COLUMNS = list(
     dict.fromkeys(
-        ["osc_orders_id", *PROBLEMS, "buyer_key", "gp_id", "adress_nr", *AUFTRAG[3:]]
+        ["osc_orders_id", *PROBLEMS, "buyer_key", "gp_id", "adress_nr", *AUFTRAG.targets()[3:]]
     ).keys()
 )
 
@@ -269,27 +252,10 @@ def _new_buyers(
 def _fit_texts(decided: Decided, bo_columns: ShopColumns) -> None:
     """Every text as BO's column takes it (control and 4-byte characters removed, cut to
     the width); each rule that fired is a cleaned row."""
-    frame = decided.auftraege
-    for column in AUFTRAG_TEXTS:
-        if bo_columns.has("auftrag", column) and len(frame):
-            frame[column], fired = fit_text(
-                frame[column].astype(object), bo_columns.spec("auftrag", column)
-            )
-            for rule, mask in fired.items():
-                decided.cleaned.add(
-                    rule.replace(column, f"BO auftrag.{column}"),
-                    frame.loc[mask, "osc_orders_id"].astype(str),
-                )
-    lines = decided.positions
-    if bo_columns.has("auftragsposition", "bezeichnung") and len(lines):
-        lines["bezeichnung"], fired = fit_text(
-            lines["bezeichnung"], bo_columns.spec("auftragsposition", "bezeichnung")
-        )
-        for rule, mask in fired.items():
-            decided.cleaned.add(
-                rule.replace("bezeichnung", "BO auftragsposition.bezeichnung"),
-                lines.loc[mask, "osc_orders_id"].astype(str),
-            )
+    for name, fields in (("auftraege", AUFTRAG), ("positions", AUFTRAGSPOSITION)):
+        frame = getattr(decided, name)
+        keys = frame["osc_orders_id"].astype(str)
+        setattr(decided, name, fields.fit(frame, bo_columns, keys, decided.cleaned))
 
 
 def import_orders(run: Run) -> EntityReport:
@@ -402,12 +368,12 @@ def _write(
         if keys:
             new = decided.buyers[decided.buyers["buyer_key"].isin(keys)].reset_index(drop=True)
             new = new.assign(
-                adress_nr=_numbers(conn, "adresse", len(new)),
-                gp_id=_numbers(conn, "gespraechspartner", len(new)),
+                adress_nr=reserve_numbers(conn, "adresse", len(new)),
+                gp_id=reserve_numbers(conn, "gespraechspartner", len(new)),
                 geaendert_am=run.run_at,
             )
-            bo_io.execute_many(conn, "insert_adresse", _records(new, ADRESSE))
-            bo_io.execute_many(conn, "insert_gespraechspartner", _records(new, KONTAKT))
+            write(conn, ADRESSE, new)
+            write(conn, GESPRAECHSPARTNER, new)
             created = {
                 k: (int(g), int(a))
                 for k, g, a in zip(new["buyer_key"], new["gp_id"], new["adress_nr"], strict=True)
@@ -419,10 +385,10 @@ def _write(
             lambda k: every[k][1]
         )
         part = part.astype({"gp_id": "Int64", "adress_nr": "Int64"})
-        part["auftrag_nr"] = _numbers(conn, "auftrag", len(part))
-        bo_io.execute_many(conn, "insert_auftrag", _records(part, AUFTRAG))
+        part["auftrag_nr"] = reserve_numbers(conn, "auftrag", len(part))
+        write(conn, AUFTRAG, part)
         numbers = dict(zip(part["osc_orders_id"], part["auftrag_nr"], strict=True))
         lines = decided.positions[decided.positions["osc_orders_id"].isin(numbers)]
         lines = lines.assign(auftrag_nr=lines["osc_orders_id"].map(numbers))
-        bo_io.execute_many(conn, "insert_auftragsposition", _records(lines, POSITION))
+        write(conn, AUFTRAGSPOSITION, lines)
     return created

@@ -17,6 +17,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from bo_oscommerce.bo import io as bo_io
+from bo_oscommerce.field_maps import UNLINK_ARTIKEL, WRITEBACK_ARTIKEL
 from bo_oscommerce.frames import query_frame
 from bo_oscommerce.quality.suites import products_suite
 from bo_oscommerce.quality.validation import validate
@@ -232,47 +233,19 @@ def _write_back(run: Run, valid: pd.DataFrame, result: LoadResult, hidden: pd.Da
         )
     ]
     deleted = hidden.loc[hidden["reason"] == HIDE_DELETED, "artikel_nr"]
+    written = pd.concat(
+        [rows.assign(osc_menge=rows["products_quantity"].where(rows["inserted"].astype(bool))),
+         away.assign(osc_menge=None)],
+        ignore_index=True,
+    )  # fmt: skip
     steps = [
-        (
-            "writeback_artikel",
-            [
-                *(
-                    {
-                        "artikel_nr": nr,
-                        "osc_products_id": int(pid),
-                        "osc_abgleich_stand": _when(stand),
-                        "osc_texte": int(texte),
-                        "osc_menge": int(qty) if new else None,
-                    }
-                    for nr, pid, stand, texte, qty, new in zip(
-                        rows["artikel_nr"],
-                        rows["products_id"],
-                        rows["stand"],
-                        rows["texte"],
-                        rows["products_quantity"],
-                        rows["inserted"],
-                        strict=True,
-                    )
-                ),
-                *(
-                    {
-                        "artikel_nr": nr,
-                        "osc_products_id": int(pid),
-                        "osc_abgleich_stand": _when(stand),
-                        "osc_texte": int(texte),
-                        "osc_menge": None,
-                    }
-                    for nr, pid, stand, texte in zip(
-                        away["artikel_nr"],
-                        away["products_id"],
-                        away["stand"],
-                        away["texte"],
-                        strict=True,
-                    )
-                ),
-            ],
-        ),
-        ("unlink_artikel", [{"artikel_nr": nr} for nr in result.unlink]),
+        (WRITEBACK_ARTIKEL, written.assign(
+            osc_products_id=written["products_id"].astype("int64"),
+            osc_abgleich_stand=written["stand"],
+            osc_texte=written["texte"].astype("int64"),
+            osc_menge=pd.array(written["osc_menge"], dtype="Int64"),
+        )),
+        (UNLINK_ARTIKEL, [{"artikel_nr": nr} for nr in result.unlink]),
         *relink(
             ENTITY,
             pd.DataFrame(
@@ -284,9 +257,5 @@ def _write_back(run: Run, valid: pd.DataFrame, result: LoadResult, hidden: pd.Da
             ),
         ),
         *unbind(ENTITY, [*result.unlink, *deleted]),
-    ]
+    ]  # fmt: skip
     return write_back(run.bo, run.settings.label, ENTITY, steps).get("writeback_artikel", 0)
-
-
-def _when(stand: object) -> object:
-    return None if pd.isna(stand) else pd.Timestamp(stand).to_pydatetime()

@@ -19,29 +19,37 @@ from typing import Any
 import pandas as pd
 
 from bo_oscommerce.bo import io as bo_io
+from bo_oscommerce.field_maps import (
+    BESTAETIGEN_KUNDE,
+    RESET_AUFTRAG_STATUS,
+    UNLINK_ARTIKEL,
+    UNLINK_GESPRAECHSPARTNER,
+    UNLINK_WARENGRUPPE,
+)
+from bo_oscommerce.fields import FieldMap
 from bo_oscommerce.sync.report import EntityReport
 from bo_oscommerce.sync.run import Run
-from bo_oscommerce.sync.writeback import bindings
+from bo_oscommerce.sync.writeback import bindings, unbind, write
 
 
 @dataclass(frozen=True)
 class Scope:
     read: str  # BO statement: the record's stored shop id and marks
-    clear: str  # BO statement that forgets them
-    parameter: str  # the key's parameter in ``clear``
+    clear: FieldMap  # the declared BO statement that forgets them (its key: the record's)
     entity: str | None  # its links in osc_bindung
     numeric: bool  # the BO key is a number
 
+    @property
+    def parameter(self) -> str:
+        (key,) = self.clear.targets()
+        return key
+
 
 SCOPES = {
-    "article": Scope("reset_lesen_artikel", "unlink_artikel", "artikel_nr", "products", False),
-    "product_group": Scope(
-        "reset_lesen_warengruppe", "unlink_warengruppe", "warengruppe_nr", "categories", False
-    ),
-    "customer": Scope(
-        "reset_lesen_gespraechspartner", "unlink_gespraechspartner", "gp_id", "customers", True
-    ),
-    "order": Scope("reset_lesen_auftrag", "reset_auftrag_status", "auftrag_nr", None, True),
+    "article": Scope("reset_lesen_artikel", UNLINK_ARTIKEL, "products", False),
+    "product_group": Scope("reset_lesen_warengruppe", UNLINK_WARENGRUPPE, "categories", False),
+    "customer": Scope("reset_lesen_gespraechspartner", UNLINK_GESPRAECHSPARTNER, "customers", True),
+    "order": Scope("reset_lesen_auftrag", RESET_AUFTRAG_STATUS, None, True),
 }
 # BO statements of the reset, for the connection test
 RESET_READS = {
@@ -75,7 +83,7 @@ def confirm_customer(run: Run, key: str) -> dict[str, Any]:
             f"{run.settings.label}: contact {gp_id} has no shop account linked yet; the "
             "customers run links it by e-mail first"
         )
-    bo_io.execute_many(run.bo, "bestaetigen_kunde", [{"gp_id": gp_id}])
+    write(run.bo, BESTAETIGEN_KUNDE, [{"gp_id": gp_id}])
     return {
         "scope": CONFIRM,
         "key": str(gp_id),
@@ -101,13 +109,9 @@ def reset_record(run: Run, scope_name: str, key: str) -> dict[str, Any]:
         links = bindings(run.bo, scope.entity)
         links = links[links["bo_schluessel"].astype(str) == str(value)]
     with run.bo.begin() as conn:
-        bo_io.execute_many(conn, scope.clear, [{scope.parameter: value}])
-        if scope.entity:
-            bo_io.execute_many(
-                conn,
-                "writeback_bindung_loeschen",
-                [{"entitaet": scope.entity, "bo_schluessel": str(value)}],
-            )
+        write(conn, scope.clear, [{scope.parameter: value}])
+        for fields, rows in unbind(scope.entity, [str(value)]) if scope.entity else []:
+            write(conn, fields, rows)
     cleared = {k: v for k, v in before.iloc[0].to_dict().items() if k != "schluessel"}
     return {
         "scope": scope_name,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from bo_oscommerce.bo import io as bo_io
+from bo_oscommerce.field_maps import WRITEBACK_MENGE
 from bo_oscommerce.shop.stock import current_quantities, write_quantities
 from bo_oscommerce.sync.report import EntityReport
 from bo_oscommerce.sync.run import Run, shop_columns
@@ -40,6 +41,7 @@ def sync_stock(run: Run) -> EntityReport:
         sent["artikel_nr"].map(stock.set_index("artikel_nr")["osc_menge"]), dtype="Int64"
     )
     remember = sent[(sent["products_quantity"] != last_sent).fillna(True).to_numpy()]
+    remember = remember.astype({"products_quantity": "int64"})
     report = EntityReport(
         entity=ENTITY,
         extracted=in_shop,
@@ -73,17 +75,7 @@ def sync_stock(run: Run) -> EntityReport:
             run.bo,
             settings.label,
             ENTITY,
-            [
-                (
-                    "writeback_menge",
-                    [
-                        {"artikel_nr": nr, "osc_menge": int(q)}
-                        for nr, q in zip(
-                            remember["artikel_nr"], remember["products_quantity"], strict=True
-                        )
-                    ],
-                )
-            ],
+            [(WRITEBACK_MENGE, remember.assign(osc_menge=remember["products_quantity"]))],
         ).get("writeback_menge", 0)
     except WriteBackError as exc:
         report.failed = str(exc)

@@ -1,5 +1,6 @@
-"""One way to tell BO what the shop now holds: ids, change markers and links (osc_bindung).
+"""One way to write into BO: a declared statement (``field_maps.STATEMENTS``) and its rows.
 
+The write-back tells BO what the shop now holds: ids, change markers, links (osc_bindung).
 All statements of one entity run in one BO transaction after the shop commit. If BO refuses
 them, the shop keeps its rows and the step reports what to fix; the next run finds the rows
 again by their natural key (``identity.resolve``) and writes the ids then: nothing is created
@@ -16,33 +17,18 @@ import sqlalchemy as sa
 
 from bo_oscommerce.bo import io as bo_io
 from bo_oscommerce.errors import explain
-from bo_oscommerce.frames import frame_records
-
-WRITE_STATEMENTS = (
-    "writeback_warengruppe",
-    "writeback_artikel",
-    "writeback_menge",
-    "unlink_warengruppe",
-    "unlink_artikel",
-    "writeback_bindung_loeschen",
-    "writeback_bindung",
-    "writeback_gespraechspartner",
-    "unlink_gespraechspartner",
-    "link_gespraechspartner",
-    "nummern_reservieren",
-    "insert_adresse",
-    "insert_gespraechspartner",
-    "insert_auftrag",
-    "insert_auftragsposition",
-    "writeback_auftrag_status",
-    "reset_auftrag_status",
-    "writeback_kunden_stand_loeschen",
-    "writeback_kunden_stand",
-    "writeback_willkommen_gesendet",
-    "bestaetigen_kunde",
-    "update_kontakt_aus_shop",
-    "update_adresse_aus_shop",
+from bo_oscommerce.field_maps import (
+    NUMMERN_RESERVIEREN,
+    STATEMENTS,
+    WRITEBACK_BINDUNG,
+    WRITEBACK_BINDUNG_LOESCHEN,
 )
+from bo_oscommerce.fields import FieldMap
+from bo_oscommerce.sqlfiles import load_statement
+
+Rows = pd.DataFrame | Sequence[Mapping[str, Any]]
+Statement = tuple[FieldMap, Rows]  # a declared BO statement and its rows
+WRITE_STATEMENTS = tuple(STATEMENTS)  # every BO statement the sync writes with
 
 
 class WriteBackError(RuntimeError):
@@ -55,41 +41,47 @@ def bindings(bo: sa.Engine, entity: str) -> pd.DataFrame:
     return frame.astype({"bo_schluessel": str})
 
 
-def relink(entity: str, links: pd.DataFrame) -> list[tuple[str, list[dict[str, Any]]]]:
+def relink(entity: str, links: pd.DataFrame) -> list[Statement]:
     """Statements that record ``links`` (``bo_schluessel``, ``osc_id``, ``osc_schluessel``)."""
     if links.empty:
         return []
-    rows = frame_records(
-        links[["bo_schluessel", "osc_id", "osc_schluessel"]].assign(entitaet=entity)
-    )
-    return [
-        (
-            "writeback_bindung_loeschen",
-            [{"entitaet": entity, "bo_schluessel": r["bo_schluessel"]} for r in rows],
-        ),
-        ("writeback_bindung", rows),
-    ]
+    rows = links[["bo_schluessel", "osc_id", "osc_schluessel"]].assign(entitaet=entity)
+    return [(WRITEBACK_BINDUNG_LOESCHEN, rows), (WRITEBACK_BINDUNG, rows)]
 
 
-def unbind(entity: str, keys: Iterable[str]) -> list[tuple[str, list[dict[str, Any]]]]:
+def unbind(entity: str, keys: Iterable[str]) -> list[Statement]:
     rows = [{"entitaet": entity, "bo_schluessel": str(k)} for k in dict.fromkeys(keys)]
-    return [("writeback_bindung_loeschen", rows)] if rows else []
+    return [(WRITEBACK_BINDUNG_LOESCHEN, rows)] if rows else []
+
+
+def write(conn: sa.Connection | sa.Engine, fields: FieldMap, rows: Rows) -> int:
+    """Run the declared statement of ``fields`` for every row; on a connection in the caller's
+    transaction, on an engine in one of its own. Returns the row count."""
+    assert fields.statement, f"{fields.table}: no BO statement declared"
+    return bo_io.execute_many(conn, fields.statement, fields.rows(rows))
+
+
+def reserve_numbers(conn: sa.Connection, name: str, count: int) -> list[int]:
+    """``count`` numbers from BO's number range ``name`` (adapted SQL: nummern_*.sql), in the
+    caller's transaction."""
+    write(conn, NUMMERN_RESERVIEREN, [{"name": name, "anzahl": count}])
+    statement = sa.text(load_statement("bo/nummern_lesen.sql"))
+    last = int(conn.execute(statement, {"name": name}).scalar_one())
+    return list(range(last - count + 1, last + 1))
 
 
 def write_back(
-    bo: sa.Engine,
-    label: str,
-    entity: str,
-    steps: Sequence[tuple[str, Sequence[Mapping[str, Any]]]],
+    bo: sa.Engine, label: str, entity: str, steps: Sequence[Statement]
 ) -> dict[str, int]:
-    """Run ``(statement, rows)`` steps in one BO transaction; returns the rows per statement.
-    Raises ``WriteBackError`` with what to fix."""
+    """Run the ``(declared statement, rows)`` steps in one BO transaction; returns the rows per
+    statement. Raises ``WriteBackError`` with what to fix."""
     written: dict[str, int] = {}
+    statement = ""
     try:
         with bo.begin() as conn:
-            for statement, rows in steps:
-                count = bo_io.execute_many(conn, statement, rows)
-                written[statement] = written.get(statement, 0) + count
+            for fields, rows in steps:
+                statement = str(fields.statement)
+                written[statement] = written.get(statement, 0) + write(conn, fields, rows)
     except sa.exc.SQLAlchemyError as exc:
         raise WriteBackError(
             f"{label} {entity}: the shop has this run's rows, but BO refused their ids "

@@ -24,6 +24,14 @@ class Cleaned:
         return len({k for keys in self.rules.values() for k in keys})
 
 
+def texts(values: pd.Series) -> pd.Series:
+    """Texts trimmed, missing values as '' (the shop's NOT NULL text columns take '')."""
+    if isinstance(values.dtype, pd.StringDtype):
+        return values.fillna("").str.strip()
+    present = values.astype(object).where(values.notna(), "").to_numpy()
+    return pd.Series([str(v).strip() for v in present], index=values.index, dtype="str")
+
+
 def to_timestamp(values: pd.Series) -> pd.Series:
     """BO change markers as pandas timestamps (SQLite hands out text, MariaDB datetimes)."""
     return pd.to_datetime(values, errors="coerce").astype("datetime64[us]")

@@ -20,37 +20,15 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
+from bo_oscommerce.field_maps import ADDRESS_BOOK, ADRESSE, CUSTOMERS, GESPRAECHSPARTNER
 from bo_oscommerce.shop.columns import ShopColumns, metadata_columns
-from bo_oscommerce.transform.common import Cleaned, latest, to_timestamp
+from bo_oscommerce.transform.common import Cleaned, latest, texts, to_timestamp
 from bo_oscommerce.transform.emails import compare_keys
-from bo_oscommerce.transform.text import fit_text
 
 ZERO_DATE = "0000-00-00 00:00:00"  # what the shop stores for "no birthday"
 GENDER = {"herr": "m", "frau": "f"}
 SALUTATION = {"m": "Herr", "f": "Frau"}
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$"
-# frame column -> (shop table, column) of every text the BO -> shop direction writes
-CUSTOMER_TEXTS = {
-    "customers_firstname": ("customers", "customers_firstname"),
-    "customers_lastname": ("customers", "customers_lastname"),
-    "customers_email_address": ("customers", "customers_email_address"),
-    "customers_telephone": ("customers", "customers_telephone"),
-    "entry_company": ("address_book", "entry_company"),
-    "entry_street_address": ("address_book", "entry_street_address"),
-    "entry_postcode": ("address_book", "entry_postcode"),
-    "entry_city": ("address_book", "entry_city"),
-    "entry_state": ("address_book", "entry_state"),
-}
-
-
-def _text(values: pd.Series) -> pd.Series:
-    """Texts with missing values as '' (the shop's NOT NULL columns take '', as it writes)."""
-    if isinstance(values.dtype, pd.StringDtype):
-        return values.fillna("").str.strip()
-    present = values.astype(object).where(values.notna(), "").to_numpy()
-    return pd.Series([str(v).strip() for v in present], index=values.index, dtype="str")
-
-
 def email_key(values: pd.Series) -> pd.Series:
     """An e-mail as the shop compares it: trimmed, without case."""
     return values.map(lambda v: None if v is None or v != v else str(v).strip().casefold() or None)
@@ -128,8 +106,17 @@ def build_customers(
     country = pd.Series(pd.array(web["osc_countries_id"], dtype="Int64"), index=web.index)
     region = web["region"] if "region" in web else pd.Series(None, index=web.index)
     zone_id, state = zones_for(region, country.fillna(0), zones)
-    customers = pd.DataFrame(
-        {
+    source = web.assign(
+        gender=gender.astype(object), dob=dob, email=trimmed.astype(object),
+        newsletter_flag=np.where(web["newsletter"].fillna(0).astype(int) == 1, "1", ""),
+        country=pd.array(country, dtype="Int64"), zone_id=zone_id, state=state,
+    )  # fmt: skip
+    keys = web["gp_id"]
+    owned = CUSTOMERS.fit(CUSTOMERS.frame(source, created=False), columns, keys, cleaned)
+    entry = ADDRESS_BOOK.frame(source.join(owned), created=False)
+    entry = ADDRESS_BOOK.fit(entry, columns, keys, cleaned)
+    customers = pd.concat(
+        [pd.DataFrame({
             "gp_id": web["gp_id"].astype("int64"),
             "adress_nr": web["adress_nr"].astype("int64"),
             "osc_customers_id": pd.array(web["osc_customers_id"], dtype="Int64"),
@@ -138,32 +125,10 @@ def build_customers(
                 to_timestamp(web["geaendert_am"]), to_timestamp(web["adresse_geaendert_am"])
             ),
             "email_key": compare_keys(trimmed, collation),
-            "customers_gender": gender.astype(object),
-            "customers_firstname": _text(web["vorname"]),
-            "customers_lastname": _text(web["nachname"]),
-            "customers_dob": dob,
-            "customers_email_address": trimmed.astype(object),
-            "customers_telephone": _text(web["telefon"]),
-            "customers_newsletter": np.where(web["newsletter"].fillna(0).astype(int) == 1, "1", ""),
-            "entry_gender": gender.astype(object),
-            "entry_company": _text(web["firma"]),
-            "entry_street_address": _text(web["strasse"]),
-            "entry_postcode": _text(web["plz"]),
-            "entry_city": _text(web["ort"]),
-            "entry_state": state,
-            "entry_country_id": pd.array(country, dtype="Int64"),
-            "entry_zone_id": zone_id,
-            "password_source": _text(web["plz"]),
-        }
-    )
-    for column, (table, name) in CUSTOMER_TEXTS.items():
-        if column == "customers_email_address":
-            continue  # an e-mail is never cut or changed: it is valid, or set aside
-        customers[column], fired = fit_text(customers[column], columns.spec(table, name))
-        for rule, mask in fired.items():
-            cleaned.add(rule, customers.loc[mask, "gp_id"])
-    customers["entry_firstname"] = customers["customers_firstname"]
-    customers["entry_lastname"] = customers["customers_lastname"]
+            "password_source": texts(web["plz"]),
+        }), owned, entry],
+        axis=1,
+    )  # fmt: skip
     customers["entry_zone"] = entry_zone(customers["entry_zone_id"], customers["entry_state"])
     return customers, left, cleaned
 
@@ -176,19 +141,6 @@ def entry_zone(zone_ids: pd.Series, states: pd.Series) -> pd.Series:
 
 
 # --- shop -> BO -----------------------------------------------------------------------------
-
-# BO column (table, column) of each text a Neukunde brings
-BO_TEXTS = {
-    "vorname": ("gespraechspartner", "vorname"),
-    "nachname": ("gespraechspartner", "nachname"),
-    "firma": ("adresse", "firma"),
-    "strasse": ("adresse", "strasse"),
-    "plz": ("adresse", "plz"),
-    "ort": ("adresse", "ort"),
-    "region": ("adresse", "region"),
-    "telefon": ("adresse", "telefon"),
-}
-
 
 def build_new_contacts(
     shop_customers: pd.DataFrame,
@@ -254,13 +206,7 @@ def build_new_contacts(
     )
     if key != "osc_customers_id":
         contacts[key] = frame[key].to_numpy()
-    for column, (table, name) in BO_TEXTS.items():
-        if not bo_columns.has(table, name):
-            continue
-        contacts[column], fired = fit_text(contacts[column], bo_columns.spec(table, name))
-        for rule, mask in fired.items():
-            cleaned.add(
-                rule.replace(name, f"BO {table}.{name}"),
-                contacts.loc[mask, key].astype(str),
-            )
+    keys = contacts[key].astype(str)
+    for fields in (GESPRAECHSPARTNER, ADRESSE):
+        contacts = fields.fit(contacts, bo_columns, keys, cleaned)
     return contacts, cleaned
