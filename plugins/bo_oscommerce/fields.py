@@ -64,6 +64,9 @@ class FieldMap:
         """The target columns (``created`` False: those written to an existing row too)."""
         return [f.target for f in self.fields if created or not f.create_only]
 
+    def create_only(self) -> list[str]:
+        return [f.target for f in self.fields if f.create_only]
+
     def get(self, target: str) -> Field:
         for one in self.fields:
             if one.target == target:
@@ -134,7 +137,7 @@ class FieldMap:
     ) -> pd.DataFrame:
         """Texts of ``fit`` fields made to fit their columns (``columns``: the target's
         ``ShopColumns``); each rule that fired lists its rows' ``keys`` in ``cleaned``."""
-        frame = frame.copy()
+        frame = frame.copy(deep=False)  # copy-on-write: the caller's frame stays as it was
         from bo_oscommerce.transform.text import fit_text
 
         for name, one in self.columns_in(frame.columns, codes):

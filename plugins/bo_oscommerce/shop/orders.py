@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from bo_oscommerce.frames import query_frame, result_frame
 from bo_oscommerce.shop import tables as t
-from bo_oscommerce.shop.columns import ShopColumns
+from bo_oscommerce.shop.columns import ShopColumns, read_shop_columns
 from bo_oscommerce.shop.dialect import chunks, insert_rows, placeholder_row, reserve_ids
 from bo_oscommerce.transform.order_totals import StoredLine, StoredTotal
 from bo_oscommerce.transform.orders import (
@@ -96,7 +96,9 @@ def read_rules(conn: sa.Connection, hold: Sequence[int] | None = None) -> ShopRu
                                            zg.geo_zone_id == tr.tax_zone_id))
     )  # fmt: skip
     c, cu = t.countries.c, t.currencies.c
+    emails = read_shop_columns(conn, ["customers"]).spec("customers", "customers_email_address")
     return ShopRules(
+        email_collation=emails.collation,
         with_tax=config.get("DISPLAY_PRICE_WITH_TAX", "false").lower() == "true",
         shipping_tax_classes=tuple(c for c in shipping if c > 0),
         fee=_number(config.get("MODULE_ORDER_TOTAL_LOWORDERFEE_FEE")) if fee_on else None,

@@ -13,6 +13,7 @@ from datetime import datetime
 import pandas as pd
 import sqlalchemy as sa
 
+from bo_oscommerce.field_maps import PRODUCTS
 from bo_oscommerce.frames import frame_records
 from bo_oscommerce.identity import AMBIGUOUS, resolve
 from bo_oscommerce.shop import tables as t
@@ -27,14 +28,7 @@ from bo_oscommerce.shop.common import (
 from bo_oscommerce.shop.dialect import chunks, insert_rows, placeholder_row, reserve_ids, upsert
 from bo_oscommerce.transform.products import HIDE_DELETED, HIDE_SET_ASIDE
 
-PRODUCT_COLUMNS = [
-    "products_model",
-    "products_price",
-    "products_tax_class_id",
-    "products_status",
-    "products_image",
-    "products_weight",
-]
+PRODUCT_COLUMNS = PRODUCTS.targets(created=False)  # the quantity is the stock step's
 WHAT = "article number (products_model)"
 
 
@@ -285,7 +279,7 @@ def _insert_new(
     insert_rows(
         conn,
         table,
-        new[["products_id", *tracked, "products_quantity"]].assign(
+        new[["products_id", *tracked, *PRODUCTS.create_only()]].assign(
             products_date_added=run_at, products_ordered=0
         ),
     )

@@ -73,10 +73,9 @@ from bo_oscommerce.transform.customer_merge import (
 from bo_oscommerce.transform.customers import (
     build_customers,
     build_new_contacts,
-    email_key,
     entry_zone,
 )
-from bo_oscommerce.transform.emails import compare_keys
+from bo_oscommerce.transform.emails import DEFAULT_COLLATION, compare_keys
 
 log = logging.getLogger(__name__)
 
@@ -97,9 +96,7 @@ STATE = list(KUNDEN_STAND)
 
 
 def _contacts(run: Run) -> pd.DataFrame:
-    return bo_io.query(run.bo, "extract_kontakte").assign(
-        email_key=lambda f: email_key(f["email"]),
-    )
+    return bo_io.query(run.bo, "extract_kontakte")
 
 
 def link_state(run: Run) -> pd.DataFrame:
@@ -119,6 +116,7 @@ class Plan:
     emails: dict[int, str] = field(default_factory=dict)  # gp_id -> e-mail to write (BO changed it)
     accounts: pd.DataFrame = field(default_factory=pd.DataFrame)  # customers_with_address rows
     remembered: dict[int, str] = field(default_factory=dict)  # gp_id -> the link's e-mail key
+    collation: str = DEFAULT_COLLATION  # how the shop compares e-mails
 
 
 def sync_customers_to_shop(run: Run) -> EntityReport:
@@ -200,7 +198,7 @@ def _plan(
         .reset_index(drop=True)
     )
     plan = Plan(resolved, state, pd.Series(dtype=bool), report, accounts=accounts,
-                remembered=remembered)  # fmt: skip
+                remembered=remembered, collation=collation)  # fmt: skip
     _email_changes(plan, accounts, collation)
     frame = plan.customers
     known = frame["gp_id"].map(state["osc_customers_id"])
@@ -517,7 +515,7 @@ def _create(run: Run, plan: Plan, columns: ShopColumns, extract: pd.DataFrame) -
     ])  # fmt: skip
     plan.report.set_aside = pd.concat([plan.report.set_aside, aside], ignore_index=True)
     created = new[~new["customers_id"].isin(held)].reset_index(drop=True)
-    _look_for_twins(run, created, plan.report)
+    _look_for_twins(run, created, plan)
     plan.report.inserted = len(created)
     return Created(created, [int(g) for g in failed["gp_id"]])
 
@@ -538,15 +536,14 @@ def _intent_states(new: pd.DataFrame, extract: pd.DataFrame, welcome: bool) -> p
     )  # fmt: skip
 
 
-def _look_for_twins(run: Run, created: pd.DataFrame, report: EntityReport) -> None:
+def _look_for_twins(run: Run, created: pd.DataFrame, plan: Plan) -> None:
     """After the commit: an account the shop created with the same e-mail meanwhile (a
     customer registering at this moment) is reported for a person, never merged silently."""
     if created.empty:
         return
     with run.shop.connect() as conn:
         found = shop_customers.accounts_with_emails(conn, created["customers_email_address"])
-    collation = "utf8mb3_unicode_ci"
-    found = found.assign(key=compare_keys(found["customers_email_address"], collation))
+    found = found.assign(key=compare_keys(found["customers_email_address"], plan.collation))
     mine = dict(zip(created["email_key"], created["customers_id"].astype(int), strict=True))
     twins = [
         {"e-mail": k, "created by the sync": mine[k],
@@ -554,7 +551,7 @@ def _look_for_twins(run: Run, created: pd.DataFrame, report: EntityReport) -> No
         for k, g in found.groupby("key") if k in mine and len(g) > 1
     ]  # fmt: skip
     if twins:
-        report.details[
+        plan.report.details[
             "e-mail held by two shop accounts since this run (merge them in the shop)"
         ] = twins
 
@@ -793,8 +790,9 @@ def sync_customers_from_shop(run: Run) -> EntityReport:
     with run.bo.connect() as conn:
         bo_columns = read_shop_columns(conn, ["adresse", "gespraechspartner"])
     staaten = bo_io.query(run.bo, "extract_staaten")
-    new, cleaned = build_new_contacts(shop_rows, staaten, bo_columns, run.run_at)
-    new["email_key"] = compare_keys(new["email"], collation)
+    new, cleaned = build_new_contacts(
+        shop_rows, staaten, bo_columns, run.run_at, collation=collation
+    )
     checked = validate(new, new_contacts_suite(bo_columns), run.validation_cache)
     good = checked.valid.assign(**_neukunden_states(checked.valid, shop_rows))
     outcome = import_contacts(run, good, links)

@@ -38,7 +38,8 @@ from bo_oscommerce.sync.report import EntityReport
 from bo_oscommerce.sync.run import Run, rejections
 from bo_oscommerce.sync.writeback import reserve_numbers, write
 from bo_oscommerce.transform.common import Cleaned
-from bo_oscommerce.transform.customers import build_new_contacts, email_key
+from bo_oscommerce.transform.customers import build_new_contacts
+from bo_oscommerce.transform.emails import compare_keys
 from bo_oscommerce.transform.orders import (
     ASIDE,
     READY,
@@ -118,7 +119,8 @@ class BoLookups:
     contacts: pd.DataFrame  # gp_id, adress_nr, email, osc_customers_id, email_key
 
     @classmethod
-    def read(cls, run: Run) -> BoLookups:
+    def read(cls, run: Run, collation: str) -> BoLookups:
+        """``collation``: how the shop compares e-mails (a buyer is found by the login's rule)."""
         articles = bo_io.query(run.bo, "extract_artikel_nummern")
         staaten = bo_io.query(run.bo, "extract_staaten").dropna(subset=["osc_countries_id"])
         contacts = bo_io.query(run.bo, "extract_kontakte_adresse")
@@ -136,7 +138,7 @@ class BoLookups:
                     strict=True,
                 )
             ),  # fmt: skip
-            contacts=contacts.assign(email_key=email_key(contacts["email"])),
+            contacts=contacts.assign(email_key=compare_keys(contacts["email"], collation)),
         )
 
 
@@ -148,7 +150,7 @@ def decide(run: Run, candidates: list[int], bo_columns: ShopColumns) -> Decided:
         rules = shop_orders.read_rules(conn, settings.order_hold_statuses)
         now = shop_now(conn)
         orders = shop_orders.read_orders(conn, candidates)
-    bo = BoLookups.read(run)
+    bo = BoLookups.read(run, rules.email_collation)
     settle = timedelta(seconds=settings.order_settle_seconds)
     grace = timedelta(minutes=settings.order_grace_minutes)
     rows, lines, waiting, taken = [], [], {}, []
@@ -223,7 +225,7 @@ def _buyers(
     frame["buyer_key"] = oid.map(match.new).astype(object)
     frame["buyer_problem"] = oid.map(match.problem).astype(object)
     new, cleaned, rejected = _new_buyers(run, sorted(set(match.new.values())), match.rows,
-                                         bo_columns)  # fmt: skip
+                                         bo_columns, rules.email_collation)  # fmt: skip
     reasons = rejected.groupby("key")["reason"].agg("; ".join).to_dict() if len(rejected) else {}
     frame["buyer_invalid"] = frame["buyer_key"].map(reasons).astype(object)
     orders_of = frame.dropna(subset=["buyer_key"]).groupby("buyer_key")["osc_orders_id"]
@@ -234,7 +236,7 @@ def _buyers(
 
 
 def _new_buyers(
-    run: Run, keys: list[str], shop_rows: dict[str, dict], bo_columns: ShopColumns
+    run: Run, keys: list[str], shop_rows: dict[str, dict], bo_columns: ShopColumns, collation: str
 ) -> tuple[pd.DataFrame, Cleaned, pd.DataFrame]:
     """New BO contacts, built and checked like Neukunden (``build_new_contacts``); a buyer
     whose shop account is gone is no web contact, so no customers run opens it again."""
@@ -243,7 +245,7 @@ def _new_buyers(
     rows = pd.DataFrame([shop_rows[k] for k in keys])
     staaten = bo_io.query(run.bo, "extract_staaten")
     new, cleaned = build_new_contacts(rows.assign(buyer_key=keys), staaten, bo_columns,
-                                      run.run_at, key="buyer_key")  # fmt: skip
+                                      run.run_at, key="buyer_key", collation=collation)  # fmt: skip
     checked = validate(new, new_contacts_suite(bo_columns, key="buyer_key"), run.validation_cache)
     good = checked.valid.assign(im_web=checked.valid["osc_customers_id"].notna().astype(int))
     return good, cleaned, checked.rejected

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from bo_oscommerce.field_maps import CATEGORY_TEXTS
 from bo_oscommerce.shop.columns import ShopColumns, metadata_columns
 from bo_oscommerce.transform.common import Cleaned, pivot_texts, to_timestamp
-from bo_oscommerce.transform.text import fit_text
 
 __all__ = ["Cleaned", "build_categories", "descendants_of", "offline_groups", "tree_positions"]
 
@@ -118,12 +118,7 @@ def build_categories(
         }
     )
     out = out.merge(texts, on="warengruppe_nr", how="left")
-    spec = columns.spec("categories_description", "categories_name")
-    for code in languages.values():
-        column = f"categories_name__{code}"
-        out[column], fired = fit_text(out[column], spec)
-        for rule, mask in fired.items():
-            cleaned.add(rule, out.loc[mask, "warengruppe_nr"])
+    out = CATEGORY_TEXTS.fit(out, columns, out["warengruppe_nr"], cleaned, list(languages.values()))
     out = out.sort_values(["depth", "sort_order", "warengruppe_nr"], kind="stable")
     return out.reset_index(drop=True), cleaned
 

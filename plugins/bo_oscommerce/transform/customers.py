@@ -23,17 +23,11 @@ import pandas as pd
 from bo_oscommerce.field_maps import ADDRESS_BOOK, ADRESSE, CUSTOMERS, GESPRAECHSPARTNER
 from bo_oscommerce.shop.columns import ShopColumns, metadata_columns
 from bo_oscommerce.transform.common import Cleaned, latest, texts, to_timestamp
-from bo_oscommerce.transform.emails import compare_keys
+from bo_oscommerce.transform.emails import DEFAULT_COLLATION, compare_keys
 
 ZERO_DATE = "0000-00-00 00:00:00"  # what the shop stores for "no birthday"
 GENDER = {"herr": "m", "frau": "f"}
 SALUTATION = {"m": "Herr", "f": "Frau"}
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$"
-def email_key(values: pd.Series) -> pd.Series:
-    """An e-mail as the shop compares it: trimmed, without case."""
-    return values.map(lambda v: None if v is None or v != v else str(v).strip().casefold() or None)
-
-
 def birthdays(values: pd.Series, today: date) -> tuple[pd.Series, pd.Series]:
     """BO's Geburtstag as customers_dob, and a mask of birthdays dropped as implausible."""
     parsed = pd.to_datetime(values, errors="coerce")
@@ -76,7 +70,7 @@ def build_customers(
     zones: pd.DataFrame,
     today: date,
     columns: ShopColumns | None = None,
-    collation: str = "utf8mb3_unicode_ci",
+    collation: str = DEFAULT_COLLATION,
 ) -> tuple[pd.DataFrame, pd.DataFrame, Cleaned]:
     """Contacts (``extract_gespraechspartner.sql``) as customer rows, plus contacts that left
     the web (``gp_id``, ``osc_customers_id``: their shop customer is kept, no longer synced).
@@ -148,6 +142,7 @@ def build_new_contacts(
     bo_columns: ShopColumns,
     run_at: datetime,
     key: str = "osc_customers_id",
+    collation: str = DEFAULT_COLLATION,
 ) -> tuple[pd.DataFrame, Cleaned]:
     """Shop customers (with their default address) as BO Adresse + Gespraechspartner rows.
 
@@ -176,7 +171,7 @@ def build_new_contacts(
             "osc_customers_id": pd.array(frame["customers_id"], dtype="Int64"),
             "has_address": frame["address_book_id"].notna(),
             "email": frame["customers_email_address"].astype(object),
-            "email_key": email_key(frame["customers_email_address"]),
+            "email_key": compare_keys(frame["customers_email_address"], collation),
             "anrede": frame["customers_gender"].map(
                 lambda g: SALUTATION.get(str(g).strip().lower()) if isinstance(g, str) else None
             ),

@@ -20,6 +20,7 @@ import unicodedata
 
 import pandas as pd
 
+DEFAULT_COLLATION = "utf8mb3_unicode_ci"  # osCommerce 2.3's own tables
 _ATOM = r"[\x21\x23-\x27\x2A\x2B\x2D\x2F-\x39\x3D\x3F\x5E-\x7E]+"
 _QUOTED = r'"(?:[\x01-\x08\x0B\x0C\x0E-\x1F\x21\x23-\x5B\x5D-\x7F]|\\[\x00-\x7F])*"'
 _WORD = rf"(?:{_ATOM}|{_QUOTED})"
@@ -43,7 +44,7 @@ def valid_for_shop(value: object) -> bool:
     return len(text) <= 255 and _EMAIL.fullmatch(text) is not None
 
 
-def compare_key(value: object, collation: str = "utf8mb3_unicode_ci") -> str | None:
+def compare_key(value: object, collation: str = DEFAULT_COLLATION) -> str | None:
     """The form in which two e-mails the shop's column holds as equal are equal."""
     if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
         return None
@@ -62,7 +63,7 @@ def compare_key(value: object, collation: str = "utf8mb3_unicode_ci") -> str | N
     return plain.casefold()
 
 
-def compare_keys(values: pd.Series, collation: str = "utf8mb3_unicode_ci") -> pd.Series:
+def compare_keys(values: pd.Series, collation: str = DEFAULT_COLLATION) -> pd.Series:
     """``compare_key`` of a column; ASCII addresses (nearly all) the vectorised way."""
     name = collation.lower()
     text = values.astype("string").str.strip()

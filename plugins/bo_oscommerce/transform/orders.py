@@ -32,7 +32,7 @@ from typing import Any
 import pandas as pd
 
 from bo_oscommerce.identity import AMBIGUOUS, MATCHED, resolve
-from bo_oscommerce.transform.customers import email_key
+from bo_oscommerce.transform.emails import DEFAULT_COLLATION, compare_key
 from bo_oscommerce.transform.order_totals import (
     StoredLine,
     StoredTotal,
@@ -60,6 +60,7 @@ class ShopRules:
     transactions: frozenset[int] = frozenset()  # payment modules' transaction rows
     countries: Mapping[str, int] = field(default_factory=dict)  # countries_name -> id
     zones: Mapping[tuple[int, str], int] = field(default_factory=dict)  # (country, name) -> id
+    email_collation: str = DEFAULT_COLLATION  # how customers_email_address compares (login)
 
 
 @dataclass(frozen=True)
@@ -425,7 +426,7 @@ def match_buyers(
             match.contact[order.orders_id] = linked[cid]
             continue
         row = customers[cid] if cid in customers else buyer_from_order(order, rules)
-        mail = email_key(pd.Series([row["customers_email_address"]], dtype=object))[0]
+        mail = compare_key(row["customers_email_address"], rules.email_collation)
         key = f"e{mail}" if mail else f"o{order.orders_id}"
         match.new[order.orders_id] = key
         known = match.rows.get(key)

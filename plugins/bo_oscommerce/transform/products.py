@@ -20,11 +20,11 @@ import numpy as np
 import pandas as pd
 
 from bo_oscommerce.config import TenantSettings
+from bo_oscommerce.field_maps import PRODUCT_TEXTS, PRODUCTS
 from bo_oscommerce.shop.columns import ShopColumns, metadata_columns
 from bo_oscommerce.transform.categories import text_rows
 from bo_oscommerce.transform.common import Cleaned, pivot_texts, to_timestamp
 from bo_oscommerce.transform.stock import FRACTION_RULE, quantities
-from bo_oscommerce.transform.text import fit_text
 
 # why an article that is in the shop is hidden there (see shop/products.py)
 HIDE_LEFT_WEB = "article left the web (im_web)"
@@ -116,31 +116,41 @@ def build_products(
     qty = quantities(stock, settings.stock_source, int(quantity_spec.max_value or 0) or None)
     qty = qty.set_index("artikel_nr")
     weight = pd.to_numeric(web["gewicht"], errors="coerce").astype("float64")
-    products = pd.DataFrame(
-        {
-            "artikel_nr": web["artikel_nr"].astype(str),
-            "products_model": web["artikel_nr"].astype(str),
-            "products_price": net_price(
-                web[price_column], rate, settings.price_includes_vat, price_spec.scale or 0
+    source = web.assign(
+        artikel_nr=web["artikel_nr"].astype(str),
+        products_price=net_price(
+            web[price_column], rate, settings.price_includes_vat, price_spec.scale or 0
+        ),
+        products_tax_class_id=pd.array(tax_class, dtype="Int64"),
+        products_status=np.where(web["web_sichtbar"].astype(int) == 1, 1, 0),
+        bildpfad=web["bildpfad"].where(web["bildpfad"].notna(), None),
+        products_weight=weight.fillna(0).round(weight_spec.scale or 0),
+        products_quantity=pd.array(
+            web["artikel_nr"].map(qty["products_quantity"]).fillna(0), dtype="Int64"
+        ),
+    )
+    products = pd.concat(
+        [
+            source[["artikel_nr"]],
+            PRODUCTS.frame(source),
+            pd.DataFrame(
+                {
+                    # BO's price when it is text that is no number (e.g. '24,90'): set aside
+                    "price_text": _not_a_number(web[price_column]),
+                    "ust_schluessel": tax_key.astype(object),
+                    "warengruppe_nr": web["warengruppe_nr"].where(
+                        web["warengruppe_nr"].notna(), None
+                    ),
+                    "master_id": web["master_id"].where(web["master_id"].notna(), None),
+                    "osc_products_id": web["osc_products_id"],
+                    "osc_abgleich_stand": web["osc_abgleich_stand"],
+                    "osc_texte": web["osc_texte"],
+                    "texte": web["texte"],
+                    "stand": web["stand"],
+                }
             ),
-            # BO's price when it is text that is no number (e.g. '24,90'): set aside with it
-            "price_text": _not_a_number(web[price_column]),
-            "ust_schluessel": tax_key.astype(object),
-            "products_tax_class_id": pd.array(tax_class, dtype="Int64"),
-            "products_status": np.where(web["web_sichtbar"].astype(int) == 1, 1, 0),
-            "products_image": web["bildpfad"].where(web["bildpfad"].notna(), None),
-            "products_weight": weight.fillna(0).round(weight_spec.scale or 0),
-            "products_quantity": pd.array(
-                web["artikel_nr"].map(qty["products_quantity"]).fillna(0), dtype="Int64"
-            ),
-            "warengruppe_nr": web["warengruppe_nr"].where(web["warengruppe_nr"].notna(), None),
-            "master_id": web["master_id"].where(web["master_id"].notna(), None),
-            "osc_products_id": web["osc_products_id"],
-            "osc_abgleich_stand": web["osc_abgleich_stand"],
-            "osc_texte": web["osc_texte"],
-            "texte": web["texte"],
-            "stand": web["stand"],
-        }
+        ],
+        axis=1,
     )
     cleaned.add("weight missing in BO: sent as 0", products.loc[weight.isna(), "artikel_nr"])
     texts = pivot_texts(
@@ -153,14 +163,9 @@ def build_products(
         cleaned=cleaned,
     )
     products = products.merge(texts, on="artikel_nr", how="left")
-    for code in settings.languages.values():
-        for field in ("products_name", "products_description"):
-            column = f"{field}__{code}"
-            products[column], fired = fit_text(
-                products[column], columns.spec("products_description", field)
-            )
-            for rule, mask in fired.items():
-                cleaned.add(rule, products.loc[mask, "artikel_nr"])
+    products = PRODUCT_TEXTS.fit(
+        products, columns, products["artikel_nr"], cleaned, list(settings.languages.values())
+    )
     in_products = products["artikel_nr"]
     cleaned.add(
         "negative stock sent as 0", in_products[in_products.isin(qty.index[qty["negative"]])]
