@@ -13,6 +13,9 @@ Every entity (categories, products, customers, orders) answers it the same way:
    paired: those BO rows are set aside with the reason.
 3. Otherwise the row is new; its id comes from the shop's own counter (``dialect.reserve_ids``).
 
+The same rule, mirrored, decides rows that come from the shop (``incoming``): a shop
+customer BO does not know yet is the one unlinked BO contact with its e-mail, or new.
+
 Pure pandas: the entity's shop module reads the shop rows, this module decides.
 """
 
@@ -48,6 +51,29 @@ class Identity:
     @property
     def found(self) -> pd.Series:
         return self.how.isin([STORED, MATCHED])
+
+
+def holding(
+    stored: pd.Series, natural: pd.Series, shop: pd.DataFrame, remembered: pd.Series | None = None
+) -> tuple[pd.Series, pd.Series]:
+    """Rule 1 on its own: does the shop row behind each stored id still carry the BO row's
+    natural key (as BO has it now, or as it was last written)? ``shop``: ``shop_id`` and
+    ``natural_key`` of (at least) the stored ids' rows. Returns ``(holds, now)``: a bool per
+    row, and the key the row carries now (NA: no stored id, or its row is gone). Used wherever
+    a stored id is about to be written through (load, hide, stock)."""
+    stored = pd.Series(pd.array(stored, dtype="Int64"), index=stored.index)
+    rows = shop.drop_duplicates("shop_id")
+    key_of_id = pd.Series(rows["natural_key"].to_numpy(dtype=object), index=rows["shop_id"])
+    now = stored.map(key_of_id)
+    same = now == natural.astype(object)
+    if remembered is not None:
+        same |= now == remembered.astype(object)
+    return (now.notna() & same.fillna(False)).astype(bool), now
+
+
+def stale_problem(now: object, what: str) -> str:
+    """Why a stored id is not used: its row is gone, or holds another key."""
+    return "the shop row is gone" if pd.isna(now) else f"the shop row now holds {what} {now!r}"
 
 
 def resolve(
@@ -86,11 +112,8 @@ def resolve(
         else pd.Series(None, index=index, dtype=object)
     )
     shop = shop.drop_duplicates("shop_id")
-    key_of_id = pd.Series(shop["natural_key"].to_numpy(dtype=object), index=shop["shop_id"])
-
-    holds = stored.map(key_of_id)  # the key the stored id's row carries now (NA: row gone)
-    verified = holds.notna() & ((holds == natural) | (holds == remembered)).fillna(False)
-    verified = verified.astype(bool) & ~stored.isin(list(taken)).fillna(False).astype(bool)
+    verified, holds = holding(stored, natural, shop, remembered)
+    verified &= ~stored.isin(list(taken)).fillna(False).astype(bool)
     # one shop row, one BO row: a second BO row claiming a verified id loses it
     ranked = _ranked(wanted, key, order)
     claim_order = stored[verified].loc[ranked.intersection(stored[verified].index, sort=False)]
@@ -101,16 +124,12 @@ def resolve(
     problems = []
     for label in index[stale_rows]:
         shop_id, now = int(stored[label]), holds[label]
-        if pd.isna(now):
-            problems.append((wanted.at[label, key], shop_id, "the shop row is gone"))
-        elif (label in twice.index and bool(twice.get(label, False))) or shop_id in taken:
+        if not pd.isna(now) and (bool(twice.get(label, False)) or shop_id in taken):
             problems.append(
                 (wanted.at[label, key], shop_id, "the shop row is linked to another BO row")
             )
         else:
-            problems.append(
-                (wanted.at[label, key], shop_id, f"the shop row now holds {what} {now!r}")
-            )
+            problems.append((wanted.at[label, key], shop_id, stale_problem(now, what)))
     stale = pd.DataFrame(problems, columns=STALE_COLUMNS)
 
     shop_id = pd.Series(pd.array([pd.NA] * len(index), dtype="Int64"), index=index)
@@ -229,3 +248,60 @@ def _match(
         rows.append((row[key], reason, f"{row['natural_key']} (shop ids {ids})"))
         how[label] = AMBIGUOUS
     return pd.DataFrame(rows, columns=AMBIGUOUS_COLUMNS)
+
+
+@dataclass(frozen=True)
+class Names:
+    """How reasons name one row of each side ("shop customer", "BO contact")."""
+
+    shop: str
+    bo: str
+
+
+def incoming(
+    rows: pd.DataFrame,
+    every_shop_row: pd.DataFrame,
+    bo_rows: pd.DataFrame,
+    *,
+    shop_id: str,
+    bo_id: str,
+    bo_link: str,
+    natural_key: str,
+    what: str,
+    names: Names,
+) -> pd.DataFrame:
+    """Shop rows no BO row holds yet (``rows``), the rule mirrored: the one BO row with the
+    same natural key and no link of its own is theirs (``link``); no BO row has the key, or
+    the row has none: a new BO row (``create``); a key several shop rows share
+    (``every_shop_row``), several BO rows share, or whose BO row is linked to another shop
+    row (``bo_link``): set aside (``aside``) with the reason. Returns ``rows`` with
+    ``action``, the ``bo_id`` column (Int64: the BO row to link) and ``reason``."""
+    shop_count = every_shop_row.groupby(natural_key)[shop_id].size()
+    bo = bo_rows.dropna(subset=[natural_key])
+    bo_count = bo.groupby(natural_key)[bo_id].size()
+    first_bo = bo.drop_duplicates(natural_key).set_index(natural_key)
+    decisions: list[tuple[str, int | None, str | None]] = []
+    for key in rows[natural_key]:
+        if key is None or key != key:
+            decisions.append(("create", None, None))
+        elif shop_count.get(key, 0) > 1:
+            decisions.append(("aside", None, f"{what} is held by several {names.shop}s; merge "
+                                             "them in the shop"))  # fmt: skip
+        elif bo_count.get(key, 0) > 1:
+            decisions.append(("aside", None, f"several {names.bo}s have this {what}; make "
+                                             "them differ in BO"))  # fmt: skip
+        elif key in first_bo.index:
+            match = first_bo.loc[key]
+            if pd.isna(match[bo_link]):
+                decisions.append(("link", int(match[bo_id]), None))
+            else:
+                decisions.append(("aside", None, f"{what} belongs to {names.bo} "
+                                  f"{int(match[bo_id])}, linked to {names.shop} "
+                                  f"{int(match[bo_link])}"))  # fmt: skip
+        else:
+            decisions.append(("create", None, None))
+    return rows.assign(
+        action=[d[0] for d in decisions],
+        **{bo_id: pd.array([d[1] for d in decisions], dtype="Int64")},
+        reason=[d[2] for d in decisions],
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from bo_oscommerce.identity import AMBIGUOUS, MATCHED, NEW, STORED, resolve
+from bo_oscommerce.identity import AMBIGUOUS, MATCHED, NEW, STORED, Names, incoming, resolve
 
 
 def _wanted(*rows: tuple) -> pd.DataFrame:
@@ -103,3 +103,32 @@ def test_sort_columns_decide_the_pairing() -> None:
     shop = _shop((5, "k"), (6, "k")).assign(sort=[2, 1])
     result = _result(wanted, shop, order=["sort", "key"], shop_order=["sort", "shop_id"])
     assert result == {"WG2": (6, MATCHED), "WG1": (5, MATCHED)}
+
+
+def test_incoming_rows_link_to_the_one_free_bo_row_or_are_new() -> None:
+    shop = pd.DataFrame(
+        {"customers_id": [1, 2, 3, 4, 5, 6],
+         "email_key": ["a@x.de", "b@x.de", "b@x.de", "c@x.de", "d@x.de", None]}
+    )  # fmt: skip
+    bo = pd.DataFrame(
+        {"gp_id": [10, 11, 12, 13], "osc_customers_id": [None, None, None, 99],
+         "email_key": ["a@x.de", "c@x.de", "c@x.de", "d@x.de"]}
+    )  # fmt: skip
+    unknown = pd.concat([shop, pd.DataFrame({"customers_id": [7], "email_key": ["e@x.de"]})])
+    decided = incoming(
+        unknown.reset_index(drop=True), shop, bo, shop_id="customers_id", bo_id="gp_id",
+        bo_link="osc_customers_id", natural_key="email_key", what="e-mail address",
+        names=Names(shop="shop customer", bo="BO contact"),
+    )  # fmt: skip
+    got = {
+        int(c): (a, None if pd.isna(g) else int(g), None if pd.isna(r) else r)
+        for c, a, g, r in zip(decided["customers_id"], decided["action"], decided["gp_id"],
+                              decided["reason"], strict=True)
+    }  # fmt: skip
+    assert got[1] == ("link", 10, None)
+    assert got[2][0] == got[3][0] == "aside" and "several shop customers" in got[2][2]
+    assert got[4][0] == "aside" and "several BO contacts" in got[4][2]
+    assert got[5] == ("aside", None,
+                      "e-mail address belongs to BO contact 13, linked to shop customer 99")
+    assert got[6] == ("create", None, None)
+    assert got[7] == ("create", None, None)

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from bo_oscommerce.field_maps import PRODUCTS
 from bo_oscommerce.frames import frame_records
-from bo_oscommerce.identity import AMBIGUOUS, resolve
+from bo_oscommerce.identity import AMBIGUOUS, holding, resolve, stale_problem
 from bo_oscommerce.shop import tables as t
 from bo_oscommerce.shop.columns import ShopColumns
 from bo_oscommerce.shop.common import (
@@ -74,8 +74,8 @@ def resolve_products(
         )
     )
     # rows whose stored id does not hold their model (or who have none) are looked up by model
-    holds = wanted["stored_id"].map(by_id.set_index("shop_id")["natural_key"])
-    open_rows = (holds != wanted["natural_key"]).fillna(True).astype(bool)
+    ours, _ = holding(wanted["stored_id"], wanted["natural_key"], by_id)
+    open_rows = ~ours
     by_model = _as_shop_rows(
         read_by_values(
             conn, stmt, t.products.c.products_model, products.loc[open_rows, "products_model"]
@@ -118,12 +118,13 @@ def hide_products(
         t.products.c.products_id,
         ids,
     ).set_index("products_id")
-    model_now = ids.map(current["products_model"].map(natural_text))
-    ours = (model_now == hide["artikel_nr"].map(natural_text)).fillna(False).astype(bool)
+    ours, model_now = holding(
+        ids, hide["artikel_nr"].map(natural_text), _as_shop_rows(current.reset_index())
+    )
     for nr, pid, now in zip(
         hide.loc[~ours, "artikel_nr"], ids[~ours], model_now[~ours], strict=True
     ):
-        problem = "the shop row is gone" if pd.isna(now) else f"the shop row now holds {now!r}"
+        problem = stale_problem(now, WHAT)
         result.stale = pd.concat(
             [
                 result.stale,

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import pandas as pd
 import sqlalchemy as sa
 
+from bo_oscommerce.identity import holding
 from bo_oscommerce.shop import tables as t
 from bo_oscommerce.shop.common import natural_text, read_by_ids
 from bo_oscommerce.shop.dialect import chunks
@@ -28,17 +29,17 @@ def write_quantities(conn: sa.Connection, changes: pd.DataFrame) -> set[str]:
     if changes.empty:
         return set()
     ids = changes["osc_products_id"].astype("int64")
-    models = (
-        read_by_ids(
-            conn,
-            sa.select(t.products.c.products_id, t.products.c.products_model),
-            t.products.c.products_id,
-            ids,
-        )
-        .set_index("products_id")["products_model"]
-        .map(natural_text)
+    rows = read_by_ids(
+        conn,
+        sa.select(t.products.c.products_id, t.products.c.products_model),
+        t.products.c.products_id,
+        ids,
     )
-    ours = (ids.map(models) == changes["artikel_nr"].map(natural_text)).fillna(False).astype(bool)
+    shop = pd.DataFrame(
+        {"shop_id": rows["products_id"].astype("int64"),
+         "natural_key": rows["products_model"].map(natural_text).astype(object)}
+    )  # fmt: skip
+    ours, _ = holding(ids, changes["artikel_nr"].map(natural_text), shop)
     stmt = (
         sa.update(t.products)
         .where(t.products.c.products_id == sa.bindparam("b_id"))

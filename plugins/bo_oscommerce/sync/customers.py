@@ -43,7 +43,7 @@ from bo_oscommerce.field_maps import (
     WRITEBACK_KUNDEN_STAND_LOESCHEN,
     WRITEBACK_WILLKOMMEN_GESENDET,
 )
-from bo_oscommerce.identity import AMBIGUOUS, NEW, resolve
+from bo_oscommerce.identity import AMBIGUOUS, NEW, Names, incoming, resolve
 from bo_oscommerce.mail import Mail, send_mails
 from bo_oscommerce.quality.suites import customers_suite, new_contacts_suite
 from bo_oscommerce.quality.validation import validate
@@ -92,6 +92,7 @@ WAITING = (
 )
 REGISTERED_MEANWHILE = "a customer registered with this e-mail while the sync created its account"
 WHAT = "e-mail address"
+NAMES = Names(shop="shop customer", bo="BO contact")
 STATE = list(KUNDEN_STAND)
 
 
@@ -714,56 +715,6 @@ def _accounts_for_welcome(run: Run, due: pd.DataFrame) -> pd.DataFrame:
 # --- shop -> BO -----------------------------------------------------------------------------
 
 
-def _decide(unknown: pd.DataFrame, shop_keys: pd.DataFrame, contacts: pd.DataFrame) -> pd.DataFrame:
-    """For each shop customer BO does not know: link (``gp_id``), create, or set aside
-    (``reason``), by its e-mail."""
-    shop_count = shop_keys.groupby("email_key")["customers_id"].size()
-    bo = contacts.dropna(subset=["email_key"])
-    bo_count = bo.groupby("email_key")["gp_id"].size()
-    first_bo = bo.drop_duplicates("email_key").set_index("email_key")
-    decisions = []
-    for row in unknown.itertuples(index=False):
-        key = row.email_key
-        if key is None:
-            decisions.append(("create", None, None))
-        elif shop_count.get(key, 0) > 1:
-            decisions.append(
-                (
-                    "aside",
-                    None,
-                    "e-mail address is held by several shop customers; merge them in the shop",
-                )
-            )
-        elif bo_count.get(key, 0) > 1:
-            decisions.append(
-                (
-                    "aside",
-                    None,
-                    "several BO contacts have this e-mail address; make them differ in BO",
-                )
-            )
-        elif key in first_bo.index:
-            match = first_bo.loc[key]
-            if pd.isna(match["osc_customers_id"]):
-                decisions.append(("link", int(match["gp_id"]), None))
-            else:
-                decisions.append(
-                    (
-                        "aside",
-                        None,
-                        f"e-mail address belongs to BO contact {int(match['gp_id'])}, linked to "
-                        f"shop customer {int(match['osc_customers_id'])}",
-                    )
-                )
-        else:
-            decisions.append(("create", None, None))
-    return unknown.assign(
-        action=[d[0] for d in decisions],
-        gp_id=pd.array([d[1] for d in decisions], dtype="Int64"),
-        reason=[d[2] for d in decisions],
-    )
-
-
 def sync_customers_from_shop(run: Run) -> EntityReport:
     """Neukunden holen: every shop customer BO does not know yet."""
     contacts = _contacts(run)
@@ -781,7 +732,10 @@ def sync_customers_from_shop(run: Run) -> EntityReport:
     contacts = contacts.assign(email_key=compare_keys(contacts["email"], collation))
     known = {int(i) for i in contacts["osc_customers_id"].dropna()}
     unknown = keys[~keys["customers_id"].isin(known)].reset_index(drop=True)
-    decided = _decide(unknown, keys, contacts)
+    decided = incoming(
+        unknown, keys, contacts, shop_id="customers_id", bo_id="gp_id",
+        bo_link="osc_customers_id", natural_key="email_key", what=WHAT, names=NAMES,
+    )  # fmt: skip
     aside = decided[decided["action"] == "aside"]
     links = decided[decided["action"] == "link"]
     create_ids = decided.loc[decided["action"] == "create", "customers_id"].astype(int).tolist()
