@@ -36,6 +36,7 @@ class LoadResult:
     notes: list[str] = field(default_factory=list)
     # the rows this load created, as written (customers: for their welcome e-mails)
     created: pd.DataFrame = field(default_factory=pd.DataFrame)
+    again: bool = False  # another run changed what this load relied on: all of it again
 
     def hide_reason(self, reason: str, keys: Iterable[str]) -> None:
         keys = [str(k) for k in keys]

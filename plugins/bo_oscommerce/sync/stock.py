@@ -8,75 +8,89 @@ than those a stock run has just written.
 from __future__ import annotations
 
 import pandas as pd
+import sqlalchemy as sa
 
 from bo_oscommerce.bo import io as bo_io
 from bo_oscommerce.field_maps import WRITEBACK_MENGE
+from bo_oscommerce.quality.validation import Validated
+from bo_oscommerce.shop.columns import ShopColumns
+from bo_oscommerce.shop.common import LoadResult
 from bo_oscommerce.shop.stock import current_quantities, write_quantities
 from bo_oscommerce.sync.report import EntityReport
-from bo_oscommerce.sync.run import Run, shop_columns
-from bo_oscommerce.sync.writeback import WriteBackError, write_back
+from bo_oscommerce.sync.run import Run
+from bo_oscommerce.sync.step import Built, Step, run_step
+from bo_oscommerce.sync.writeback import Statement
 from bo_oscommerce.transform.stock import FRACTION_RULE, changed_quantities
 
 ENTITY = "stock"
 
 
-def sync_stock(run: Run) -> EntityReport:
+class Stock(Step):
     """Only quantities, only changed ones. Incremental compares with the quantity last sent
     (BO only, cheap); full compares with the shop itself."""
-    settings = run.settings
-    spec = shop_columns(run, ["products"]).spec("products", "products_quantity")
-    stock = bo_io.query(run.bo, "extract_lagerbestand")
-    current = None
-    if run.full:
-        with run.shop.connect() as conn:
-            current = current_quantities(conn, stock["osc_products_id"].dropna().astype("int64"))
-    changes = changed_quantities(
-        stock, settings.stock_source, current, int(spec.max_value or 0) or None
-    )
-    in_shop = int(stock["osc_products_id"].notna().sum())
-    with run.shop.begin() as conn:
-        written = write_quantities(conn, changes)
-    sent = changes[changes["artikel_nr"].isin(written)]
-    last_sent = pd.array(
-        sent["artikel_nr"].map(stock.set_index("artikel_nr")["osc_menge"]), dtype="Int64"
-    )
-    remember = sent[(sent["products_quantity"] != last_sent).fillna(True).to_numpy()]
-    remember = remember.astype({"products_quantity": "int64"})
-    report = EntityReport(
-        entity=ENTITY,
-        extracted=in_shop,
-        updated=len(written),
-        unchanged=in_shop - len(changes),
-        cleaned={
-            rule: keys
-            for rule, keys in (
-                (
-                    "negative stock sent as 0",
-                    changes.loc[changes["negative"], "artikel_nr"].tolist(),
-                ),
-                (
-                    f"stock above the shop's maximum sent as {spec.max_value}",
-                    changes.loc[changes["capped"], "artikel_nr"].tolist(),
-                ),
-                (FRACTION_RULE, changes.loc[changes["fraction"], "artikel_nr"].tolist()),
+
+    entity = ENTITY
+    tables = ("products",)
+    counted = "writeback_menge"
+
+    def extract(self, columns: ShopColumns) -> None:
+        self.stock = bo_io.query(self.run.bo, "extract_lagerbestand")
+        self.current = None
+        if self.run.full:
+            with self.run.shop.connect() as conn:
+                ids = self.stock["osc_products_id"].dropna().astype("int64")
+                self.current = current_quantities(conn, ids)
+
+    def build(self, columns: ShopColumns) -> Built:
+        self.spec = columns.spec("products", "products_quantity")
+        top = int(self.spec.max_value or 0) or None
+        return Built(changed_quantities(self.stock, self.run.settings.stock_source,
+                                        self.current, top))  # fmt: skip
+
+    def load(self, target: sa.Connection, rows: pd.DataFrame) -> LoadResult:
+        written = write_quantities(target, rows)
+        return LoadResult(ids=rows[rows["artikel_nr"].isin(written)], updated=len(written))
+
+    def report(self, built: Built, checked: Validated, result: LoadResult) -> EntityReport:
+        changes = built.rows
+        in_shop = int(self.stock["osc_products_id"].notna().sum())
+        report = EntityReport(
+            entity=ENTITY,
+            extracted=in_shop,
+            updated=result.updated,
+            unchanged=in_shop - len(changes),
+            cleaned={
+                rule: keys
+                for rule, keys in (
+                    ("negative stock sent as 0",
+                     changes.loc[changes["negative"], "artikel_nr"].tolist()),
+                    (f"stock above the shop's maximum sent as {self.spec.max_value}",
+                     changes.loc[changes["capped"], "artikel_nr"].tolist()),
+                    (FRACTION_RULE, changes.loc[changes["fraction"], "artikel_nr"].tolist()),
+                )
+                if keys
+            },
+        )  # fmt: skip
+        missing = sorted(set(changes["artikel_nr"]) - set(result.ids["artikel_nr"]))
+        if missing:
+            report.notes.append(
+                f"{len(missing)} quantities not written: the product behind the stored id is "
+                f"gone or holds another article number ({', '.join(missing[:10])}); the next "
+                "products step links them again"
             )
-            if keys
-        },
-    )
-    missing = sorted(set(changes["artikel_nr"]) - set(written))
-    if missing:
-        report.notes.append(
-            f"{len(missing)} quantities not written: the product behind the stored id is gone "
-            f"or holds another article number ({', '.join(missing[:10])}); the next products "
-            "step links them again"
+        return report
+
+    def write_back(self, rows: pd.DataFrame, result: LoadResult) -> list[Statement]:
+        """The quantity sent, where it differs from the one BO remembers."""
+        sent = result.ids
+        last_sent = pd.array(
+            sent["artikel_nr"].map(self.stock.set_index("artikel_nr")["osc_menge"]),
+            dtype="Int64",
         )
-    try:
-        report.written_back = write_back(
-            run.bo,
-            settings.label,
-            ENTITY,
-            [(WRITEBACK_MENGE, remember.assign(osc_menge=remember["products_quantity"]))],
-        ).get("writeback_menge", 0)
-    except WriteBackError as exc:
-        report.failed = str(exc)
-    return report
+        remember = sent[(sent["products_quantity"] != last_sent).fillna(True).to_numpy()]
+        return [(WRITEBACK_MENGE, remember.assign(
+            osc_menge=remember["products_quantity"].astype("int64")))]  # fmt: skip
+
+
+def sync_stock(run: Run) -> EntityReport:
+    return run_step(Stock(run))

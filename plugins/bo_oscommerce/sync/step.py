@@ -1,0 +1,164 @@
+"""The one shape of every sync step (ADR 11).
+
+``run_step`` does what every step does, in this order:
+
+1. read the target's real columns (the shop's; BO's for what comes from the shop): the
+   checks and the text fitting are made from them;
+2. ``extract``: read what the step needs from BO and the shop;
+3. ``build``: the entity's business rules (``transform/``, pure pandas) make the rows;
+4. validate them with the entity's GX suite: a row that must not be written is set aside
+   with its reason, the others go on (``checked`` adds what follows from a set-aside row);
+5. ``load`` into the target, in one transaction (the identity rule resolves the rows inside
+   it); a step whose rows each need a transaction of their own says so (``one_transaction``),
+   and a step that lost a race to another run says so (``LoadResult.again``: all of it again,
+   with fresh reads, up to ``attempts`` times);
+6. ``report``: counts, set-aside rows, cleaning rules;
+7. ``write_back``: declared BO statements in one BO transaction (ids, markers, links). If BO
+   refuses them, the target keeps its rows, and the report says what to fix and fails the
+   task; the next run finds the rows by their natural key;
+8. ``finish``: what comes after (ids staged for the next step, e-mails).
+
+An entity declares its parts by subclassing ``Step``; ``sync/<entity>.py`` holds that
+declaration and the entity's own rules, and the task calls ``run_step``.
+"""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import pandas as pd
+import sqlalchemy as sa
+
+from bo_oscommerce.quality.validation import REJECTED_COLUMNS, Suite, Validated, validate
+from bo_oscommerce.shop.columns import ShopColumns, read_shop_columns
+from bo_oscommerce.shop.common import LoadResult
+from bo_oscommerce.sync.report import EntityReport
+from bo_oscommerce.sync.run import Run
+from bo_oscommerce.sync.writeback import Statement, WriteBackError, write_back
+from bo_oscommerce.transform.common import Cleaned
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Built:
+    """What the business rules made: the rows to check and write, and the cleaning rules
+    that fired (rule -> keys)."""
+
+    rows: pd.DataFrame
+    cleaned: Cleaned = field(default_factory=Cleaned)
+
+
+class Step(ABC):
+    """One entity's parts. A step object serves one run: ``extract`` and ``load`` may keep
+    what later parts need on ``self``."""
+
+    entity: ClassVar[str]
+    target: ClassVar[str] = "shop"  # where ``load`` writes: "shop" or "bo"
+    tables: ClassVar[tuple[str, ...]] = ()  # the target's tables whose columns are read
+    one_transaction: ClassVar[bool] = True  # False: ``load`` gets the engine, not a connection
+    attempts: ClassVar[int] = 1
+    counted: ClassVar[str | None] = None  # the write-back statement that counts as written back
+
+    def __init__(self, run: Run) -> None:
+        self.run = run
+
+    @property
+    def label(self) -> str:
+        return self.run.settings.label
+
+    @property
+    def engine(self) -> sa.Engine:
+        """The target's engine."""
+        return self.run.shop if self.target == "shop" else self.run.bo
+
+    def columns(self) -> ShopColumns:
+        """The target's real columns, read at the start of the step."""
+        if not self.tables:
+            return ShopColumns([])
+        with self.engine.connect() as conn:
+            return read_shop_columns(conn, list(self.tables))
+
+    def extract(self, columns: ShopColumns) -> None:  # noqa: B027 - a step may read nothing
+        """Read what the step needs from BO and the shop."""
+
+    @abstractmethod
+    def build(self, columns: ShopColumns) -> Built:
+        """The rows to write, by the entity's business rules."""
+
+    def suite(self, columns: ShopColumns, built: Built) -> Suite | None:
+        """The entity's GX suite (None: nothing to check)."""
+        return None
+
+    def checked(self, built: Built, checked: Validated) -> Validated:
+        """What follows from the verdict (e.g. children of a set-aside row)."""
+        return checked
+
+    @abstractmethod
+    def load(self, target: Any, rows: pd.DataFrame) -> LoadResult:
+        """Write the valid rows: ``target`` is a connection inside the target's transaction
+        (``one_transaction``) or the target's engine."""
+
+    @abstractmethod
+    def report(self, built: Built, checked: Validated, result: LoadResult) -> EntityReport:
+        """The step's counts and lists."""
+
+    def write_back(self, rows: pd.DataFrame, result: LoadResult) -> list[Statement]:
+        """Declared BO statements that record what the target now holds."""
+        return []
+
+    def finish(self, report: EntityReport, result: LoadResult) -> None:  # noqa: B027
+        """After the write-back (``report.failed`` says whether it went in)."""
+
+
+def all_valid(rows: pd.DataFrame) -> Validated:
+    """The verdict of a step without a suite."""
+    return Validated(
+        valid=rows,
+        rejected=pd.DataFrame(columns=list(REJECTED_COLUMNS)),
+        statistics={"evaluated": len(rows), "valid": len(rows), "rejected": 0,
+                    "failed_checks": 0},
+    )  # fmt: skip
+
+
+def run_step(step: Step) -> EntityReport:
+    """Every step's parts, in the one order."""
+    run = step.run
+    columns = step.columns()
+    for attempt in range(1, step.attempts + 1):
+        step.extract(columns)
+        built = step.build(columns)
+        suite = step.suite(columns, built)
+        verdict = validate(built.rows, suite, run.validation_cache) if suite else None
+        checked = step.checked(built, verdict or all_valid(built.rows))
+        result = _load(step, checked.valid)
+        if not result.again:
+            break
+        log.warning("%s %s: another run got there first; again (%d)", step.label, step.entity,
+                    attempt)  # fmt: skip
+    else:
+        raise RuntimeError(
+            f"{step.label} {step.entity}: not done in {step.attempts} attempts; other runs "
+            "kept changing the same rows"
+        )
+    report = step.report(built, checked, result)
+    statements = step.write_back(checked.valid, result)
+    if statements:
+        try:
+            written = write_back(run.bo, step.label, step.entity, statements)
+            if step.counted:
+                report.written_back = written.get(step.counted, 0)
+        except WriteBackError as exc:
+            report.failed = str(exc)
+    step.finish(report, result)
+    return report
+
+
+def _load(step: Step, rows: pd.DataFrame) -> LoadResult:
+    if not step.one_transaction:
+        return step.load(step.engine, rows)
+    with step.engine.begin() as conn:
+        return step.load(conn, rows)
