@@ -8,11 +8,12 @@ parent the loaded ones. Groups that left the web (or BO) have their category rem
 from __future__ import annotations
 
 import pandas as pd
+import sqlalchemy as sa
 
 from bo_oscommerce.bo import io as bo_io
 from bo_oscommerce.field_maps import UNLINK_WARENGRUPPE, WRITEBACK_WARENGRUPPE
 from bo_oscommerce.quality.suites import categories_suite
-from bo_oscommerce.quality.validation import validate
+from bo_oscommerce.quality.validation import Suite, Validated
 from bo_oscommerce.shop.categories import (
     ShopCategories,
     load_categories,
@@ -20,19 +21,21 @@ from bo_oscommerce.shop.categories import (
     retire_categories,
     verify_settled,
 )
+from bo_oscommerce.shop.columns import ShopColumns
 from bo_oscommerce.shop.common import LoadResult
 from bo_oscommerce.staging import read_frame, write_frame
 from bo_oscommerce.sync.report import EntityReport
 from bo_oscommerce.sync.run import (
+    CATALOG_TABLES,
     Run,
     count_changed,
     default_code,
     marker_changed,
     rejections,
-    shop_columns,
     shop_languages,
 )
-from bo_oscommerce.sync.writeback import WriteBackError, bindings, relink, unbind, write_back
+from bo_oscommerce.sync.step import Built, Step, run_step
+from bo_oscommerce.sync.writeback import Statement, bindings, relink, unbind
 from bo_oscommerce.transform.categories import (
     TREE_OK,
     build_categories,
@@ -93,12 +96,11 @@ def _set_aside(categories: pd.DataFrame, checked_rejected: pd.DataFrame) -> pd.D
 
 
 def _write_back(
-    run: Run,
     loaded: pd.DataFrame,
     forget: list[str],
     deleted: pd.DataFrame,
     remembered: dict[str, str],
-) -> int:
+) -> list[Statement]:
     due = (
         loaded["inserted"]
         | (pd.array(loaded["osc_categories_id"], dtype="Int64") != loaded["categories_id"]).fillna(
@@ -130,97 +132,126 @@ def _write_back(
         ),
         *unbind(ENTITY, [*forget, *deleted["warengruppe_nr"]]),
     ]  # fmt: skip
-    return write_back(run.bo, run.settings.label, ENTITY, steps).get("writeback_warengruppe", 0)
+    return steps
+
+
+class Categories(Step):
+    """Product groups -> shop categories. Rows due: changed in BO, never synced, a lost text, a
+    broken tree, or a category that no longer carries their key (checked in the shop)."""
+
+    entity = ENTITY
+    tables = tuple(CATALOG_TABLES)
+    counted = "writeback_warengruppe"
+
+    def __init__(self, run: Run, paths: dict[str, str]) -> None:
+        super().__init__(run)
+        self.paths = paths
+        self.code = default_code(run.settings)
+
+    def extract(self, columns: ShopColumns) -> None:
+        self.groups = read_frame(self.paths["groups"])
+        links = bindings(self.run.bo, ENTITY)
+        self.remembered = dict(zip(links["bo_schluessel"], links["osc_schluessel"], strict=True))
+        self.deleted = bo_io.query(self.run.bo, "extract_warengruppen_geloescht").astype(
+            {"warengruppe_nr": str}
+        )
+        with self.run.shop.connect() as conn:
+            self.languages = shop_languages(conn, self.run.settings)
+            self.shop = ShopCategories(conn, self.languages[self.code])
+
+    def build(self, columns: ShopColumns) -> Built:
+        settings = self.run.settings
+        categories, cleaned = build_categories(
+            self.groups, settings.languages, settings.default_language, columns
+        )
+        self.categories = categories
+        due = (
+            pd.Series(self.run.full, index=categories.index)
+            | categories["osc_categories_id"].isna()
+            | marker_changed(categories["osc_abgleich_stand"], categories["stand"])
+            | count_changed(categories["osc_texte"], categories["texte"]).set_axis(
+                categories.index
+            )
+            | (categories["tree"] != TREE_OK)
+        )
+        stored = categories.dropna(subset=["osc_categories_id"])
+        stored_ids = dict(
+            zip(stored["warengruppe_nr"], stored["osc_categories_id"].astype(int), strict=True)
+        )
+        verified = verify_settled(
+            self.shop, categories[~due], stored_ids, self.remembered, self.code
+        )
+        self.due = due | ~verified.reindex(categories.index, fill_value=True)
+        return Built(categories[self.due], cleaned)
+
+    def suite(self, columns: ShopColumns, built: Built) -> Suite:
+        return categories_suite(list(self.run.settings.languages.values()), columns)
+
+    def checked(self, built: Built, checked: Validated) -> Validated:
+        """Every group below a set-aside one is set aside too; the settled rest still parent
+        the loaded ones."""
+        rejected = _set_aside(self.categories, checked.rejected)
+        out = set(rejected["key"])
+        categories = self.categories
+        settled = categories[~self.due & ~categories["warengruppe_nr"].isin(out)]
+        self.known = dict(
+            zip(settled["warengruppe_nr"], settled["osc_categories_id"].astype(int), strict=True)
+        )
+        offline = offline_groups(self.groups, categories)
+        self.leaving = _leaving(
+            self.groups, offline, self.deleted, self.remembered,
+            self.run.settings.default_language,
+        )  # fmt: skip
+        valid = checked.valid[~checked.valid["warengruppe_nr"].isin(out)]
+        return Validated(valid=valid, rejected=rejected, statistics=checked.statistics)
+
+    def load(self, target: sa.Connection, rows: pd.DataFrame) -> LoadResult:
+        result = load_categories(
+            target, rows, self.languages, self.code, self.target_columns, self.run.run_at,
+            self.known, self.remembered,
+        )  # fmt: skip
+        self.forget = retire_categories(target, self.leaving, self.languages[self.code], result)
+        return result
+
+    def report(self, built: Built, checked: Validated, result: LoadResult) -> EntityReport:
+        rejected = pd.concat(
+            [checked.rejected, rejections(ENTITY, result.rejected)], ignore_index=True
+        )
+        return EntityReport(
+            entity=ENTITY,
+            extracted=len(self.categories),
+            inserted=result.inserted,
+            updated=result.updated,
+            unchanged=result.unchanged + len(self.known),
+            hidden=result.hidden,
+            set_aside=rejected,
+            cleaned=built.cleaned.rules,
+            hidden_by_reason=result.hidden_by_reason,
+            stale=result.stale,
+            notes=result.notes,
+        )
+
+    def write_back(self, rows: pd.DataFrame, result: LoadResult) -> list[Statement]:
+        return _write_back(
+            rows.merge(result.ids, on="warengruppe_nr"), self.forget, self.deleted,
+            self.remembered,
+        )  # fmt: skip
+
+    def finish(self, report: EntityReport, result: LoadResult) -> None:
+        """The ids of every category, loaded or settled, for the products step."""
+        settled_ids = pd.DataFrame(
+            {
+                "warengruppe_nr": pd.Series(list(self.known), dtype=object),
+                "categories_id": pd.Series(list(self.known.values()), dtype="int64"),
+            }
+        )
+        write_frame(
+            self.run.staging / "category_ids.parquet",
+            pd.concat(
+                [result.ids[["warengruppe_nr", "categories_id"]], settled_ids], ignore_index=True
+            ),
+        )
 
 
 def sync_categories(run: Run, paths: dict[str, str]) -> EntityReport:
-    settings = run.settings
-    code = default_code(settings)
-    columns = shop_columns(run)
-    groups = read_frame(paths["groups"])
-    categories, cleaned = build_categories(
-        groups, settings.languages, settings.default_language, columns
-    )
-    links = bindings(run.bo, ENTITY)
-    remembered = dict(zip(links["bo_schluessel"], links["osc_schluessel"], strict=True))
-    deleted = bo_io.query(run.bo, "extract_warengruppen_geloescht").astype({"warengruppe_nr": str})
-
-    with run.shop.connect() as conn:
-        languages = shop_languages(conn, settings)
-        shop = ShopCategories(conn, languages[code])
-    due = (
-        pd.Series(run.full, index=categories.index)
-        | categories["osc_categories_id"].isna()
-        | marker_changed(categories["osc_abgleich_stand"], categories["stand"])
-        | count_changed(categories["osc_texte"], categories["texte"]).set_axis(categories.index)
-        | (categories["tree"] != TREE_OK)
-    )
-    settled = categories[~due]
-    stored = categories.dropna(subset=["osc_categories_id"])
-    stored_ids = dict(
-        zip(stored["warengruppe_nr"], stored["osc_categories_id"].astype(int), strict=True)
-    )
-    verified = verify_settled(shop, settled, stored_ids, remembered, code)
-    due |= ~verified.reindex(categories.index, fill_value=True)
-
-    checked = validate(
-        categories[due],
-        categories_suite(list(settings.languages.values()), columns),
-        run.validation_cache,
-    )
-    rejected = _set_aside(categories, checked.rejected)
-    valid = checked.valid[~checked.valid["warengruppe_nr"].isin(set(rejected["key"]))]
-    settled = categories[~due & ~categories["warengruppe_nr"].isin(set(rejected["key"]))]
-    known = dict(
-        zip(settled["warengruppe_nr"], settled["osc_categories_id"].astype(int), strict=True)
-    )
-    offline = offline_groups(groups, categories)
-    leaving = _leaving(groups, offline, deleted, remembered, settings.default_language)
-
-    with run.shop.begin() as conn:
-        result = load_categories(
-            conn, valid, languages, code, columns, run.run_at, known, remembered
-        )
-        forget = retire_categories(conn, leaving, languages[code], result)
-    rejected = pd.concat([rejected, rejections(ENTITY, result.rejected)], ignore_index=True)
-    loaded = valid.merge(result.ids, on="warengruppe_nr")
-    report = _report(categories, result, rejected, cleaned.rules, known)
-    try:
-        report.written_back = _write_back(run, loaded, forget, deleted, remembered)
-    except WriteBackError as exc:
-        report.failed = str(exc)
-    settled_ids = pd.DataFrame(
-        {
-            "warengruppe_nr": pd.Series(list(known), dtype=object),
-            "categories_id": pd.Series(list(known.values()), dtype="int64"),
-        }
-    )
-    write_frame(
-        run.staging / "category_ids.parquet",
-        pd.concat(
-            [result.ids[["warengruppe_nr", "categories_id"]], settled_ids], ignore_index=True
-        ),
-    )
-    return report
-
-
-def _report(
-    categories: pd.DataFrame,
-    result: LoadResult,
-    rejected: pd.DataFrame,
-    cleaned: dict[str, list[str]],
-    known: dict[str, int],
-) -> EntityReport:
-    return EntityReport(
-        entity=ENTITY,
-        extracted=len(categories),
-        inserted=result.inserted,
-        updated=result.updated,
-        unchanged=result.unchanged + len(known),
-        hidden=result.hidden,
-        set_aside=rejected,
-        cleaned=cleaned,
-        hidden_by_reason=result.hidden_by_reason,
-        stale=result.stale,
-        notes=result.notes,
-    )
+    return run_step(Categories(run, paths))

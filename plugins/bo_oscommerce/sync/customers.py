@@ -46,16 +46,17 @@ from bo_oscommerce.field_maps import (
 from bo_oscommerce.identity import AMBIGUOUS, NEW, Names, incoming, resolve
 from bo_oscommerce.mail import Mail, send_mails
 from bo_oscommerce.quality.suites import customers_suite, new_contacts_suite
-from bo_oscommerce.quality.validation import validate
+from bo_oscommerce.quality.validation import Suite, Validated
 from bo_oscommerce.shop import customers as shop_customers
 from bo_oscommerce.shop import tables as t
 from bo_oscommerce.shop.columns import ShopColumns, read_shop_columns
-from bo_oscommerce.shop.common import read_by_ids
+from bo_oscommerce.shop.common import LoadResult, read_by_ids
 from bo_oscommerce.sqlfiles import load_statement
 from bo_oscommerce.sync.report import EntityReport
-from bo_oscommerce.sync.run import Run, marker_changed, only_keys, rejections, shop_columns
+from bo_oscommerce.sync.run import Run, marker_changed, only_keys, rejections
+from bo_oscommerce.sync.step import Built, Step, run_step
 from bo_oscommerce.sync.writeback import (
-    WriteBackError,
+    Statement,
     bindings,
     relink,
     reserve_numbers,
@@ -120,34 +121,71 @@ class Plan:
     collation: str = DEFAULT_COLLATION  # how the shop compares e-mails
 
 
-def sync_customers_to_shop(run: Run) -> EntityReport:
-    columns = shop_columns(run, CUSTOMER_TABLES)
-    collation = columns.spec("customers", "customers_email_address").collation
-    every = bo_io.query(run.bo, "extract_gespraechspartner", {"full_sync": 1})
-    extract = only_keys(run, every, "gp_id")
-    with run.shop.connect() as conn:
-        zones, countries = shop_customers.zones(conn), shop_customers.country_ids(conn)
-    customers, left, cleaned = build_customers(
-        extract, zones, run.run_at.date(), columns, collation
-    )
-    checked = validate(customers, customers_suite(columns, countries), run.validation_cache)
-    report = EntityReport(
-        entity=TO_SHOP,
-        extracted=len(customers) + len(left),
-        set_aside=checked.rejected,
-        cleaned=cleaned.rules,
-        kept_out={LEFT_WEB: [str(k) for k in left["gp_id"]]} if len(left) else {},
-    )
-    plan = _plan(run, checked.valid, every, collation, report)
-    merged = _merge(run, plan, extract, customers, zones)
-    created = _create(run, plan, columns, extract)
-    try:
-        _write_back(run, plan, merged, created, extract)
-    except WriteBackError as exc:
-        report.failed = str(exc)
+class CustomersToShop(Step):
+    """Web contacts -> shop accounts: new ones created one by one, linked ones kept in step
+    per field both ways, so ``load`` gets the engine and keeps its transactions short."""
+
+    entity = TO_SHOP
+    tables = tuple(CUSTOMER_TABLES)
+    one_transaction = False
+    counted = "writeback_gespraechspartner"
+
+    def extract(self, columns: ShopColumns) -> None:
+        self.collation = columns.spec("customers", "customers_email_address").collation
+        self.every = bo_io.query(self.run.bo, "extract_gespraechspartner", {"full_sync": 1})
+        self.contacts = only_keys(self.run, self.every, "gp_id")
+        with self.run.shop.connect() as conn:
+            self.zones = shop_customers.zones(conn)
+            self.countries = shop_customers.country_ids(conn)
+
+    def build(self, columns: ShopColumns) -> Built:
+        customers, self.left, cleaned = build_customers(
+            self.contacts, self.zones, self.run.run_at.date(), columns, self.collation
+        )
+        return Built(customers, cleaned)
+
+    def suite(self, columns: ShopColumns, built: Built) -> Suite:
+        return customers_suite(columns, self.countries)
+
+    def load(self, target: sa.Engine, rows: pd.DataFrame) -> LoadResult:
+        """Which account each contact is, the linked ones merged, the new ones created. What
+        the identity rule and the creation set aside goes into ``self.plan.report``."""
+        run = self.run
+        self.plan = _plan(run, rows, self.every, self.collation, EntityReport(entity=TO_SHOP))
+        self.linked = _merge(run, self.plan, self.contacts, rows, self.zones)
+        self.created = _create(run, self.plan, self.target_columns, self.contacts)
+        return LoadResult(inserted=len(self.created.rows))
+
+    def report(self, built: Built, checked: Validated, result: LoadResult) -> EntityReport:
+        plan, linked, left = self.plan, self.linked, self.left
+        report = plan.report
+        report.extracted = len(built.rows) + len(left)
+        report.set_aside = pd.concat([checked.rejected, report.set_aside], ignore_index=True)
+        report.cleaned = built.cleaned.rules
+        if len(left):
+            report.kept_out = {LEFT_WEB: [str(k) for k in left["gp_id"]], **report.kept_out}
+        found = plan.customers[plan.customers["how"] != NEW]
+        confirmed = found[plan.confirmed.loc[found.index].to_numpy()]
+        report.updated = len(linked.changed)
+        report.unchanged = len(confirmed) - len(linked.changed & set(confirmed["gp_id"]))
+        if linked.kontakt or linked.adresse:
+            report.notes.append(
+                f"{len(linked.kontakt) + len(linked.adresse)} change(s) the customers made in "
+                "the shop written into BO"
+            )
         return report
-    _welcome(run, plan.report)
-    return plan.report
+
+    def write_back(self, rows: pd.DataFrame, result: LoadResult) -> list[Statement]:
+        return _write_back(self.run, self.plan, self.linked, self.created)
+
+    def finish(self, report: EntityReport, result: LoadResult) -> None:
+        """The welcome e-mails, once BO knows the accounts are there."""
+        if not report.failed:
+            _welcome(self.run, report)
+
+
+def sync_customers_to_shop(run: Run) -> EntityReport:
+    return run_step(CustomersToShop(run))
 
 
 def _plan(
@@ -561,9 +599,9 @@ def _look_for_twins(run: Run, created: pd.DataFrame, plan: Plan) -> None:
 
 
 def _write_back(
-    run: Run, plan: Plan, linked: LinkedResult, created: Created, extract: pd.DataFrame
-) -> None:
-    """Links, change markers, states and the customers' own edits into BO, one transaction."""
+    run: Run, plan: Plan, linked: LinkedResult, created: Created
+) -> list[Statement]:
+    """Links, change markers, states and the customers' own edits into BO."""
     frame = plan.customers
     found = frame[frame["how"] != NEW]
     loaded = pd.concat(
@@ -583,7 +621,7 @@ def _write_back(
     remembered = plan.remembered
     relinked = loaded.loc[due | (loaded["gp_id"].map(remembered) != loaded["email_key"]).to_numpy()]
     states = _changed_states(plan.state, linked.states)
-    steps = [
+    return [
         (WRITEBACK_GESPRAECHSPARTNER, rows.assign(
             gp_id=rows["gp_id"].astype("int64"),
             osc_customers_id=rows["customers_id"].astype("int64"),
@@ -598,17 +636,6 @@ def _write_back(
         (UPDATE_KONTAKT_AUS_SHOP, linked.kontakt),
         (UPDATE_ADRESSE_AUS_SHOP, linked.adresse),
     ]  # fmt: skip
-    written = write_back(run.bo, run.settings.label, TO_SHOP, steps)
-    report = plan.report
-    report.written_back = written.get("writeback_gespraechspartner", 0)
-    report.updated = len(linked.changed)
-    confirmed_found = found[plan.confirmed.loc[found.index].to_numpy()]
-    report.unchanged = len(confirmed_found) - len(linked.changed & set(confirmed_found["gp_id"]))
-    if linked.kontakt or linked.adresse:
-        report.notes.append(
-            f"{len(linked.kontakt) + len(linked.adresse)} change(s) the customers made in the "
-            "shop written into BO"
-        )
 
 
 def _changed_states(stored: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
@@ -715,73 +742,96 @@ def _accounts_for_welcome(run: Run, due: pd.DataFrame) -> pd.DataFrame:
 # --- shop -> BO -----------------------------------------------------------------------------
 
 
+class CustomersFromShop(Step):
+    """Neukunden holen: every shop customer BO does not know yet, into BO."""
+
+    entity = FROM_SHOP
+    target = "bo"
+    tables = ("adresse", "gespraechspartner")
+    one_transaction = False  # all in one BO transaction, or each customer in its own
+
+    def extract(self, columns: ShopColumns) -> None:
+        run = self.run
+        contacts = _contacts(run)
+        with run.shop.connect() as conn:
+            keys = shop_customers.customer_keys(conn)
+            self.collation = (
+                read_shop_columns(conn, ["customers"])
+                .spec("customers", "customers_email_address")
+                .collation
+            )
+        self.keys = keys.assign(
+            customers_id=keys["customers_id"].astype("int64"),
+            email_key=compare_keys(keys["customers_email_address"], self.collation),
+        )
+        contacts = contacts.assign(email_key=compare_keys(contacts["email"], self.collation))
+        known = {int(i) for i in contacts["osc_customers_id"].dropna()}
+        self.unknown = self.keys[~self.keys["customers_id"].isin(known)].reset_index(drop=True)
+        decided = incoming(
+            self.unknown, self.keys, contacts, shop_id="customers_id", bo_id="gp_id",
+            bo_link="osc_customers_id", natural_key="email_key", what=WHAT, names=NAMES,
+        )  # fmt: skip
+        self.aside = decided[decided["action"] == "aside"]
+        self.links = decided[decided["action"] == "link"]
+        create = decided.loc[decided["action"] == "create", "customers_id"].astype(int).tolist()
+        with run.shop.connect() as conn:
+            self.shop_rows = shop_customers.customers_with_address(conn, create)
+        self.staaten = bo_io.query(run.bo, "extract_staaten")
+
+    def build(self, columns: ShopColumns) -> Built:
+        new, cleaned = build_new_contacts(
+            self.shop_rows, self.staaten, columns, self.run.run_at, collation=self.collation
+        )
+        return Built(new, cleaned)
+
+    def suite(self, columns: ShopColumns, built: Built) -> Suite:
+        return new_contacts_suite(columns)
+
+    def load(self, target: sa.Engine, rows: pd.DataFrame) -> LoadResult:
+        good = rows.assign(**_neukunden_states(rows, self.shop_rows))
+        self.outcome = import_contacts(self.run, good, self.links)
+        return LoadResult(inserted=self.outcome.created, updated=self.outcome.linked)
+
+    def report(self, built: Built, checked: Validated, result: LoadResult) -> EntityReport:
+        outcome, keys = self.outcome, self.keys
+        set_aside = pd.concat(
+            [
+                checked.rejected,
+                rejections(
+                    FROM_SHOP,
+                    [(str(r.customers_id), r.reason, r.customers_email_address)
+                     for r in self.aside.itertuples()]
+                    + [(str(c), f"BO refused the contact: {e}", "")
+                       for c, e in outcome.refused.items()],
+                ),
+            ],
+            ignore_index=True,
+        )  # fmt: skip
+        report = EntityReport(
+            entity=FROM_SHOP,
+            extracted=len(keys),
+            inserted=outcome.created,
+            updated=outcome.linked,
+            unchanged=len(keys) - len(self.unknown) + outcome.raced,
+            set_aside=set_aside,
+            cleaned=built.cleaned.rules,
+        )
+        if outcome.raced:
+            report.notes.append(
+                f"{outcome.raced} shop customer(s) were imported by another run at the same time"
+            )
+        if outcome.linked:
+            report.notes.append(
+                f"{outcome.linked} shop customer(s) linked to the BO contact with their e-mail: "
+                "BO's data goes into those accounts once the link is confirmed "
+                "(confirm_customer)"
+            )
+        return report
+
+
 def sync_customers_from_shop(run: Run) -> EntityReport:
-    """Neukunden holen: every shop customer BO does not know yet."""
-    contacts = _contacts(run)
-    with run.shop.connect() as conn:
-        keys = shop_customers.customer_keys(conn)
-        collation = (
-            read_shop_columns(conn, ["customers"])
-            .spec("customers", "customers_email_address")
-            .collation
-        )
-    keys = keys.assign(
-        customers_id=keys["customers_id"].astype("int64"),
-        email_key=compare_keys(keys["customers_email_address"], collation),
-    )
-    contacts = contacts.assign(email_key=compare_keys(contacts["email"], collation))
-    known = {int(i) for i in contacts["osc_customers_id"].dropna()}
-    unknown = keys[~keys["customers_id"].isin(known)].reset_index(drop=True)
-    decided = incoming(
-        unknown, keys, contacts, shop_id="customers_id", bo_id="gp_id",
-        bo_link="osc_customers_id", natural_key="email_key", what=WHAT, names=NAMES,
-    )  # fmt: skip
-    aside = decided[decided["action"] == "aside"]
-    links = decided[decided["action"] == "link"]
-    create_ids = decided.loc[decided["action"] == "create", "customers_id"].astype(int).tolist()
-    with run.shop.connect() as conn:
-        shop_rows = shop_customers.customers_with_address(conn, create_ids)
-    with run.bo.connect() as conn:
-        bo_columns = read_shop_columns(conn, ["adresse", "gespraechspartner"])
-    staaten = bo_io.query(run.bo, "extract_staaten")
-    new, cleaned = build_new_contacts(
-        shop_rows, staaten, bo_columns, run.run_at, collation=collation
-    )
-    checked = validate(new, new_contacts_suite(bo_columns), run.validation_cache)
-    good = checked.valid.assign(**_neukunden_states(checked.valid, shop_rows))
-    outcome = import_contacts(run, good, links)
-    set_aside = pd.concat(
-        [
-            checked.rejected,
-            rejections(
-                FROM_SHOP,
-                [(str(r.customers_id), r.reason, r.customers_email_address)
-                 for r in aside.itertuples()]
-                + [(str(c), f"BO refused the contact: {e}", "")
-                   for c, e in outcome.refused.items()],
-            ),
-        ],
-        ignore_index=True,
-    )  # fmt: skip
-    report = EntityReport(
-        entity=FROM_SHOP,
-        extracted=len(keys),
-        inserted=outcome.created,
-        updated=outcome.linked,
-        unchanged=len(keys) - len(unknown) + outcome.raced,
-        set_aside=set_aside,
-        cleaned=cleaned.rules,
-    )
-    if outcome.raced:
-        report.notes.append(
-            f"{outcome.raced} shop customer(s) were imported by another run at the same time"
-        )
-    if outcome.linked:
-        report.notes.append(
-            f"{outcome.linked} shop customer(s) linked to the BO contact with their e-mail: BO's "
-            "data goes into those accounts once the link is confirmed (confirm_customer)"
-        )
-    return report
+    """Neukunden holen."""
+    return run_step(CustomersFromShop(run))
 
 
 def _neukunden_states(new: pd.DataFrame, shop_rows: pd.DataFrame) -> dict[str, Any]:

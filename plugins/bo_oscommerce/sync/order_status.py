@@ -20,15 +20,16 @@ import sqlalchemy as sa
 from bo_oscommerce.bo import io as bo_io
 from bo_oscommerce.field_maps import WRITEBACK_AUFTRAG_STATUS
 from bo_oscommerce.quality.suites import orders_suite
-from bo_oscommerce.quality.validation import validate
+from bo_oscommerce.quality.validation import Validated, validate
 from bo_oscommerce.shop import orders as shop_orders
 from bo_oscommerce.shop.columns import ShopColumns, read_shop_columns
-from bo_oscommerce.shop.common import language_ids
+from bo_oscommerce.shop.common import LoadResult, language_ids
 from bo_oscommerce.shop.customers import customer_keys as shop_customer_keys
 from bo_oscommerce.sync.orders import decide, imported, new_order_ids
 from bo_oscommerce.sync.report import EntityReport
 from bo_oscommerce.sync.run import Run, only_keys, shop_columns
-from bo_oscommerce.sync.writeback import WriteBackError, write_back
+from bo_oscommerce.sync.step import Built, Step, run_step
+from bo_oscommerce.sync.writeback import Statement, WriteBackError
 from bo_oscommerce.transform.orders import status_sources
 from bo_oscommerce.transform.text import fit_text
 
@@ -61,37 +62,90 @@ def _due(run: Run, event: str, report: EntityReport) -> tuple[pd.DataFrame, dict
     return due, comments
 
 
-def report_status(run: Run, event: str) -> EntityReport:
+class OrderStatus(Step):
     """``event`` "processing": orders BO has whose shop status is not set or found yet;
     "delivered": orders with a final delivery note (vollstaendig) not reported Delivered."""
-    from bo_oscommerce.sync.order_mails import send_status_mails
 
-    settings = run.settings
-    statuses = settings.order_statuses
-    report = EntityReport(entity=f"status_{event}")
-    due, comments = _due(run, event, report)
-    due = only_keys(run, due, "auftrag_nr")
-    report.extracted = len(due) + sum(len(keys) for keys in report.kept_out.values())
-    if due.empty:
-        return report
-    target = statuses.processing if event == "processing" else statuses.delivered
-    sources = status_sources(event, statuses.pending, statuses.processing)
-    ids = [int(i) for i in due["osc_orders_id"]]
-    columns = shop_columns(run, ["orders_status_history"])
-    comments = _fit_comments(comments, columns, report)
-    with run.shop.begin() as conn:
-        changes = shop_orders.change_status(
-            conn, ids, target, sources, comments, columns, run.run_at
+    load_empty = False  # nothing due: not even a shop transaction
+
+    def __init__(self, run: Run, event: str) -> None:
+        super().__init__(run)
+        self.event = event
+        self.entity = f"status_{event}"
+        statuses = run.settings.order_statuses
+        self.status = statuses.processing if event == "processing" else statuses.delivered
+        self.partial = EntityReport(entity=self.entity)  # kept out and cleaned as found
+        self.changes: list[Any] = []
+
+    def extract(self, columns: ShopColumns) -> None:
+        due, self.comments = _due(self.run, self.event, self.partial)
+        self.due = only_keys(self.run, due, "auftrag_nr")
+
+    def build(self, columns: ShopColumns) -> Built:
+        if not self.due.empty:  # the history's columns only when something is due
+            self.history = shop_columns(self.run, ["orders_status_history"])
+            self.comments = _fit_comments(self.comments, self.history, self.partial)
+        return Built(self.due)
+
+    def load(self, target: sa.Connection, rows: pd.DataFrame) -> LoadResult:
+        run = self.run
+        statuses = run.settings.order_statuses
+        sources = status_sources(self.event, statuses.pending, statuses.processing)
+        ids = [int(i) for i in rows["osc_orders_id"]]
+        self.changes = shop_orders.change_status(
+            target, ids, self.status, sources, self.comments, self.history, run.run_at
         )
-        found = shop_orders.order_statuses(conn, ids)
-        names = dict(shop_orders.status_names(conn, _language(conn, settings.mail_language)))
-    changed = {c.orders_id for c in changes}
-    report.updated = len(changes)
-    report.unchanged = _left_alone(due, changed, found, target, names, report)
-    if getattr(settings.order_mails, event):
-        _mail(run, send_status_mails(run, changes, target, comments), report)
-    _write_back(run, due, changed, found, target, report)
-    return report
+        self.found = shop_orders.order_statuses(target, ids)
+        language = _language(target, run.settings.mail_language)
+        self.names = dict(shop_orders.status_names(target, language))
+        return LoadResult(updated=len(self.changes))
+
+    def report(self, built: Built, checked: Validated, result: LoadResult) -> EntityReport:
+        report = self.partial
+        report.extracted = len(self.due) + sum(len(keys) for keys in report.kept_out.values())
+        if self.due.empty:
+            return report
+        report.updated = result.updated
+        report.unchanged = _left_alone(
+            self.due, self.changed, self.found, self.status, self.names, report
+        )
+        return report
+
+    @property
+    def changed(self) -> set[int]:
+        return {c.orders_id for c in self.changes}
+
+    def write_back(self, rows: pd.DataFrame, result: LoadResult) -> list[Statement]:
+        """BO records the status set, or the one found (an order gone from the shop: nothing)."""
+        if rows.empty:
+            return []
+        recorded = []
+        for auftrag_nr, oid in zip(rows["auftrag_nr"], rows["osc_orders_id"].astype(int),
+                                   strict=True):  # fmt: skip
+            status = self.status if oid in self.changed else self.found.get(oid)
+            if status is not None:
+                recorded.append({"auftrag_nr": int(auftrag_nr), "osc_status_gemeldet": int(status)})
+        return [(WRITEBACK_AUFTRAG_STATUS, recorded)]
+
+    def write_back_failed(self, exc: WriteBackError) -> str:
+        return (
+            f"{self.label} orders: the shop has the status, but BO refused to record it "
+            f"({exc.__cause__.__class__.__name__}); the next run finds the shop status already "
+            "set and writes no second history row"
+        )
+
+    def finish(self, report: EntityReport, result: LoadResult) -> None:
+        """The buyers' e-mails, after the shop commit (a failed mail never undoes a status)."""
+        from bo_oscommerce.sync.order_mails import send_status_mails
+
+        if self.due.empty or not getattr(self.run.settings.order_mails, self.event):
+            return
+        sent = send_status_mails(self.run, self.changes, self.status, self.comments)
+        _mail(self.run, sent, report)
+
+
+def report_status(run: Run, event: str) -> EntityReport:
+    return run_step(OrderStatus(run, event))
 
 
 def _language(conn: sa.Connection, code: str) -> int | None:
@@ -137,30 +191,6 @@ def _mail(run: Run, outcome: tuple[list[int], dict[int, str]], report: EntityRep
             f"{len(failed)} status e-mail(s) not sent "
             f"({'; '.join(sorted(failed.values())[:3])}); the status change stands "
             "(customer_notified 0): notify those buyers from the shop admin"
-        )
-
-
-def _write_back(
-    run: Run,
-    due: pd.DataFrame,
-    changed: set[int],
-    found: dict[int, int],
-    target: int,
-    report: EntityReport,
-) -> None:
-    """BO records the status set, or the one found (an order gone from the shop: nothing)."""
-    rows = []
-    for auftrag_nr, oid in zip(due["auftrag_nr"], due["osc_orders_id"].astype(int), strict=True):
-        status = target if oid in changed else found.get(oid)
-        if status is not None:
-            rows.append({"auftrag_nr": int(auftrag_nr), "osc_status_gemeldet": int(status)})
-    try:
-        write_back(run.bo, run.settings.label, "orders", [(WRITEBACK_AUFTRAG_STATUS, rows)])
-    except WriteBackError as exc:
-        report.failed = (
-            f"{run.settings.label} orders: the shop has the status, but BO refused to record it "
-            f"({exc.__cause__.__class__.__name__}); the next run finds the shop status already "
-            "set and writes no second history row"
         )
 
 

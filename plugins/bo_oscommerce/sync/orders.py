@@ -29,13 +29,15 @@ from bo_oscommerce.bo import io as bo_io
 from bo_oscommerce.errors import explain, is_transient
 from bo_oscommerce.field_maps import ADRESSE, AUFTRAG, AUFTRAGSPOSITION, GESPRAECHSPARTNER
 from bo_oscommerce.quality.suites import new_contacts_suite, orders_suite
-from bo_oscommerce.quality.validation import validate
+from bo_oscommerce.quality.validation import Suite, Validated, validate
 from bo_oscommerce.shop import customers as shop_customers
 from bo_oscommerce.shop import orders as shop_orders
-from bo_oscommerce.shop.columns import ShopColumns, read_shop_columns
+from bo_oscommerce.shop.columns import ShopColumns
+from bo_oscommerce.shop.common import LoadResult
 from bo_oscommerce.shop.dialect import shop_now
 from bo_oscommerce.sync.report import EntityReport
 from bo_oscommerce.sync.run import Run, rejections
+from bo_oscommerce.sync.step import Built, Step, run_step
 from bo_oscommerce.sync.writeback import reserve_numbers, write
 from bo_oscommerce.transform.common import Cleaned
 from bo_oscommerce.transform.customers import build_new_contacts
@@ -260,48 +262,67 @@ def _fit_texts(decided: Decided, bo_columns: ShopColumns) -> None:
         setattr(decided, name, fields.fit(frame, bo_columns, keys, decided.cleaned))
 
 
+class Orders(Step):
+    """Every fully written shop order BO does not have into BO, exactly once. A pass that
+    finds a buyer linked by another run meanwhile decides again with fresh reads."""
+
+    entity = ENTITY
+    target = "bo"
+    tables = ("auftrag", "auftragsposition", "adresse", "gespraechspartner")
+    one_transaction = False  # one BO transaction per batch, or per order when BO refuses one
+    attempts = ATTEMPTS
+
+    def __init__(self, run: Run) -> None:
+        super().__init__(run)
+        self.inserted = Inserted()
+        self.refused: dict[int, str] = {}  # orders BO refused for a reason that is not a race
+
+    def extract(self, columns: ShopColumns) -> None:
+        candidates, _ = _candidates(self.run)
+        self.candidates = [c for c in candidates if c not in self.refused]
+
+    def build(self, columns: ShopColumns) -> Built:
+        self.decided = decide(self.run, self.candidates, columns)
+        return Built(self.decided.auftraege, self.decided.cleaned)
+
+    def suite(self, columns: ShopColumns, built: Built) -> Suite:
+        return orders_suite(columns)
+
+    def load(self, target: sa.Engine, rows: pd.DataFrame) -> LoadResult:
+        self.inserted = _insert(self.run, rows, self.decided, self.inserted)
+        self.refused |= self.inserted.refused
+        return LoadResult(inserted=self.inserted.done, again=self.inserted.again)
+
+    def report(self, built: Built, checked: Validated, result: LoadResult) -> EntityReport:
+        inserted, refused = self.inserted, self.refused
+        set_aside = pd.concat(
+            [checked.rejected,
+             rejections(ENTITY, [(str(o), f"BO refused the order: {r}", "")
+                                 for o, r in refused.items()])],
+            ignore_index=True,
+        )  # fmt: skip
+        report = EntityReport(
+            entity=ENTITY,
+            extracted=len(self.candidates) + len(refused),
+            inserted=inserted.done,
+            unchanged=inserted.raced,
+            set_aside=set_aside,
+            cleaned=built.cleaned.rules,
+            kept_out=self.decided.waiting,
+        )
+        if inserted.raced:
+            report.notes.append(
+                f"{inserted.raced} order(s) were imported by another run at the same time"
+            )
+        return report
+
+    def finish(self, report: EntityReport, result: LoadResult) -> None:
+        failpoints.hit("after_bo_commit")
+
+
 def import_orders(run: Run) -> EntityReport:
-    """Every fully written shop order BO does not have into BO, exactly once."""
-    settings = run.settings
-    with run.bo.connect() as conn:
-        bo_columns = read_shop_columns(
-            conn, ["auftrag", "auftragsposition", "adresse", "gespraechspartner"]
-        )
-    result = Inserted()
-    refused: dict[int, str] = {}  # orders BO refused for a reason that is not a race
-    for _attempt in range(ATTEMPTS):
-        candidates, _ = _candidates(run)
-        candidates = [c for c in candidates if c not in refused]
-        decided = decide(run, candidates, bo_columns)
-        checked = validate(decided.auftraege, orders_suite(bo_columns), run.validation_cache)
-        result = _insert(run, checked.valid, decided, result)
-        refused |= result.refused
-        if not result.again:
-            break
-        log.warning("%s: another run linked a buyer meanwhile; deciding again", settings.label)
-    else:
-        raise RuntimeError(f"{settings.label}: orders could not be imported in {ATTEMPTS} attempts")
-    set_aside = pd.concat(
-        [checked.rejected,
-         rejections(ENTITY, [(str(o), f"BO refused the order: {r}", "")
-                             for o, r in refused.items()])],
-        ignore_index=True,
-    )  # fmt: skip
-    report = EntityReport(
-        entity=ENTITY,
-        extracted=len(candidates) + len(refused),
-        inserted=result.done,
-        unchanged=result.raced,
-        set_aside=set_aside,
-        cleaned=decided.cleaned.rules,
-        kept_out=decided.waiting,
-    )
-    if result.raced:
-        report.notes.append(
-            f"{result.raced} order(s) were imported by another run at the same time"
-        )
-    failpoints.hit("after_bo_commit")
-    return report
+    """Auftragsannahme."""
+    return run_step(Orders(run))
 
 
 @dataclass

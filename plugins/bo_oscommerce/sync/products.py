@@ -20,23 +20,25 @@ from bo_oscommerce.bo import io as bo_io
 from bo_oscommerce.field_maps import UNLINK_ARTIKEL, WRITEBACK_ARTIKEL
 from bo_oscommerce.frames import query_frame
 from bo_oscommerce.quality.suites import products_suite
-from bo_oscommerce.quality.validation import validate
+from bo_oscommerce.quality.validation import Suite, Validated
 from bo_oscommerce.shop import tables as t
+from bo_oscommerce.shop.columns import ShopColumns
 from bo_oscommerce.shop.common import LoadResult, natural_text, tax_class_ids
 from bo_oscommerce.shop.products import hide_products, load_products, products_table
 from bo_oscommerce.staging import read_frame, write_frame
 from bo_oscommerce.sync.report import EntityReport
 from bo_oscommerce.sync.run import (
+    CATALOG_TABLES,
     Run,
     count_changed,
     marker_changed,
     only_keys,
     rejections,
     shop_category_ids,
-    shop_columns,
     shop_languages,
 )
-from bo_oscommerce.sync.writeback import WriteBackError, relink, unbind, write_back
+from bo_oscommerce.sync.step import Built, Step, run_step
+from bo_oscommerce.sync.writeback import Statement, relink, unbind
 from bo_oscommerce.transform.categories import build_categories, offline_groups
 from bo_oscommerce.transform.common import Cleaned
 from bo_oscommerce.transform.products import (
@@ -134,75 +136,104 @@ def _hides(
     return pd.concat(frames, ignore_index=True).drop_duplicates("artikel_nr")
 
 
-def sync_products(run: Run, paths: dict[str, str]) -> EntityReport:
-    settings = run.settings
-    columns = shop_columns(run)
-    articles, vat = (
-        only_keys(run, read_frame(paths["articles"]), "artikel_nr"),
-        read_frame(paths["vat"]),
-    )
-    stock, groups = read_frame(paths["stock"]), read_frame(paths["groups"])
-    categories, _ = build_categories(groups, settings.languages, settings.default_language, columns)
-    offline = offline_groups(groups, categories)
+class Products(Step):
+    """Articles -> shop products; articles that left BO, the web or their checks are hidden."""
 
-    def build(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, Cleaned]:
-        return build_products(frame, vat, stock, settings, columns, offline)
+    entity = ENTITY
+    tables = tuple(CATALOG_TABLES)
+    counted = "writeback_artikel"
 
-    products, hide, cleaned = build(articles)
-    if not run.full:
-        products, hide, more = _drifted(run, products, hide, offline, build)
-        for rule, keys in (more.rules if more else {}).items():
-            cleaned.add(rule, pd.Series(keys))
-    category_ids = _category_ids(run, paths)
-    with run.shop.connect() as conn:
-        shop_tax_classes = tax_class_ids(conn)
-    master = products_table(columns, settings.master_id_column)[1]
-    suite = products_suite(
-        list(settings.languages.values()),
-        columns,
-        known_tax_keys=sorted(vat["ust_schluessel"].astype(str)),
-        valid_groups=sorted(category_ids),
-        shop_tax_classes=shop_tax_classes,
-        master_column=master,
-    )
-    checked = validate(products, suite, run.validation_cache)
-    hides = only_keys(run, _hides(run, hide, products, checked.rejected), "artikel_nr")
-    with run.shop.begin() as conn:
-        languages = shop_languages(conn, settings)
-        result = load_products(
-            conn,
-            checked.valid,
-            category_ids,
-            languages,
-            columns,
-            settings.master_id_column,
-            run.run_at,
+    def __init__(self, run: Run, paths: dict[str, str]) -> None:
+        super().__init__(run)
+        self.paths = paths
+
+    def extract(self, columns: ShopColumns) -> None:
+        paths = self.paths
+        self.articles = only_keys(self.run, read_frame(paths["articles"]), "artikel_nr")
+        self.vat = read_frame(paths["vat"])
+        self.stock, self.groups = read_frame(paths["stock"]), read_frame(paths["groups"])
+        self.category_ids = _category_ids(self.run, paths)
+        with self.run.shop.connect() as conn:
+            self.shop_tax_classes = tax_class_ids(conn)
+            self.languages = shop_languages(conn, self.run.settings)
+
+    def build(self, columns: ShopColumns) -> Built:
+        settings = self.run.settings
+        categories, _ = build_categories(
+            self.groups, settings.languages, settings.default_language, columns
         )
-        hidden = hide_products(conn, hides, run.run_at, result)
-    rejected = pd.concat([checked.rejected, rejections(ENTITY, result.rejected)], ignore_index=True)
-    report = EntityReport(
-        entity=ENTITY,
-        extracted=len(products) + int((hides["reason"] != HIDE_SET_ASIDE).sum()),
-        inserted=result.inserted,
-        updated=result.updated,
-        unchanged=result.unchanged,
-        hidden=result.hidden,
-        set_aside=rejected,
-        cleaned=cleaned.rules,
-        hidden_by_reason=result.hidden_by_reason,
-        kept_out=result.kept_out,
-        stale=result.stale,
-        notes=result.notes,
-    )
-    try:
-        report.written_back = _write_back(run, checked.valid, result, hidden)
-    except WriteBackError as exc:
-        report.failed = str(exc)
-    write_frame(run.staging / "product_ids.parquet", result.ids)
-    return report
+        offline = offline_groups(self.groups, categories)
+
+        def build(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, Cleaned]:
+            return build_products(frame, self.vat, self.stock, settings, columns, offline)
+
+        products, self.hide, cleaned = build(self.articles)
+        if not self.run.full:
+            products, self.hide, more = _drifted(self.run, products, self.hide, offline, build)
+            for rule, keys in (more.rules if more else {}).items():
+                cleaned.add(rule, pd.Series(keys))
+        return Built(products, cleaned)
+
+    def suite(self, columns: ShopColumns, built: Built) -> Suite:
+        settings = self.run.settings
+        return products_suite(
+            list(settings.languages.values()),
+            columns,
+            known_tax_keys=sorted(self.vat["ust_schluessel"].astype(str)),
+            valid_groups=sorted(self.category_ids),
+            shop_tax_classes=self.shop_tax_classes,
+            master_column=products_table(columns, settings.master_id_column)[1],
+        )
+
+    def checked(self, built: Built, checked: Validated) -> Validated:
+        """An article set aside while in the shop is hidden there."""
+        self.hides = only_keys(
+            self.run, _hides(self.run, self.hide, built.rows, checked.rejected), "artikel_nr"
+        )
+        return checked
+
+    def load(self, target: sa.Connection, rows: pd.DataFrame) -> LoadResult:
+        result = load_products(
+            target, rows, self.category_ids, self.languages, self.target_columns,
+            self.run.settings.master_id_column, self.run.run_at,
+        )  # fmt: skip
+        self.hidden = hide_products(target, self.hides, self.run.run_at, result)
+        return result
+
+    def report(self, built: Built, checked: Validated, result: LoadResult) -> EntityReport:
+        rejected = pd.concat(
+            [checked.rejected, rejections(ENTITY, result.rejected)], ignore_index=True
+        )
+        return EntityReport(
+            entity=ENTITY,
+            extracted=len(built.rows) + int((self.hides["reason"] != HIDE_SET_ASIDE).sum()),
+            inserted=result.inserted,
+            updated=result.updated,
+            unchanged=result.unchanged,
+            hidden=result.hidden,
+            set_aside=rejected,
+            cleaned=built.cleaned.rules,
+            hidden_by_reason=result.hidden_by_reason,
+            kept_out=result.kept_out,
+            stale=result.stale,
+            notes=result.notes,
+        )
+
+    def write_back(self, rows: pd.DataFrame, result: LoadResult) -> list[Statement]:
+        return _write_back(rows, result, self.hidden)
+
+    def finish(self, report: EntityReport, result: LoadResult) -> None:
+        """The products' ids for the tasks that follow."""
+        write_frame(self.run.staging / "product_ids.parquet", result.ids)
 
 
-def _write_back(run: Run, valid: pd.DataFrame, result: LoadResult, hidden: pd.DataFrame) -> int:
+def sync_products(run: Run, paths: dict[str, str]) -> EntityReport:
+    return run_step(Products(run, paths))
+
+
+def _write_back(
+    valid: pd.DataFrame, result: LoadResult, hidden: pd.DataFrame
+) -> list[Statement]:
     """Ids, markers and text counts of loaded products; markers of products hidden because
     they left the web; links forgotten where the shop row is gone or the article deleted."""
     loaded = valid[
@@ -258,4 +289,4 @@ def _write_back(run: Run, valid: pd.DataFrame, result: LoadResult, hidden: pd.Da
         ),
         *unbind(ENTITY, [*result.unlink, *deleted]),
     ]  # fmt: skip
-    return write_back(run.bo, run.settings.label, ENTITY, steps).get("writeback_artikel", 0)
+    return steps

@@ -56,15 +56,17 @@ class Step(ABC):
     """One entity's parts. A step object serves one run: ``extract`` and ``load`` may keep
     what later parts need on ``self``."""
 
-    entity: ClassVar[str]
+    entity: str
     target: ClassVar[str] = "shop"  # where ``load`` writes: "shop" or "bo"
     tables: ClassVar[tuple[str, ...]] = ()  # the target's tables whose columns are read
     one_transaction: ClassVar[bool] = True  # False: ``load`` gets the engine, not a connection
     attempts: ClassVar[int] = 1
     counted: ClassVar[str | None] = None  # the write-back statement that counts as written back
+    load_empty: ClassVar[bool] = True  # False: no rows, no load (not even a transaction)
 
     def __init__(self, run: Run) -> None:
         self.run = run
+        self.target_columns = ShopColumns([])  # set by ``run_step`` before ``extract``
 
     @property
     def label(self) -> str:
@@ -110,6 +112,10 @@ class Step(ABC):
         """Declared BO statements that record what the target now holds."""
         return []
 
+    def write_back_failed(self, exc: WriteBackError) -> str:
+        """What the report says when BO refused the write-back."""
+        return str(exc)
+
     def finish(self, report: EntityReport, result: LoadResult) -> None:  # noqa: B027
         """After the write-back (``report.failed`` says whether it went in)."""
 
@@ -127,7 +133,7 @@ def all_valid(rows: pd.DataFrame) -> Validated:
 def run_step(step: Step) -> EntityReport:
     """Every step's parts, in the one order."""
     run = step.run
-    columns = step.columns()
+    columns = step.target_columns = step.columns()
     for attempt in range(1, step.attempts + 1):
         step.extract(columns)
         built = step.build(columns)
@@ -152,12 +158,14 @@ def run_step(step: Step) -> EntityReport:
             if step.counted:
                 report.written_back = written.get(step.counted, 0)
         except WriteBackError as exc:
-            report.failed = str(exc)
+            report.failed = step.write_back_failed(exc)
     step.finish(report, result)
     return report
 
 
 def _load(step: Step, rows: pd.DataFrame) -> LoadResult:
+    if rows.empty and not step.load_empty:
+        return LoadResult()
     if not step.one_transaction:
         return step.load(step.engine, rows)
     with step.engine.begin() as conn:
