@@ -82,7 +82,9 @@ def _comparable(values: pd.Series, name: str) -> pd.Series:
         as_text = values.astype("string").str.strip().fillna("")
         return as_text.isin(["1", "1.0", "True"]).map({True: "1", False: ""}).astype(object)
     if kind == "date":
-        moments = pd.to_datetime(values.astype("string").str.slice(0, 10), errors="coerce")
+        moments = pd.to_datetime(
+            values.astype("string").str.slice(0, 10), format="%Y-%m-%d", errors="coerce"
+        )
         moments = moments.where(moments.dt.year >= 1900)
         return moments.dt.strftime("%Y-%m-%d").fillna("").astype(object)
     if kind == "id":
