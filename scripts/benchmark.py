@@ -1,17 +1,22 @@
-"""Benchmark of the catalog sync into osCommerce on MariaDB, with a raw bulk-insert baseline.
+"""Benchmark of the catalog sync into osCommerce on MariaDB, with raw bulk-insert baselines.
 
 Builds a reference BO (SQLite, ``generate(articles=N)``) and an empty demo shop on MariaDB, then
-times four scenarios, each in a fresh Python process so that its peak RSS is its own:
+times these scenarios, each in a fresh Python process so that its peak RSS is its own:
 
 a. full sync into the empty shop (extract, categories, products, stock; ``full=True``);
+a2. the same full sync from a copy of the unsynced BO into another empty shop, with
+   ``load_data.LOAD_DATA_ROWS`` forced to 10**9: every insert takes the multi-row INSERT path;
 d. baseline: the rows the full sync wrote, inserted into another empty shop with plain PyMySQL
    ``executemany`` (one transaction per table; only the inserts are timed);
+d2. baseline: the same rows into another empty shop with PyMySQL ``LOAD DATA LOCAL INFILE``
+   (one transaction per table; writing the tab-separated file is timed with the load);
 b. no-op sync: incremental, nothing changed in BO;
 c. 1 %-changed sync: price of 1 % of the articles +1 (``geaendert_am`` bumped) and stock of
    another 1 % +7, then an incremental sync.
 
-Every scenario is checked, not only timed: row counts, quantities against BO, "nothing changed"
-after the no-op, and "exactly the chosen products changed, as expected" after the 1 % run.
+Every scenario is checked, not only timed: row counts, quantities against BO, the same shop rows
+on both insert paths and in the LOAD DATA baseline, "nothing changed" after the no-op, and
+"exactly the chosen products changed, as expected" after the 1 % run.
 Results are kept per article count inside the Markdown file (an HTML comment holds the raw
 figures), so a 10 000 and a 100 000 run both show; the section between the ``notes`` markers
 is hand-written and kept as it is.
@@ -54,10 +59,16 @@ import sqlalchemy as sa  # noqa: E402
 MARIADB_HOST, MARIADB_PORT, MARIADB_USER = "127.0.0.1", 3306, "root"
 SHOP_DB = "bo_osc_bench"
 BASELINE_DB = "bo_osc_bench_base"
+INSERT_DB = "bo_osc_bench_insert"  # full sync on the multi-row INSERT path
+LOAD_DB = "bo_osc_bench_load"  # baseline by LOAD DATA LOCAL INFILE
+DATABASES = (SHOP_DB, BASELINE_DB, INSERT_DB, LOAD_DB)
+FORCED_LOAD_DATA_ROWS = 10**9  # load_data.LOAD_DATA_ROWS of the INSERT-path run
+BULK_NOTE = "bulk insert by "  # how the step reports say which insert path a table took
 TENANT = "demo"  # settings (price source, VAT, languages) of the demo tenant in dags/tenants.yaml
 
 RUN_AT = {
     "full": datetime(2026, 11, 1, 12, 0, 0),
+    "full_insert": datetime(2026, 11, 1, 12, 0, 0),
     "noop_first": datetime(2026, 11, 1, 13, 0, 0),
     "noop": datetime(2026, 11, 1, 14, 0, 0),
     "changed": datetime(2026, 11, 2, 12, 0, 0),
@@ -206,54 +217,86 @@ def _warm_up() -> float:
     return time.perf_counter() - started
 
 
-def run_sync(state: dict[str, Any], scenario: str) -> dict[str, Any]:
+def _sync_target(state: dict[str, Any], scenario: str) -> tuple[Path, str]:
+    """BO file and shop database of a sync scenario. The INSERT-path run has its own of both,
+    its own staging (GX's validation cache as cold as in the full run) and no LOAD DATA."""
+    if scenario != "full_insert":
+        return Path(state["bo_path"]), state["shop_db"]
+    from bo_oscommerce.shop import load_data
+
+    load_data.LOAD_DATA_ROWS = FORCED_LOAD_DATA_ROWS
+    os.environ["BO_OSC_STAGING_URL"] = state["insert_staging_url"]
+    return Path(state["insert_bo_path"]), state["insert_db"]
+
+
+def _report_figures(report: Any) -> dict[str, Any]:
+    """A step report's counts, set-aside reasons and bulk-insert notes (not in ``counts()``)."""
+    return {
+        **report.counts(),
+        "set_aside_reasons": report.reasons(),
+        "bulk_insert": [note for note in report.notes if note.startswith(BULK_NOTE)],
+    }
+
+
+def _timed_steps(run: Any) -> dict[str, Any]:
+    """Extract, categories, products, stock: wall time, time and peak RSS after each stage."""
     from bo_oscommerce.sync.categories import sync_categories
     from bo_oscommerce.sync.products import sync_products
-    from bo_oscommerce.sync.run import Run, extract
+    from bo_oscommerce.sync.run import extract
     from bo_oscommerce.sync.stock import sync_stock
 
+    stages: dict[str, float] = {}
+    reports = {}
+    started = time.perf_counter()
+    extracted = extract(run)
+    stages["extract"] = time.perf_counter() - started
+    stage_peaks = {"extract": memory_kib()["VmHWM"]}
+    for entity, step in (
+        ("categories", lambda: sync_categories(run, extracted["paths"])),
+        ("products", lambda: sync_products(run, extracted["paths"])),
+        ("stock", lambda: sync_stock(run)),
+    ):
+        begun = time.perf_counter()
+        reports[entity] = _report_figures(step())
+        stages[entity] = time.perf_counter() - begun
+        stage_peaks[entity] = memory_kib()["VmHWM"]
+    return {
+        "wall_s": time.perf_counter() - started,
+        "stages_s": stages,
+        "extracted": extracted["counts"],
+        "reports": reports,
+        "stage_peak_rss_kib": stage_peaks,
+    }
+
+
+def run_sync(state: dict[str, Any], scenario: str) -> dict[str, Any]:
+    from bo_oscommerce.shop import load_data
+    from bo_oscommerce.sync.run import Run
+
+    bo_path, shop_db = _sync_target(state, scenario)
     warm_up = _warm_up()
     memory_before = memory_kib()
-    bo, shop = bo_engine(Path(state["bo_path"])), shop_engine(state["shop_db"])
+    bo, shop = bo_engine(bo_path), shop_engine(shop_db)
     run = Run(
         settings=tenant_settings(),
         bo=bo,
         shop=shop,
         run_key=f"benchmark/{scenario}",
         run_at=RUN_AT[scenario],
-        full=scenario == "full",
+        full=scenario in ("full", "full_insert"),
     )
     profile = Path(state["profile_dir"]) / f"profile_{scenario}" if state["profile_dir"] else None
-    stages: dict[str, float] = {}
-    reports = {}
     with profiled(profile):
-        started = time.perf_counter()
-        extracted = extract(run)
-        stages["extract"] = time.perf_counter() - started
-        stage_peaks = {"extract": memory_kib()["VmHWM"]}
-        for entity, step in (
-            ("categories", lambda: sync_categories(run, extracted["paths"])),
-            ("products", lambda: sync_products(run, extracted["paths"])),
-            ("stock", lambda: sync_stock(run)),
-        ):
-            begun = time.perf_counter()
-            report = step()
-            reports[entity] = {**report.counts(), "set_aside_reasons": report.reasons()}
-            stages[entity] = time.perf_counter() - begun
-            stage_peaks[entity] = memory_kib()["VmHWM"]
-        wall = time.perf_counter() - started
+        timed = _timed_steps(run)
     memory_after = memory_kib()
     bo.dispose()
     shop.dispose()
     return {
-        "wall_s": wall,
-        "stages_s": stages,
+        **timed,
         "warm_up_s": warm_up,
-        "extracted": extracted["counts"],
-        "reports": reports,
+        "load_data_rows": load_data.LOAD_DATA_ROWS,
         "rss_start_kib": memory_before["VmRSS"],
         "peak_rss_kib": memory_after["VmHWM"],
-        "stage_peak_rss_kib": stage_peaks,
     }
 
 
@@ -264,7 +307,7 @@ def _fetch_rows(conn: Any, table: str) -> tuple[list[str], list[tuple[Any, ...]]
         return columns, list(cursor.fetchall())
 
 
-def _pymysql_connect(database: str) -> Any:
+def _pymysql_connect(database: str, local_infile: bool = False) -> Any:
     import pymysql
 
     from bo_oscommerce.connections import _MYSQL_INIT
@@ -277,17 +320,32 @@ def _pymysql_connect(database: str) -> Any:
         charset="utf8mb4",
         init_command=_MYSQL_INIT,
         autocommit=False,
+        local_infile=local_infile,
     )
+
+
+def _catalog_rows(database: str) -> dict[str, tuple[list[str], list[tuple[Any, ...]]]]:
+    """Columns and rows of every catalog table, by primary key."""
+    source = _pymysql_connect(database)
+    try:
+        return {table: _fetch_rows(source, table) for table in CATALOG_TABLES}
+    finally:
+        source.close()
+
+
+def _table_counts(conn: Any) -> dict[str, int]:
+    with conn.cursor() as cursor:
+        counts = {}
+        for table in CATALOG_TABLES:
+            cursor.execute(f"SELECT COUNT(*) FROM `{table}`")
+            counts[table] = int(cursor.fetchone()[0])
+        return counts
 
 
 def run_baseline(state: dict[str, Any]) -> dict[str, Any]:
     """Insert the synced shop's catalog rows into a fresh shop; only the inserts are timed."""
     new_demo_shop(state["baseline_db"])
-    source = _pymysql_connect(state["shop_db"])
-    try:
-        data = {table: _fetch_rows(source, table) for table in CATALOG_TABLES}
-    finally:
-        source.close()
+    data = _catalog_rows(state["shop_db"])
     memory_before = memory_kib()
     target = _pymysql_connect(state["baseline_db"])
     per_table: dict[str, float] = {}
@@ -305,11 +363,7 @@ def run_baseline(state: dict[str, Any]) -> dict[str, Any]:
                 target.commit()
             per_table[table] = time.perf_counter() - started
             rows[table] = len(values)
-        with target.cursor() as cursor:
-            copied = {}
-            for table in CATALOG_TABLES:
-                cursor.execute(f"SELECT COUNT(*) FROM `{table}`")
-                copied[table] = int(cursor.fetchone()[0])
+        copied = _table_counts(target)
     finally:
         target.close()
     return {
@@ -320,6 +374,74 @@ def run_baseline(state: dict[str, Any]) -> dict[str, Any]:
         "rss_start_kib": memory_before["VmRSS"],
         "peak_rss_kib": memory_kib()["VmHWM"],
     }
+
+
+_TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\0": "\\0"})
+
+
+def _tsv_field(value: Any) -> str:
+    """One value in LOAD DATA's default text format: ``\\N`` for NULL, backslash, tab,
+    newline, carriage return and NUL escaped."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, bytes):
+        value = value.decode("utf-8")
+    return str(value).translate(_TSV_ESCAPES)
+
+
+def _load_table(conn: Any, table: str, columns: list[str], values: list[Any], path: Path) -> int:
+    """Write the rows to ``path`` and load them in one transaction; returns warnings + rows
+    the server did not take (0 when it took every row cleanly)."""
+    with path.open("w", encoding="utf-8", newline="") as out:
+        out.writelines("\t".join(map(_tsv_field, row)) + "\n" for row in values)
+    sql = (
+        f"LOAD DATA LOCAL INFILE '{path}' INTO TABLE `{table}` CHARACTER SET utf8mb4 "
+        "FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' "
+        f"({', '.join(f'`{c}`' for c in columns)})"
+    )
+    with conn.cursor() as cursor:
+        conn.begin()
+        taken = cursor.execute(sql)
+        problems = cursor.warning_count + abs(len(values) - taken)
+        conn.commit()
+    path.unlink()
+    return problems
+
+
+def run_baseline_load(state: dict[str, Any]) -> dict[str, Any]:
+    """Load the synced shop's catalog rows into the fresh shop ``load_db`` (made by the parent:
+    a shop engine in this process would guard LOCAL INFILE) with LOAD DATA LOCAL INFILE;
+    writing each table's file, its load and commit are timed."""
+    data = _catalog_rows(state["shop_db"])
+    memory_before = memory_kib()
+    target = _pymysql_connect(state["load_db"], local_infile=True)
+    per_table: dict[str, float] = {}
+    problems: dict[str, int] = {}
+    try:
+        for table, (columns, values) in data.items():
+            started = time.perf_counter()
+            path = Path(state["tmp"], f"load_{table}.tsv")
+            problems[table] = _load_table(target, table, columns, values, path)
+            per_table[table] = time.perf_counter() - started
+        copied = _table_counts(target)
+    finally:
+        target.close()
+    return {
+        "wall_s": sum(per_table.values()),
+        "stages_s": per_table,
+        "rows": {table: len(values) for table, (_, values) in data.items()},
+        "copied": copied,
+        "problems": problems,
+        "rss_start_kib": memory_before["VmRSS"],
+        "peak_rss_kib": memory_kib()["VmHWM"],
+    }
+
+
+BASELINES = {"baseline": run_baseline, "baseline_load": run_baseline_load}
 
 
 def worker(scenario: str, state_file: Path) -> None:
@@ -338,7 +460,8 @@ def worker(scenario: str, state_file: Path) -> None:
             state, scenario.removeprefix("orders_"), sys.modules[__name__]
         )
     else:
-        result = run_baseline(state) if scenario == "baseline" else run_sync(state, scenario)
+        baseline = BASELINES.get(scenario)
+        result = baseline(state) if baseline else run_sync(state, scenario)
     Path(state["tmp"], f"result_{scenario}.json").write_text(json.dumps(result))
 
 
@@ -701,6 +824,65 @@ def check_changed(
     return len(diff["products"])
 
 
+def same_rows(checks: Checks, name: str, expected: Snapshot, got: Snapshot) -> None:
+    """Every catalog row equal, by primary key; the detail names the tables that differ."""
+    diff = {table: len(keys) for table, keys in changed_rows(expected, got).items() if keys}
+    checks.check(
+        name,
+        not diff,
+        json.dumps(shop_counts(got)) + (f"; rows differing: {json.dumps(diff)}" if diff else ""),
+    )
+
+
+def bulk_paths(result: dict[str, Any]) -> list[str]:
+    """The bulk-insert notes of a sync scenario's categories and products reports."""
+    reports = result["reports"]
+    return [
+        note
+        for entity in ("categories", "products")
+        for note in reports[entity].get("bulk_insert", [])
+    ]
+
+
+def run_insert_path(
+    checks: Checks,
+    scenarios: dict[str, dict[str, Any]],
+    after_full: Snapshot,
+    state_file: Path,
+    tmp: Path,
+) -> int:
+    """The full sync once more, on the multi-row INSERT path into its own empty shop: it must
+    write the same rows as the full sync. Returns the rows it wrote."""
+    new_demo_shop(INSERT_DB)
+    scenarios["full_insert"] = run_worker("full_insert", state_file, tmp)
+    after_insert = snapshot(INSERT_DB)
+    same_rows(checks, "INSERT path: the same shop rows as the full sync", after_full, after_insert)
+    loaded = [p for p in bulk_paths(scenarios["full_insert"]) if p.startswith(BULK_NOTE + "LOAD")]
+    checks.check("INSERT path: no table went in by LOAD DATA", not loaded, "; ".join(loaded))
+    return sum(shop_counts(after_insert).values())
+
+
+def run_load_baseline(
+    checks: Checks,
+    scenarios: dict[str, dict[str, Any]],
+    after_full: Snapshot,
+    state_file: Path,
+    tmp: Path,
+) -> None:
+    """The LOAD DATA LOCAL INFILE baseline into its own empty shop, checked like the other."""
+    new_demo_shop(LOAD_DB)
+    result = scenarios["baseline_load"] = run_worker("baseline_load", state_file, tmp)
+    checks.check(
+        "LOAD DATA baseline: same row counts as the full sync, every row taken without warning",
+        result["copied"] == shop_counts(after_full) and not any(result["problems"].values()),
+        json.dumps(result["copied"])
+        + f"; warnings or rows not taken {json.dumps(result['problems'])}",
+    )
+    same_rows(
+        checks, "LOAD DATA baseline: the same rows as the full sync", after_full, snapshot(LOAD_DB)
+    )
+
+
 # --- machine and report ---------------------------------------------------------------------
 
 
@@ -779,10 +961,20 @@ def targets(result: dict[str, Any]) -> list[tuple[str, str, bool]]:
     ]
 
 
-def render_section(result: dict[str, Any]) -> str:
-    s, m = result["scenarios"], result["machine"]
-    rows = result["rows_written"]
-    lines = [
+SCENARIO_NAMES = {
+    "full": "a. full sync into the empty shop",
+    "full_insert": "a2. full sync, INSERT path",
+    "noop_first": "b1. first no-op sync after the full one (incremental)",
+    "noop": "b. no-op sync (incremental, nothing changed, steady state)",
+    "changed": "c. 1 %-changed sync (incremental)",
+    "baseline": "d. baseline: PyMySQL executemany of the same rows",
+    "baseline_load": "d2. baseline: PyMySQL LOAD DATA LOCAL INFILE of the same rows",
+}
+
+
+def _intro_lines(result: dict[str, Any]) -> list[str]:
+    m = result["machine"]
+    return [
         f"## {_n(result['articles'])} articles",
         "",
         f"Measured {result['date']} on {m['nproc']} CPUs ({m['cpu']}), {m['ram_gib']} GiB RAM; "
@@ -795,44 +987,80 @@ def render_section(result: dict[str, Any]) -> str:
         f"ones), {_n(result['bo_counts'].get('warengruppe', 0))} product groups. Shop after the "
         "full sync: " + ", ".join(f"{t} {_n(n)}" for t, n in result["shop_counts"].items()) + ".",
         "",
+    ]
+
+
+def _ratio(s: dict[str, Any], top: str, bottom: str) -> str:
+    """``top``'s wall time over ``bottom``'s, "–" where a scenario is missing (older runs)."""
+    if top not in s or bottom not in s or not s[bottom]["wall_s"]:
+        return "–"
+    return f"{s[top]['wall_s'] / s[bottom]['wall_s']:.2f}x"
+
+
+def _scenario_lines(result: dict[str, Any]) -> list[str]:
+    """The scenario table and the ratios under it."""
+    s, rows = result["scenarios"], result["rows_written"]
+    lines = [
         "| Scenario | Wall time | Shop rows written | Rows/s | Peak RSS (+ over start) "
         "| Process warm-up |",
         "|---|---:|---:|---:|---:|---:|",
     ]
-    names = {
-        "full": "a. full sync into the empty shop",
-        "noop_first": "b1. first no-op sync after the full one (incremental)",
-        "noop": "b. no-op sync (incremental, nothing changed, steady state)",
-        "changed": "c. 1 %-changed sync (incremental)",
-        "baseline": "d. baseline: PyMySQL executemany of the same rows",
-    }
-    for key in ("full", "noop_first", "noop", "changed", "baseline"):
+    for key, name in SCENARIO_NAMES.items():
         if key not in s:
             continue
         v = s[key]
-        written = rows[key]
+        written = rows.get(key)
         rate = _n(written / v["wall_s"]) if written and v["wall_s"] else "–"
         warm = f"{v['warm_up_s']:.1f} s" if "warm_up_s" in v else "–"
         lines.append(
-            f"| {names[key]} | {v['wall_s']:.2f} s | {_n(written)} | {rate} | "
-            f"{_mib(v['peak_rss_kib'])} (+{(v['peak_rss_kib'] - v['rss_start_kib']) / 1024:.0f}) "
-            f"| {warm} |"
+            f"| {name} | {v['wall_s']:.2f} s | {_n(written) if written is not None else '–'} "
+            f"| {rate} | {_mib(v['peak_rss_kib'])} "
+            f"(+{(v['peak_rss_kib'] - v['rss_start_kib']) / 1024:.0f}) | {warm} |"
         )
-    full, base, noop = s["full"]["wall_s"], s["baseline"]["wall_s"], s["noop"]["wall_s"]
-    lines += [
+    full, noop = s["full"]["wall_s"], s["noop"]["wall_s"]
+    return lines + [
         "",
-        f"Ratios: full / baseline **{full / base:.2f}x**, no-op / full **{noop / full:.1%}**, "
-        f"1 %-changed / full {s['changed']['wall_s'] / full:.1%}.",
+        f"Ratios: full / executemany baseline **{_ratio(s, 'full', 'baseline')}**, "
+        f"full / LOAD DATA baseline {_ratio(s, 'full', 'baseline_load')}, "
+        f"full (INSERT path) / executemany baseline {_ratio(s, 'full_insert', 'baseline')}, "
+        f"no-op / full **{noop / full:.1%}**, 1 %-changed / full "
+        f"{s['changed']['wall_s'] / full:.1%}.",
+        *_path_lines(s),
+    ]
+
+
+def _path_lines(s: dict[str, Any]) -> list[str]:
+    """Which insert path each full sync took, from its step reports' notes (older results
+    carry no notes: no line)."""
+    parts = []
+    for key in ("full", "full_insert"):
+        if "load_data_rows" not in s.get(key, {}):
+            continue
+        paths = [note.removeprefix(BULK_NOTE) for note in bulk_paths(s[key])]
+        rest = f"by multi-row INSERT (below LOAD_DATA_ROWS = {_n(s[key]['load_data_rows'])})"
+        paths.append(f"{'every other' if paths else 'every'} table {rest}")
+        parts.append(f"{SCENARIO_NAMES[key].split('. ')[0]}. {'; '.join(paths)}.")
+    return (
+        ["", "Insert paths of the full syncs (step reports): " + " ".join(parts)] if parts else []
+    )
+
+
+def _stage_lines(result: dict[str, Any]) -> list[str]:
+    """Stage split, peak RSS per stage, baselines per table."""
+    s = result["scenarios"]
+    lines = [
         "",
         "Stage split (seconds):",
         "",
         "| Scenario | extract | categories | products | stock |",
         "|---|---:|---:|---:|---:|",
     ]
-    for key in ("full", "noop", "changed"):
+    for key in ("full", "full_insert", "noop", "changed"):
+        if key not in s:
+            continue
         st = s[key]["stages_s"]
         lines.append(
-            f"| {names[key].split(' ', 1)[1].split(' (')[0]} | {st['extract']:.2f} | "
+            f"| {SCENARIO_NAMES[key].split(' ', 1)[1].split(' (')[0]} | {st['extract']:.2f} | "
             f"{st['categories']:.2f} | {st['products']:.2f} | {st['stock']:.2f} |"
         )
     peaks = s["full"].get("stage_peak_rss_kib")
@@ -843,16 +1071,22 @@ def render_section(result: dict[str, Any]) -> str:
             + ", ".join(f"{stage} {_mib(peaks[stage])}" for stage in STAGES if stage in peaks)
             + f" (start after warm-up: {_mib(s['full']['rss_start_kib'])}).",
         ]
-    bt = s["baseline"]["stages_s"]
-    lines += [
-        "",
-        "Baseline per table (seconds): "
-        + ", ".join(f"{t} {bt[t]:.2f}" for t in CATALOG_TABLES)
-        + ".",
-        "",
-        "| Target | Measured | Result |",
-        "|---|---|---|",
-    ]
+    for key, label in (
+        ("baseline", "Baseline per table (seconds)"),
+        ("baseline_load", "LOAD DATA baseline per table (seconds, writing the file included)"),
+    ):
+        if key in s:
+            bt = s[key]["stages_s"]
+            lines += [
+                "",
+                f"{label}: " + ", ".join(f"{t} {bt[t]:.2f}" for t in CATALOG_TABLES) + ".",
+            ]
+    return lines
+
+
+def _target_lines(result: dict[str, Any]) -> list[str]:
+    """Targets, correctness checks and the notes of the run."""
+    lines = ["", "| Target | Measured | Result |", "|---|---|---|"]
     lines += [f"| {name} | {value} | {_verdict(ok)} |" for name, value, ok in targets(result)]
     if result["articles"] < 100_000:
         lines += ["", "(The targets are set for 100 000 articles; here they are indicative.)"]
@@ -872,7 +1106,16 @@ def render_section(result: dict[str, Any]) -> str:
     extra = result.get("notes") or []
     if extra:
         lines += ["", *[f"- {note}" for note in extra]]
-    return "\n".join(lines)
+    return lines
+
+
+def render_section(result: dict[str, Any]) -> str:
+    return "\n".join(
+        _intro_lines(result)
+        + _scenario_lines(result)
+        + _stage_lines(result)
+        + _target_lines(result)
+    )
 
 
 HEADER = """# Benchmarks
@@ -900,9 +1143,19 @@ How it is measured:
 - **Shop rows written**: full sync and baseline count every catalog row (categories,
   categories_description, products, products_description, products_to_categories); the
   incremental runs count the products rows that changed (price or quantity).
+- **Insert paths**: the shop writes a table's large inserts (at least
+  `load_data.LOAD_DATA_ROWS` rows, 5 000) with `LOAD DATA LOCAL INFILE` and smaller ones, or
+  where the server refuses, with multi-row INSERTs; the step reports say which path a table
+  took. **a2** is the full sync again, from a copy of the unsynced BO into another fresh demo
+  shop (own staging, so GX's validation cache is as cold as in **a**), with `LOAD_DATA_ROWS`
+  forced to 10^9: every insert takes the INSERT path. Its shop rows must equal those of **a**.
 - **Baseline**: the catalog rows the full sync produced, read back and inserted into another
   fresh demo shop with plain PyMySQL `cursor.executemany` (its multi-row INSERT batching), one
-  transaction per table; only the inserts and commits are timed.
+  transaction per table; only the inserts and commits are timed. **d2**: the same rows into a
+  further fresh demo shop with PyMySQL `LOAD DATA LOCAL INFILE` (`local_infile=True`; a
+  tab-separated file, `\\N` for NULL, backslash, tab, newline, CR and NUL escaped, CHARACTER
+  SET utf8mb4), one transaction per table; writing the file, the load and the commit are
+  timed. Its rows must equal the full sync's, taken without a warning.
 - 1 %-changed: price +1 (and `geaendert_am` later) for every 100th synced article, stock +7 in
   one warehouse for another 1 % (articles without negative stock); the script then checks that
   exactly those products changed, to BO's net price / old quantity + 7, and nothing else.
@@ -946,30 +1199,64 @@ def stored(path: Path) -> tuple[dict[str, dict[str, Any]], str]:
 # --- main -----------------------------------------------------------------------------------
 
 
-def benchmark(articles: int, tmp: Path, profile_dir: Path | None) -> dict[str, Any]:
+def _prepare(articles: int, tmp: Path, profile_dir: Path | None) -> tuple[Path, dict[str, int]]:
+    """BO, its unsynced copy for the INSERT-path run, the empty shop; returns the state file."""
     os.environ["BO_OSC_STAGING_URL"] = (tmp / "staging").as_uri()
     os.environ["BO_OSC_REPORTS_URL"] = (tmp / "reports").as_uri()
-    settings = tenant_settings()
     bo_path = tmp / "bo.db"
     started = time.perf_counter()
     bo_counts = build_bo(bo_path, articles)
     log.info("BO with %s articles built in %.1f s", articles, time.perf_counter() - started)
+    shutil.copyfile(bo_path, tmp / "bo_insert.db")
     new_demo_shop(SHOP_DB)
     state = {
         "tmp": str(tmp),
         "bo_path": str(bo_path),
         "shop_db": SHOP_DB,
         "baseline_db": BASELINE_DB,
+        "insert_bo_path": str(tmp / "bo_insert.db"),
+        "insert_db": INSERT_DB,
+        "insert_staging_url": (tmp / "staging_insert").as_uri(),
+        "load_db": LOAD_DB,
         "profile_dir": str(profile_dir) if profile_dir else None,
     }
     state_file = tmp / "state.json"
     state_file.write_text(json.dumps(state))
+    return state_file, bo_counts
+
+
+def _findings(scenarios: dict[str, dict[str, Any]]) -> list[str]:
+    """Notes under the section: what the full sync set aside, what the no-op still reads."""
+    notes = []
+    reasons = scenarios["full"]["reports"]["products"]["set_aside_reasons"]
+    if reasons:
+        notes.append(
+            "Products set aside by the full sync: "
+            + "; ".join(f"{n} x {reason}" for reason, n in reasons.items())
+            + "."
+        )
+    set_aside = scenarios["noop"]["reports"]["products"]["set_aside"]
+    if set_aside:
+        notes.append(
+            f"The no-op run still extracts {scenarios['noop']['extracted']['articles']} article "
+            f"rows (article x text language): the {set_aside} set-aside articles never get a "
+            "sync marker (osc_abgleich_stand), so every incremental run fetches, transforms and "
+            "validates them again."
+        )
+    return notes
+
+
+def benchmark(articles: int, tmp: Path, profile_dir: Path | None) -> dict[str, Any]:
+    settings = tenant_settings()
+    state_file, bo_counts = _prepare(articles, tmp, profile_dir)
+    bo_path = tmp / "bo.db"
     checks = Checks()
     scenarios: dict[str, dict[str, Any]] = {}
 
     scenarios["full"] = run_worker("full", state_file, tmp)
     after_full = snapshot(SHOP_DB)
     check_full(checks, scenarios["full"], after_full, bo_state(bo_path, settings))
+    insert_rows = run_insert_path(checks, scenarios, after_full, state_file, tmp)
 
     scenarios["baseline"] = run_worker("baseline", state_file, tmp)
     checks.check(
@@ -977,6 +1264,7 @@ def benchmark(articles: int, tmp: Path, profile_dir: Path | None) -> dict[str, A
         scenarios["baseline"]["copied"] == shop_counts(after_full),
         json.dumps(scenarios["baseline"]["copied"]),
     )
+    run_load_baseline(checks, scenarios, after_full, state_file, tmp)
 
     # the first incremental run after the full one validates the rows still set aside once
     # more; every later one finds GX's verdict on them in the validation cache (steady state)
@@ -998,24 +1286,6 @@ def benchmark(articles: int, tmp: Path, profile_dir: Path | None) -> dict[str, A
         f"products updated {reports['products']['updated']}, "
         f"stock updated {reports['stock']['updated']}",
     )
-
-    full_rows = sum(shop_counts(after_full).values())
-    notes = []
-    reasons = scenarios["full"]["reports"]["products"]["set_aside_reasons"]
-    if reasons:
-        notes.append(
-            "Products set aside by the full sync: "
-            + "; ".join(f"{n} x {reason}" for reason, n in reasons.items())
-            + "."
-        )
-    set_aside = scenarios["noop"]["reports"]["products"]["set_aside"]
-    if set_aside:
-        notes.append(
-            f"The no-op run still extracts {scenarios['noop']['extracted']['articles']} article "
-            f"rows (article x text language): the {set_aside} set-aside articles never get a "
-            "sync marker (osc_abgleich_stand), so every incremental run fetches, transforms and "
-            "validates them again."
-        )
     return {
         "articles": articles,
         "date": datetime.now().strftime("%Y-%m-%d %H:%M"),
@@ -1024,15 +1294,17 @@ def benchmark(articles: int, tmp: Path, profile_dir: Path | None) -> dict[str, A
         "shop_counts": shop_counts(after_full),
         "scenarios": scenarios,
         "rows_written": {
-            "full": full_rows,
+            "full": sum(shop_counts(after_full).values()),
+            "full_insert": insert_rows,
             "baseline": sum(scenarios["baseline"]["rows"].values()),
+            "baseline_load": sum(scenarios["baseline_load"]["rows"].values()),
             "noop_first": 0,
             "noop": 0,
             "changed": changed,
         },
         "chosen": {k: len(v) for k, v in chosen.items()},
         "checks": checks.items,
-        "notes": notes,
+        "notes": _findings(scenarios),
     }
 
 
@@ -1085,10 +1357,10 @@ def main(argv: list[str] | None = None) -> int:
         result = benchmark(args.articles, tmp, args.profile.resolve() if args.profile else None)
     finally:
         if args.keep:
-            log.info("kept %s and databases %s, %s", tmp, SHOP_DB, BASELINE_DB)
+            log.info("kept %s and databases %s", tmp, ", ".join(DATABASES))
         else:
             shutil.rmtree(tmp, ignore_errors=True)
-            for name in (SHOP_DB, BASELINE_DB):
+            for name in DATABASES:
                 with contextlib.suppress(sa.exc.SQLAlchemyError):
                     drop_database(name)
 

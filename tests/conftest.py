@@ -81,6 +81,15 @@ class MariaDBServer:
         return mariadb_url(database)
 
 
+def shop_engine(url: str) -> Engine:
+    """An engine built as the DAG tasks build theirs: strict sessions, the server's bulk load."""
+    from sqlalchemy import make_url
+
+    from bo_oscommerce.shop.dialect import for_name
+
+    return for_name("mysql").create_engine(make_url(url))
+
+
 @dataclass(frozen=True)
 class ShopDatabase:
     engine: Engine
@@ -212,7 +221,7 @@ def add_german_language(conn: Connection) -> int:
 def empty_shop_db(mariadb_server: MariaDBServer) -> Iterator[ShopDatabase]:
     """A fresh, empty database (server default charset), dropped after the test."""
     name = _new_database(mariadb_server)
-    engine = create_engine(mariadb_server.url(name))
+    engine = shop_engine(mariadb_server.url(name))
     try:
         yield ShopDatabase(engine=engine, database=name, url=mariadb_server.url(name))
     finally:
@@ -224,7 +233,7 @@ def empty_shop_db(mariadb_server: MariaDBServer) -> Iterator[ShopDatabase]:
 def upstream_shop(mariadb_server: MariaDBServer) -> Iterator[ShopDatabase]:
     """A fresh database holding the upstream osCommerce 2.3.4.1 shop plus German (id 2)."""
     name = _new_database(mariadb_server)
-    engine = create_engine(mariadb_server.url(name))
+    engine = shop_engine(mariadb_server.url(name))
     try:
         load_upstream_sql(mariadb_server, name)
         with engine.begin() as conn:
@@ -262,7 +271,7 @@ def orders_shop(mariadb_server: MariaDBServer) -> Iterator[ShopDatabase]:
     """A fresh database holding ``shop-with-orders.sql``: customers and orders written by
     osCommerce's own PHP (create_account.php, checkout_process.php)."""
     name = _new_database(mariadb_server)
-    engine = create_engine(mariadb_server.url(name))
+    engine = shop_engine(mariadb_server.url(name))
     try:
         load_dump(mariadb_server, name, ORDERS_SHOP_SQL)
         yield ShopDatabase(engine=engine, database=name, url=mariadb_server.url(name))
@@ -273,7 +282,7 @@ def orders_shop(mariadb_server: MariaDBServer) -> Iterator[ShopDatabase]:
 
 def _dump_fixture(server: MariaDBServer, path: Path) -> Iterator[ShopDatabase]:
     name = _new_database(server)
-    engine = create_engine(server.url(name))
+    engine = shop_engine(server.url(name))
     try:
         load_dump(server, name, path)
         yield ShopDatabase(engine=engine, database=name, url=server.url(name))

@@ -72,6 +72,11 @@ def frame_rows(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
     return list(zip(*(_python(frame[c]) for c in frame.columns), strict=True))
 
 
+def frame_columns(frame: pd.DataFrame) -> list[list[Any]]:
+    """Each column as plain Python values."""
+    return [_python(frame[c]) for c in frame.columns]
+
+
 def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     columns = list(frame.columns)
     return [dict(zip(columns, row, strict=True)) for row in frame_rows(frame)]

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import sqlalchemy as sa
 
+from bo_oscommerce.shop import load_data
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -31,6 +33,7 @@ STATEMENT_BYTES = 1_000_000  # like PyMySQL's executemany; far below max_allowed
 PREFETCH_ROWS = 2_000  # below this, one statement: a helper thread costs more than it saves
 # auto_increment_increment's upper bound: the largest block one allocation can reserve
 MAX_BLOCK = 65_535
+BULK_PATHS = "bo_osc_bulk_paths"  # Connection.info: table -> how its large insert went in
 _PLACEHOLDER_VALUES = {"int": 0, "decimal": 0, "text": "", "datetime": datetime(2000, 1, 1)}
 
 
@@ -155,6 +158,23 @@ class MySQL(Dialect):
         return stmt.on_duplicate_key_update({c: stmt.inserted[c] for c in columns})
 
     def _insert_frame(self, conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> None:
+        """Large frames: the server's bulk load where it takes them cleanly (``load_data``),
+        else, like small ones, multi-row INSERTs. The path taken is noted on the connection
+        (``bulk_paths``) for the step's report."""
+        if len(frame) < load_data.LOAD_DATA_ROWS:
+            self._insert_statements(conn, table, frame)
+            return
+        refused = load_data.load(conn, table.name, frame)
+        paths = conn.info.setdefault(BULK_PATHS, {})
+        if refused is None:
+            paths[table.name] = load_data.LOADED
+            return
+        paths[table.name] = f"{load_data.INSERTED} ({load_data.LOADED}: {refused})"
+        self._insert_statements(conn, table, frame)
+
+    def _insert_statements(
+        self, conn: sa.Connection, table: sa.Table, frame: pd.DataFrame
+    ) -> None:
         """A helper thread escapes the next statement while the server executes the current one
         (the driver releases the GIL while it waits on the socket), on the same connection and
         transaction: the same SQL PyMySQL's ``executemany`` sends, in less time."""
@@ -228,12 +248,16 @@ class MySQL(Dialect):
         )
 
     def create_engine(self, url: sa.URL) -> sa.Engine:
-        return sa.create_engine(
+        """Sessions strict; LOCAL INFILE announced, answered only for our own loads."""
+        engine = sa.create_engine(
             url,
             pool_pre_ping=True,
             pool_recycle=3600,
-            connect_args={"init_command": self.INIT_COMMAND, "connect_timeout": 10},
-        )
+            connect_args={"init_command": self.INIT_COMMAND, "connect_timeout": 10,
+                          "local_infile": load_data.install_guard()},
+        )  # fmt: skip
+        sa.event.listen(engine, "connect", load_data.on_connect)
+        return engine
 
     def where(self, url: sa.URL) -> str:
         return f"{url.host}:{url.port or 3306}/{url.database}"

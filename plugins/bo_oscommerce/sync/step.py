@@ -35,6 +35,7 @@ import sqlalchemy as sa
 from bo_oscommerce.quality.validation import REJECTED_COLUMNS, Suite, Validated, validate
 from bo_oscommerce.shop.columns import ShopColumns, read_shop_columns
 from bo_oscommerce.shop.common import LoadResult
+from bo_oscommerce.shop.dialect import BULK_PATHS
 from bo_oscommerce.sync.report import EntityReport
 from bo_oscommerce.sync.run import Run
 from bo_oscommerce.sync.writeback import Statement, WriteBackError, write_back
@@ -169,4 +170,16 @@ def _load(step: Step, rows: pd.DataFrame) -> LoadResult:
     if not step.one_transaction:
         return step.load(step.engine, rows)
     with step.engine.begin() as conn:
-        return step.load(conn, rows)
+        conn.info.pop(BULK_PATHS, None)
+        result = step.load(conn, rows)
+        paths = conn.info.pop(BULK_PATHS, {})
+    result.notes += bulk_notes(paths)
+    return result
+
+
+def bulk_notes(paths: dict[str, str]) -> list[str]:
+    """How the large inserts went in, one note per path: the report says which path ran."""
+    by_path: dict[str, list[str]] = {}
+    for table, path in paths.items():
+        by_path.setdefault(path, []).append(table)
+    return [f"bulk insert by {path}: {', '.join(tables)}" for path, tables in by_path.items()]
