@@ -19,6 +19,7 @@ as INSERTs and the step's report says so. ``dialect.MySQL`` calls this; nothing 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import threading
 from datetime import date, datetime
@@ -35,6 +36,7 @@ LOAD_DATA_ROWS = 5_000  # below this, INSERTs cost less than writing and sending
 FILE_ROWS = 20_000
 LOADED = "LOAD DATA LOCAL INFILE"
 INSERTED = "multi-row INSERT"
+_SPECIAL = re.compile(r"[\\\t\n\r\0]")
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\0": "\\0"})
 _allowed = threading.local()  # the one file the current thread's load may send
 
@@ -131,6 +133,12 @@ def tsv(frame: pd.DataFrame) -> str:
 
 
 def _texts(values: list[Any]) -> list[str]:
+    if all(type(v) is str for v in values[:100]):  # a text column: escape only where needed
+        search, escapes = _SPECIAL.search, _ESCAPES
+        return [
+            (v.translate(escapes) if search(v) else v) if type(v) is str else _text(v)
+            for v in values
+        ]
     return [_text(v) for v in values]
 
 
