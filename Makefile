@@ -46,7 +46,7 @@ test: install
 ## airflow: Airflow's own UI on the demo tenant (run `make demo` first); login printed on start
 airflow: install $(AIRFLOW_HOME)/airflow.db
 	$(BIN)/python -m bo_oscommerce ensure-pools
-	$(BIN)/airflow standalone
+	bash scripts/airflow.sh $(BIN)/airflow standalone
 
 ## check-connection: Verbindung testen for TENANT (default: every active tenant)
 check-connection: install
