@@ -171,3 +171,23 @@ def test_the_driver_sends_no_file_but_the_one_the_load_wrote(empty_shop_db, tmp_
             dbapi_conn._local_infile = False
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT COUNT(*) FROM products_to_categories")).scalar() == 0
+
+
+def test_the_bulk_load_reads_its_file_alike_under_no_backslash_escapes(empty_shop_db):
+    """A server whose sql_mode has NO_BACKSLASH_ESCAPES (the sync keeps the server's modes)."""
+    engine = empty_shop_db.engine
+    create_demo_shop(engine)
+    names = [TRICKY[i % len(TRICKY)] + f" #{i}" for i in range(6000)]
+    frame = pd.DataFrame({"products_id": range(1, 6001), "language_id": 1,
+                          "products_name": names, "products_description": None,
+                          "products_viewed": 0})  # fmt: skip
+    with engine.begin() as conn:
+        conn.execute(sa.text("SET SESSION sql_mode = CONCAT(@@sql_mode, ',NO_BACKSLASH_ESCAPES')"))
+        insert_rows(conn, t.products_description, frame)
+        taken = conn.info.pop(BULK_PATHS)
+        conn.execute(sa.text("SET SESSION sql_mode = REPLACE(@@sql_mode, 'NO_BACKSLASH_ESCAPES', '')"))
+    assert taken == {"products_description": load_data.LOADED}
+    with engine.connect() as conn:
+        got = conn.execute(sa.text(
+            "SELECT products_name FROM products_description ORDER BY products_id")).scalars().all()
+    assert got == names

@@ -89,7 +89,8 @@ def load(conn: sa.Connection, table: str, frame: pd.DataFrame) -> str | None:
         names = ", ".join(f"`{c}`" for c in frame.columns)
         sql = (
             f"LOAD DATA LOCAL INFILE '{path}' INTO TABLE `{table}` CHARACTER SET {charset} "
-            "FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' "
+            # tab, backslash, newline as hex literals: the same under NO_BACKSLASH_ESCAPES
+            "FIELDS TERMINATED BY X'09' ESCAPED BY X'5C' LINES TERMINATED BY X'0A' "
             f"({names})"
         )
         cursor = dbapi_conn.cursor()
