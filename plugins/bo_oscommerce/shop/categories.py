@@ -15,7 +15,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from bo_oscommerce.frames import result_frame
-from bo_oscommerce.identity import AMBIGUOUS, resolve
+from bo_oscommerce.identity import AMBIGUOUS, STALE_COLUMNS, resolve
 from bo_oscommerce.shop import tables as t
 from bo_oscommerce.shop.columns import ShopColumns
 from bo_oscommerce.shop.common import LoadResult, natural_text
@@ -134,7 +134,7 @@ def load_categories(
     ``known``: settled groups with their verified categories_id, as parents of the loaded
     ones. ``remembered``: group -> natural key as last written (``osc_bindung``).
     """
-    result = LoadResult(stale=pd.DataFrame(columns=["key", "stored_id", "problem"]))
+    result = LoadResult(stale=pd.DataFrame(columns=STALE_COLUMNS))
     shop = ShopCategories(conn, languages[default_code])
     assigned: dict[str, int] = dict(known)
     taken = set(known.values())
@@ -258,7 +258,7 @@ def retire_categories(
                     result.stale,
                     pd.DataFrame(
                         [(row.warengruppe_nr, cid, problem)],
-                        columns=["key", "stored_id", "problem"],
+                        columns=STALE_COLUMNS,
                     ),
                 ],
                 ignore_index=True,

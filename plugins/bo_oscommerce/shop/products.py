@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from bo_oscommerce.field_maps import PRODUCTS
 from bo_oscommerce.frames import frame_records
-from bo_oscommerce.identity import AMBIGUOUS, holding, resolve, stale_problem
+from bo_oscommerce.identity import AMBIGUOUS, STALE_COLUMNS, holding, resolve, stale_problem
 from bo_oscommerce.shop import tables as t
 from bo_oscommerce.shop.columns import ShopColumns
 from bo_oscommerce.shop.common import (
@@ -128,7 +128,7 @@ def hide_products(
         result.stale = pd.concat(
             [
                 result.stale,
-                pd.DataFrame([(nr, int(pid), problem)], columns=["key", "stored_id", "problem"]),
+                pd.DataFrame([(nr, int(pid), problem)], columns=STALE_COLUMNS),
             ],
             ignore_index=True,
         )
@@ -340,7 +340,7 @@ def load_products(
 ) -> LoadResult:
     """Create or update valid web articles as products with descriptions and their category.
     ``products`` rows passed validation; ``run_at`` is in the shop's local time."""
-    result = LoadResult(stale=pd.DataFrame(columns=["key", "stored_id", "problem"]))
+    result = LoadResult(stale=pd.DataFrame(columns=STALE_COLUMNS))
     table, master = products_table(columns, master_column)
     tracked = PRODUCT_COLUMNS + ([master] if master else [])
     resolved = resolve_products(conn, products, result)

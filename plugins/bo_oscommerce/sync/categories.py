@@ -33,6 +33,7 @@ from bo_oscommerce.sync.run import (
     marker_changed,
     rejections,
     shop_languages,
+    write_back_due,
 )
 from bo_oscommerce.sync.step import Built, Step, run_step
 from bo_oscommerce.sync.writeback import Statement, bindings, relink, unbind
@@ -101,14 +102,7 @@ def _write_back(
     deleted: pd.DataFrame,
     remembered: dict[str, str],
 ) -> list[Statement]:
-    due = (
-        loaded["inserted"]
-        | (pd.array(loaded["osc_categories_id"], dtype="Int64") != loaded["categories_id"]).fillna(
-            True
-        )
-        | marker_changed(loaded["osc_abgleich_stand"], loaded["stand"]).to_numpy()
-        | count_changed(loaded["osc_texte"], loaded["texte"]).to_numpy()
-    )
+    due = write_back_due(loaded, "osc_categories_id", "categories_id")
     rows = loaded.loc[due]
     new_link = loaded["warengruppe_nr"].map(remembered) != loaded["natural_key"]
     links = loaded.loc[due | new_link.to_numpy()]

@@ -53,7 +53,7 @@ from bo_oscommerce.shop.columns import ShopColumns, read_shop_columns
 from bo_oscommerce.shop.common import LoadResult, read_by_ids
 from bo_oscommerce.sqlfiles import load_statement
 from bo_oscommerce.sync.report import EntityReport
-from bo_oscommerce.sync.run import Run, marker_changed, only_keys, rejections
+from bo_oscommerce.sync.run import Run, only_keys, rejections, write_back_due
 from bo_oscommerce.sync.step import Built, Step, run_step
 from bo_oscommerce.sync.writeback import (
     Statement,
@@ -612,11 +612,7 @@ def _write_back(
         ignore_index=True,
     )  # fmt: skip
     loaded = loaded[~loaded["gp_id"].isin(created.failed)]
-    due = (
-        (pd.array(loaded["osc_customers_id"], dtype="Int64")
-         != pd.array(loaded["customers_id"], dtype="Int64")).fillna(True)
-        | marker_changed(loaded["osc_abgleich_stand"], loaded["stand"]).to_numpy()
-    )  # fmt: skip
+    due = write_back_due(loaded, "osc_customers_id", "customers_id", counts=False)
     rows = loaded.loc[due]
     remembered = plan.remembered
     relinked = loaded.loc[due | (loaded["gp_id"].map(remembered) != loaded["email_key"]).to_numpy()]

@@ -36,6 +36,7 @@ from bo_oscommerce.sync.run import (
     rejections,
     shop_category_ids,
     shop_languages,
+    write_back_due,
 )
 from bo_oscommerce.sync.step import Built, Step, run_step
 from bo_oscommerce.sync.writeback import Statement, relink, unbind
@@ -247,13 +248,7 @@ def _write_back(
             "texte",
         ]
     ].merge(result.ids, on="artikel_nr", how="inner")
-    inserted = loaded["inserted"].astype(bool)
-    due = (
-        inserted
-        | (pd.array(loaded["osc_products_id"], dtype="Int64") != loaded["products_id"]).fillna(True)
-        | marker_changed(loaded["osc_abgleich_stand"], loaded["stand"]).to_numpy()
-        | count_changed(loaded["osc_texte"], loaded["texte"]).to_numpy()
-    )
+    due = write_back_due(loaded, "osc_products_id", "products_id")
     rows = loaded.loc[due]
     left = ~hidden["reason"].isin([HIDE_SET_ASIDE, HIDE_DELETED]) & hidden["stand"].notna()
     away = hidden[

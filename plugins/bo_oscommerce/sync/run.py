@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -151,6 +152,22 @@ def count_changed(old: pd.Series, new: pd.Series) -> pd.Series:
     old = pd.array(old, dtype="Int64")
     new = pd.array(new, dtype="Int64")
     return pd.Series(old != new).fillna(True).astype(bool).set_axis(range(len(old)))
+
+
+def write_back_due(loaded: pd.DataFrame, stored: str, shop: str, counts: bool = True) -> np.ndarray:
+    """The loaded rows whose BO record must be written: created now, another shop id than the
+    one BO holds (``stored`` vs ``shop``), a newer change marker (``osc_abgleich_stand`` vs
+    ``stand``), or (``counts``) another text-row count (``osc_texte`` vs ``texte``)."""
+    due = np.asarray(
+        (pd.array(loaded[stored], dtype="Int64") != pd.array(loaded[shop], dtype="Int64"))
+        .fillna(True), dtype=bool,
+    )  # fmt: skip
+    if "inserted" in loaded.columns:
+        due |= loaded["inserted"].astype(bool).to_numpy()
+    due |= marker_changed(loaded["osc_abgleich_stand"], loaded["stand"]).to_numpy()
+    if counts:
+        due |= count_changed(loaded["osc_texte"], loaded["texte"]).to_numpy()
+    return due
 
 
 def shop_category_ids(conn: sa.Connection) -> set[int]:
