@@ -9,7 +9,9 @@ where the shop admin still finds them).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
@@ -119,6 +121,16 @@ def _level_identity(
     )
 
 
+@dataclass
+class _Writes:
+    """The category rows one load writes, collected level by level."""
+
+    new: list[dict[str, Any]] = field(default_factory=list)
+    changed: list[dict[str, Any]] = field(default_factory=list)
+    descriptions: list[dict[str, Any]] = field(default_factory=list)
+    loaded: list[tuple[str, int, bool, str]] = field(default_factory=list)
+
+
 def load_categories(
     conn: sa.Connection,
     categories: pd.DataFrame,
@@ -138,7 +150,7 @@ def load_categories(
     shop = ShopCategories(conn, languages[default_code])
     assigned: dict[str, int] = dict(known)
     taken = set(known.values())
-    new_rows, changed_rows, description_rows, loaded = [], [], [], []
+    writes = _Writes()
     placeholder = placeholder_row(
         [columns.spec("categories", c) for c in columns.columns_of("categories")], "categories_id"
     )
@@ -154,64 +166,69 @@ def load_categories(
         identity = _level_identity(level, parent_ids, shop, remembered, default_code, taken)
         result.rejected += list(identity.ambiguous.itertuples(index=False, name=None))
         result.stale = pd.concat([result.stale, identity.stale], ignore_index=True)
-        new = level.index[identity.new]
-        fresh = iter(reserve_ids(conn, t.categories, len(new), placeholder))
+        fresh = iter(reserve_ids(conn, t.categories, int(identity.new.sum()), placeholder))
         for label, row in level.iterrows():
             if identity.how[label] == AMBIGUOUS:
                 continue
-            nr, parent_id, sort = (
-                row["warengruppe_nr"],
-                int(parent_ids[label]),
-                int(row["sort_order"]),
-            )
+            parent_id = int(parent_ids[label])
             names = {lid: row[f"categories_name__{code}"] for code, lid in languages.items()}
-            if identity.how[label] == "new":
-                cid = next(fresh)
-                new_rows.append(
-                    {
-                        "categories_id": cid,
-                        "parent_id": parent_id,
-                        "sort_order": sort,
-                        "date_added": run_at,
-                    }
-                )
-                description_rows += [
-                    {"categories_id": cid, "language_id": lid, "categories_name": name}
-                    for lid, name in names.items()
-                ]
-                result.inserted += 1
-            else:
-                cid = int(identity.shop_id[label])
-                current = shop.rows.loc[cid]
-                differ = {lid: n for lid, n in names.items() if shop.name_of.get((cid, lid)) != n}
-                if (
-                    int(current["parent_id"] or 0) != parent_id
-                    or int(current["sort_order"] or 0) != sort
-                    or differ
-                ):
-                    changed_rows.append(
-                        {"b_id": cid, "b_parent": parent_id, "b_sort": sort, "b_modified": run_at}
-                    )
-                    description_rows += [
-                        {"categories_id": cid, "language_id": lid, "categories_name": n}
-                        for lid, n in differ.items()
-                    ]
-                    result.updated += 1
-                else:
-                    result.unchanged += 1
-            assigned[nr] = cid
+            is_new = identity.how[label] == "new"
+            cid = next(fresh) if is_new else int(identity.shop_id[label])
+            _plan_row(writes, result, shop, cid, is_new, parent_id, int(row["sort_order"]),
+                      names, run_at)  # fmt: skip
+            assigned[row["warengruppe_nr"]] = cid
             taken.add(cid)
-            loaded.append(
-                (
-                    nr,
-                    cid,
-                    identity.how[label] == "new",
-                    natural_key(parent_id, names[languages[default_code]]),
-                )
-            )
+            writes.loaded.append((
+                row["warengruppe_nr"], cid, is_new,
+                natural_key(parent_id, names[languages[default_code]]),
+            ))  # fmt: skip
+    _write(conn, writes)
+    result.ids = pd.DataFrame(
+        writes.loaded, columns=["warengruppe_nr", "categories_id", "inserted", "natural_key"]
+    ).astype({"categories_id": "int64", "inserted": bool})
+    return result
 
-    insert_rows(conn, t.categories, pd.DataFrame(new_rows))
-    if changed_rows:
+
+def _plan_row(
+    writes: _Writes,
+    result: LoadResult,
+    shop: ShopCategories,
+    cid: int,
+    is_new: bool,
+    parent_id: int,
+    sort: int,
+    names: dict[int, str],
+    run_at: datetime,
+) -> None:
+    """A new category with its names, or what differs of an existing one (or nothing)."""
+    if is_new:
+        writes.new.append(
+            {"categories_id": cid, "parent_id": parent_id, "sort_order": sort, "date_added": run_at}
+        )
+        writes.descriptions += [
+            {"categories_id": cid, "language_id": lid, "categories_name": name}
+            for lid, name in names.items()
+        ]
+        result.inserted += 1
+        return
+    current = shop.rows.loc[cid]
+    differ = {lid: n for lid, n in names.items() if shop.name_of.get((cid, lid)) != n}
+    if int(current["parent_id"] or 0) == parent_id and int(current["sort_order"] or 0) == sort \
+            and not differ:  # fmt: skip
+        result.unchanged += 1
+        return
+    writes.changed.append({"b_id": cid, "b_parent": parent_id, "b_sort": sort,
+                           "b_modified": run_at})  # fmt: skip
+    writes.descriptions += [
+        {"categories_id": cid, "language_id": lid, "categories_name": n}
+        for lid, n in differ.items()
+    ]
+    result.updated += 1
+
+
+def _write(conn: sa.Connection, writes: _Writes) -> None:
+    insert_rows(conn, t.categories, pd.DataFrame(writes.new))
+    if writes.changed:
         conn.execute(
             sa.update(t.categories)
             .where(t.categories.c.categories_id == sa.bindparam("b_id"))
@@ -220,13 +237,9 @@ def load_categories(
                 sort_order=sa.bindparam("b_sort"),
                 last_modified=sa.bindparam("b_modified"),
             ),
-            changed_rows,
+            writes.changed,
         )
-    upsert(conn, t.categories_description, description_rows, ["categories_name"])
-    result.ids = pd.DataFrame(
-        loaded, columns=["warengruppe_nr", "categories_id", "inserted", "natural_key"]
-    ).astype({"categories_id": "int64", "inserted": bool})
-    return result
+    upsert(conn, t.categories_description, writes.descriptions, ["categories_name"])
 
 
 def retire_categories(

@@ -70,6 +70,31 @@ def build_products(
     """
     columns = columns or metadata_columns(["products", "products_description"])
     cleaned = Cleaned()
+    web, hide = _shown_and_hidden(_with_markers(articles), offline_groups)
+    quantity_spec = columns.spec("products", "products_quantity")
+    qty = quantities(stock, settings.stock_source, int(quantity_spec.max_value or 0) or None)
+    qty = qty.set_index("artikel_nr")
+    products = _product_rows(web, vat, qty, settings, columns, cleaned)
+    texts = pivot_texts(
+        articles[articles["artikel_nr"].isin(set(web["artikel_nr"]))],
+        key="artikel_nr",
+        languages=settings.languages,
+        default_language=settings.default_language,
+        fields={"text_bezeichnung": "products_name", "internettext": "products_description"},
+        fallback={"products_name": "bezeichnung"},
+        cleaned=cleaned,
+    )
+    products = products.merge(texts, on="artikel_nr", how="left")
+    products = PRODUCT_TEXTS.fit(
+        products, columns, products["artikel_nr"], cleaned, list(settings.languages.values())
+    )
+    _stock_rules(products["artikel_nr"], qty, quantity_spec.max_value, cleaned)
+    return products, hide.reset_index(drop=True), cleaned
+
+
+def _with_markers(articles: pd.DataFrame) -> pd.DataFrame:
+    """One row per article with its change marker (``stand``: the newest of the article's and
+    its texts' changes), the marker and text count BO last wrote back, and its text count."""
     main = articles.drop_duplicates("artikel_nr").reset_index(drop=True)
     text_changed = (
         articles.assign(t=to_timestamp(articles["text_geaendert_am"]))
@@ -83,7 +108,7 @@ def build_products(
         ],
         axis=1,
     ).max(axis=1)
-    main = main.assign(
+    return main.assign(
         stand=stand.to_numpy(),
         osc_products_id=pd.array(main["osc_products_id"], dtype="Int64"),
         osc_abgleich_stand=to_timestamp(main["osc_abgleich_stand"]).to_numpy(),
@@ -93,6 +118,11 @@ def build_products(
         texte=main["artikel_nr"].map(text_rows(articles, "artikel_nr")).fillna(0).astype("int64"),
     )
 
+
+def _shown_and_hidden(
+    main: pd.DataFrame, offline_groups: Collection[str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Web articles of web groups, and the others with why they are hidden."""
     in_web = main["im_web"].astype(int) == 1
     group_offline = main["warengruppe_nr"].isin(set(offline_groups))
     shown = in_web & ~group_offline
@@ -100,8 +130,19 @@ def build_products(
     hide = left[
         ["artikel_nr", "osc_products_id", "osc_abgleich_stand", "stand", "osc_texte", "texte"]
     ].assign(reason=np.where(in_web[~shown], HIDE_GROUP_OFFLINE, HIDE_LEFT_WEB))
-    web = main.loc[shown].reset_index(drop=True)
+    return main.loc[shown].reset_index(drop=True), hide
 
+
+def _product_rows(
+    web: pd.DataFrame,
+    vat: pd.DataFrame,
+    qty: pd.DataFrame,
+    settings: TenantSettings,
+    columns: ShopColumns,
+    cleaned: Cleaned,
+) -> pd.DataFrame:
+    """The products columns (net price, tax class, status, weight, quantity) and what the
+    checks and the write-back need besides."""
     vat_by_key = vat.assign(ust_schluessel=vat["ust_schluessel"].astype(str)).set_index(
         "ust_schluessel"
     )
@@ -111,10 +152,6 @@ def build_products(
     price_column = "listenpreis" if settings.price_source == "list" else "ladenpreis"
     price_spec = columns.spec("products", "products_price")
     weight_spec = columns.spec("products", "products_weight")
-    quantity_spec = columns.spec("products", "products_quantity")
-
-    qty = quantities(stock, settings.stock_source, int(quantity_spec.max_value or 0) or None)
-    qty = qty.set_index("artikel_nr")
     weight = pd.to_numeric(web["gewicht"], errors="coerce").astype("float64")
     source = web.assign(
         artikel_nr=web["artikel_nr"].astype(str),
@@ -153,26 +190,18 @@ def build_products(
         axis=1,
     )
     cleaned.add("weight missing in BO: sent as 0", products.loc[weight.isna(), "artikel_nr"])
-    texts = pivot_texts(
-        articles[articles["artikel_nr"].isin(set(web["artikel_nr"]))],
-        key="artikel_nr",
-        languages=settings.languages,
-        default_language=settings.default_language,
-        fields={"text_bezeichnung": "products_name", "internettext": "products_description"},
-        fallback={"products_name": "bezeichnung"},
-        cleaned=cleaned,
-    )
-    products = products.merge(texts, on="artikel_nr", how="left")
-    products = PRODUCT_TEXTS.fit(
-        products, columns, products["artikel_nr"], cleaned, list(settings.languages.values())
-    )
-    in_products = products["artikel_nr"]
+    return products
+
+
+def _stock_rules(
+    in_products: pd.Series, qty: pd.DataFrame, maximum: object, cleaned: Cleaned
+) -> None:
+    """The stock cleaning rules that fired for the products' first quantities."""
     cleaned.add(
         "negative stock sent as 0", in_products[in_products.isin(qty.index[qty["negative"]])]
     )
     cleaned.add(
-        f"stock above the shop's maximum sent as {quantity_spec.max_value}",
+        f"stock above the shop's maximum sent as {maximum}",
         in_products[in_products.isin(qty.index[qty["capped"]])],
     )
     cleaned.add(FRACTION_RULE, in_products[in_products.isin(qty.index[qty["fraction"]])])
-    return products, hide.reset_index(drop=True), cleaned
