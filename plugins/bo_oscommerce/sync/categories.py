@@ -35,7 +35,7 @@ from bo_oscommerce.sync.run import (
     shop_languages,
     write_back_due,
 )
-from bo_oscommerce.sync.step import Built, Step, run_step
+from bo_oscommerce.sync.step import Built, Step, load_report, run_step
 from bo_oscommerce.sync.writeback import Statement, bindings, relink, unbind
 from bo_oscommerce.transform.categories import (
     TREE_OK,
@@ -208,22 +208,7 @@ class Categories(Step):
         return result
 
     def report(self, built: Built, checked: Validated, result: LoadResult) -> EntityReport:
-        rejected = pd.concat(
-            [checked.rejected, rejections(ENTITY, result.rejected)], ignore_index=True
-        )
-        return EntityReport(
-            entity=ENTITY,
-            extracted=len(self.categories),
-            inserted=result.inserted,
-            updated=result.updated,
-            unchanged=result.unchanged + len(self.known),
-            hidden=result.hidden,
-            set_aside=rejected,
-            cleaned=built.cleaned.rules,
-            hidden_by_reason=result.hidden_by_reason,
-            stale=result.stale,
-            notes=result.notes,
-        )
+        return load_report(ENTITY, len(self.categories), built, checked, result, len(self.known))
 
     def write_back(self, rows: pd.DataFrame, result: LoadResult) -> list[Statement]:
         return _write_back(

@@ -33,12 +33,11 @@ from bo_oscommerce.sync.run import (
     count_changed,
     marker_changed,
     only_keys,
-    rejections,
     shop_category_ids,
     shop_languages,
     write_back_due,
 )
-from bo_oscommerce.sync.step import Built, Step, run_step
+from bo_oscommerce.sync.step import Built, Step, load_report, run_step
 from bo_oscommerce.sync.writeback import Statement, relink, unbind
 from bo_oscommerce.transform.categories import build_categories, offline_groups
 from bo_oscommerce.transform.common import Cleaned
@@ -202,23 +201,8 @@ class Products(Step):
         return result
 
     def report(self, built: Built, checked: Validated, result: LoadResult) -> EntityReport:
-        rejected = pd.concat(
-            [checked.rejected, rejections(ENTITY, result.rejected)], ignore_index=True
-        )
-        return EntityReport(
-            entity=ENTITY,
-            extracted=len(built.rows) + int((self.hides["reason"] != HIDE_SET_ASIDE).sum()),
-            inserted=result.inserted,
-            updated=result.updated,
-            unchanged=result.unchanged,
-            hidden=result.hidden,
-            set_aside=rejected,
-            cleaned=built.cleaned.rules,
-            hidden_by_reason=result.hidden_by_reason,
-            kept_out=result.kept_out,
-            stale=result.stale,
-            notes=result.notes,
-        )
+        left = int((self.hides["reason"] != HIDE_SET_ASIDE).sum())  # counted once, as hidden
+        return load_report(ENTITY, len(built.rows) + left, built, checked, result)
 
     def write_back(self, rows: pd.DataFrame, result: LoadResult) -> list[Statement]:
         return _write_back(rows, result, self.hidden)

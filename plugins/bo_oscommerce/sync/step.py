@@ -37,7 +37,7 @@ from bo_oscommerce.shop.columns import ShopColumns, read_shop_columns
 from bo_oscommerce.shop.common import LoadResult
 from bo_oscommerce.shop.dialect import BULK_PATHS
 from bo_oscommerce.sync.report import EntityReport
-from bo_oscommerce.sync.run import Run
+from bo_oscommerce.sync.run import Run, rejections
 from bo_oscommerce.sync.writeback import Statement, WriteBackError, write_back
 from bo_oscommerce.transform.common import Cleaned
 
@@ -129,6 +129,30 @@ def all_valid(rows: pd.DataFrame) -> Validated:
         statistics={"evaluated": len(rows), "valid": len(rows), "rejected": 0,
                     "failed_checks": 0},
     )  # fmt: skip
+
+
+def load_report(
+    entity: str, extracted: int, built: Built, checked: Validated, result: LoadResult,
+    unchanged: int = 0,
+) -> EntityReport:  # fmt: skip
+    """The report of a shop load: its counts and lists, the rows the suite set aside and those
+    the load set aside (``result.rejected``); ``unchanged``: rows settled before the load."""
+    return EntityReport(
+        entity=entity,
+        extracted=extracted,
+        inserted=result.inserted,
+        updated=result.updated,
+        unchanged=result.unchanged + unchanged,
+        hidden=result.hidden,
+        set_aside=pd.concat(
+            [checked.rejected, rejections(entity, result.rejected)], ignore_index=True
+        ),
+        cleaned=built.cleaned.rules,
+        hidden_by_reason=result.hidden_by_reason,
+        kept_out=result.kept_out,
+        stale=result.stale,
+        notes=result.notes,
+    )
 
 
 def run_step(step: Step) -> EntityReport:
