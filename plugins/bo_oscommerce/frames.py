@@ -6,6 +6,7 @@ chunks keeps the Python objects of a 100 000-row result from all existing at onc
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -35,20 +36,53 @@ def query_frame(
     For large reads (extracts, whole-table scans); statements with expanding ``IN`` lists go
     through ``result_frame`` instead.
     """
+    parts = list(query_parts(conn, stmt, params))
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+
+
+def query_parts(
+    conn: sa.Connection,
+    stmt: sa.Executable,
+    params: dict[str, Any] | None = None,
+    rows: int = FETCH,
+    key: str | None = None,
+) -> Iterator[pd.DataFrame]:
+    """``query_frame`` in parts of about ``rows`` rows, read as they arrive (an unbuffered
+    cursor), so a result larger than memory can be staged. With ``key`` (a column the
+    statement orders by) the rows of one key never split over two parts. At least one part
+    (empty, with the columns). The connection is busy until the parts are consumed."""
     compiled = stmt.compile(dialect=conn.dialect)
-    args = dialect_of(conn).bind(compiled, compiled.construct_params(params or {}))
-    cursor = conn.connection.dbapi_connection.cursor()
+    dialect = dialect_of(conn)
+    args = dialect.bind(compiled, compiled.construct_params(params or {}))
+    cursor = dialect.stream_cursor(conn.connection.dbapi_connection)
     try:
         cursor.execute(str(compiled), args)
         columns = [d[0] for d in cursor.description]
-        parts = []
-        while rows := cursor.fetchmany(FETCH):
-            parts.append(pd.DataFrame(list(rows), columns=columns))
+        at = columns.index(key) if key else None
+        pending: list[Any] = []
+        yielded = False
+        while batch := cursor.fetchmany(min(rows, FETCH)):
+            pending.extend(batch)
+            cut = _cut(pending, at) if len(pending) >= rows else 0
+            if cut:
+                yield pd.DataFrame(pending[:cut], columns=columns)
+                pending, yielded = pending[cut:], True
+        if pending or not yielded:
+            yield pd.DataFrame(pending, columns=columns)
     finally:
         cursor.close()
-    if not parts:
-        return pd.DataFrame(columns=columns)
-    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+
+
+def _cut(pending: list[Any], at: int | None) -> int:
+    """Where a part ends: after the last row whose key differs from the final row's (that key
+    may go on in the next batch); 0 while one key fills everything."""
+    if at is None:
+        return len(pending)
+    last = pending[-1][at]
+    end = len(pending) - 1
+    while end >= 0 and pending[end][at] == last:
+        end -= 1
+    return end + 1
 
 
 def _python(values: pd.Series) -> list[Any]:

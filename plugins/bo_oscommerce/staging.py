@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import os
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +73,30 @@ def write_frame(path: Any, frame: pd.DataFrame) -> str:
     return str(path)
 
 
+def write_parts(folder: Any, frames: Iterable[pd.DataFrame]) -> tuple[str, int]:
+    """Frames that together are one table, each as its own file in ``folder``, so that the
+    table never has to fit in memory; returns the folder and the number of rows."""
+    if folder.exists():  # a task's retry: none of the earlier parts may stay
+        folder.rmdir(recursive=True)
+    rows = 0
+    for number, frame in enumerate(frames):
+        write_frame(folder / f"part-{number:05d}.parquet", frame)
+        rows += len(frame)
+    return str(folder), rows
+
+
+def read_parts(path: Any, columns: list[str] | None = None) -> Iterator[pd.DataFrame]:
+    """The parts ``write_parts`` wrote, in order (a single file is its one part); only
+    ``columns`` where given."""
+    from airflow.sdk import ObjectStoragePath
+
+    path = ObjectStoragePath(str(path))
+    files = sorted(path.iterdir(), key=lambda p: p.name) if path.is_dir() else [path]
+    for part in files:
+        with part.open("rb") as handle:
+            yield pd.read_parquet(io.BytesIO(handle.read()), columns=columns)
+
+
 def _as_text_where_mixed(frame: pd.DataFrame) -> pd.DataFrame:
     """A column holding numbers and text (BO's SQLite keeps '24,90' in a NUMERIC column) is
     staged as text, so the transform can set the bad values aside instead of the run failing."""
@@ -89,10 +114,9 @@ def read_json(path: Any) -> Any:
 
 
 def read_frame(path: Any) -> pd.DataFrame:
-    from airflow.sdk import ObjectStoragePath
-
-    with ObjectStoragePath(str(path)).open("rb") as handle:
-        return pd.read_parquet(io.BytesIO(handle.read()))
+    """A staged frame; a folder of parts as one frame."""
+    parts = list(read_parts(path))
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
 
 def write_json(path: Any, payload: Any) -> str:

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from bo_oscommerce.frames import frame_records, frame_rows, result_frame
+from bo_oscommerce.frames import frame_records, frame_rows, query_parts, result_frame
 
 
 def test_values_become_plain_python_with_none_for_missing():
@@ -57,3 +57,26 @@ def test_query_frame_binds_named_parameters_on_the_driver_cursor():
     assert list(frame.columns) == ["b", "a"]
     assert frame["a"].tolist() == [2, 4] and frame["b"].tolist() == ["ä2", "ä4"]
     assert empty.empty and list(empty.columns) == ["a"]
+
+
+def test_parts_never_split_a_key_and_together_are_the_whole_result(tmp_path):
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'p.db'}")
+    keys = ["A1", "A1", "A2", "A3", "A3", "A3", "A3", "A4", "A5", "A5"]
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE t (k TEXT, n INTEGER)"))
+        conn.execute(sa.text("INSERT INTO t VALUES (:k, :n)"),
+                     [{"k": k, "n": n} for n, k in enumerate(keys)])  # fmt: skip
+    stmt = sa.text("SELECT k, n FROM t ORDER BY k, n")
+    with engine.connect() as conn:
+        parts = list(query_parts(conn, stmt, rows=3, key="k"))
+        plain = list(query_parts(conn, stmt, rows=4))
+        empty = list(query_parts(conn, sa.text("SELECT k, n FROM t WHERE 0"), rows=3, key="k"))
+    seen: set[str] = set()
+    for part in parts:  # a key's rows all in one part
+        assert not set(part["k"]) & seen, [p["k"].tolist() for p in parts]
+        seen |= set(part["k"])
+    assert len(parts) > 2 and max(len(p) for p in parts) <= 3 + 3  # rows, plus one key's rest
+    assert [len(p) for p in plain] == [4, 4, 2]
+    assert pd.concat(parts)["n"].tolist() == list(range(10))
+    assert len(empty) == 1 and empty[0].empty and list(empty[0].columns) == ["k", "n"]
+    engine.dispose()

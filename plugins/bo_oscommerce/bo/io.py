@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
 
-from bo_oscommerce.frames import query_frame
+from bo_oscommerce import frames
+from bo_oscommerce.frames import FETCH, query_frame
 from bo_oscommerce.shop.dialect import chunks, dialect_of
 from bo_oscommerce.sqlfiles import load_sql, load_statement, split_statements
 
@@ -18,6 +19,20 @@ def query(engine: sa.Engine, name: str, params: Mapping[str, Any] | None = None)
     """Run ``include/sql/bo/<name>.sql`` and return its rows."""
     with engine.connect() as conn:
         return query_frame(conn, sa.text(load_statement(f"bo/{name}.sql")), dict(params or {}))
+
+
+def query_parts(
+    engine: sa.Engine,
+    name: str,
+    params: Mapping[str, Any] | None = None,
+    rows: int = FETCH,
+    key: str | None = None,
+) -> Iterator[pd.DataFrame]:
+    """``query`` in parts of about ``rows`` rows, a ``key``'s rows in one part."""
+    with engine.connect() as conn:
+        yield from frames.query_parts(
+            conn, sa.text(load_statement(f"bo/{name}.sql")), dict(params or {}), rows, key
+        )
 
 
 def execute_many(

@@ -119,6 +119,10 @@ class Dialect:
 
     # --- driver parameters -------------------------------------------------------------------
 
+    def stream_cursor(self, dbapi_connection: Any) -> Any:
+        """A cursor that hands rows over as they arrive, not after the whole result."""
+        return dbapi_connection.cursor()
+
     def bind(self, compiled: sa.Compiled, params: Mapping[str, Any]) -> Any:
         """``params`` (by name) as the driver's ``execute`` takes them for ``compiled``."""
         raise NotImplementedError
@@ -261,6 +265,12 @@ class MySQL(Dialect):
 
     def where(self, url: sa.URL) -> str:
         return f"{url.host}:{url.port or 3306}/{url.database}"
+
+    def stream_cursor(self, dbapi_connection: Any) -> Any:
+        """PyMySQL's unbuffered cursor: its default one reads the whole result first."""
+        import pymysql.cursors
+
+        return dbapi_connection.cursor(pymysql.cursors.SSCursor)
 
     def bind(self, compiled: sa.Compiled, params: Mapping[str, Any]) -> Any:
         return dict(params)  # PyMySQL's "pyformat": by name

@@ -12,6 +12,8 @@ a group that came back, though the articles themselves did not change.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
@@ -25,7 +27,7 @@ from bo_oscommerce.shop import tables as t
 from bo_oscommerce.shop.columns import ShopColumns
 from bo_oscommerce.shop.common import LoadResult, natural_text, tax_class_ids
 from bo_oscommerce.shop.products import hide_products, load_products, products_table
-from bo_oscommerce.staging import read_frame, write_frame
+from bo_oscommerce.staging import read_frame, read_parts
 from bo_oscommerce.sync.report import EntityReport
 from bo_oscommerce.sync.run import (
     CATALOG_TABLES,
@@ -80,7 +82,8 @@ def _drifted(
     products: pd.DataFrame,
     hide: pd.DataFrame,
     offline: set[str],
-    build: object,
+    seen: set[str],
+    build: Callable[[pd.DataFrame], tuple[pd.DataFrame, pd.DataFrame, Cleaned]],
 ) -> tuple[pd.DataFrame, pd.DataFrame, Cleaned | None]:
     """Incremental runs: linked articles not in this extract whose shop state contradicts BO.
     Hidden: articles of offline groups. Synced again: web articles of web groups that the shop
@@ -88,7 +91,6 @@ def _drifted(
     product is gone (deleted in the shop admin): the identity rule reports the stale id and
     creates the product anew, so no link points at nothing for longer than one run."""
     linked = bo_io.query(run.bo, "extract_artikel_verknuepft").astype({"artikel_nr": str})
-    seen = set(products["artikel_nr"]) | set(hide["artikel_nr"])
     linked = linked[~linked["artikel_nr"].isin(seen)]
     in_offline = linked["warengruppe_nr"].isin(offline) & (linked["im_web"].astype(int) == 1)
     extra_hide = linked.loc[in_offline, ["artikel_nr", "osc_products_id"]].assign(
@@ -117,14 +119,13 @@ def _drifted(
 
 
 def _hides(
-    run: Run, hide: pd.DataFrame, products: pd.DataFrame, rejected: pd.DataFrame
+    hide: pd.DataFrame, products: pd.DataFrame, rejected: pd.DataFrame, deleted: pd.DataFrame
 ) -> pd.DataFrame:
     """Every article whose shop product is to be hidden: left the web (from the transform),
     set aside while in the shop, deleted in BO."""
     set_aside = products[
         products["artikel_nr"].isin(set(rejected["key"])) & products["osc_products_id"].notna()
     ]
-    deleted = bo_io.query(run.bo, "extract_artikel_geloescht").astype({"artikel_nr": str})
     frames = [
         hide.reindex(columns=HIDE_COLUMNS),
         set_aside.assign(reason=HIDE_SET_ASIDE).reindex(columns=HIDE_COLUMNS),
@@ -134,6 +135,38 @@ def _hides(
     if not frames:
         return pd.DataFrame(columns=HIDE_COLUMNS)
     return pd.concat(frames, ignore_index=True).drop_duplicates("artikel_nr")
+
+
+def _shared_natural_keys(path: str) -> np.ndarray:
+    """Hashes of the natural keys (``natural_text``) that more than one article of the extract
+    has: the identity rule must see those articles together, so they go in one chunk. Read
+    one column at a time part by part, so the whole key column is never held as text."""
+    hashes = [
+        _key_hashes(part["artikel_nr"].drop_duplicates())
+        for part in read_parts(path, columns=["artikel_nr"])
+    ]
+    every = np.concatenate(hashes) if hashes else np.empty(0, dtype="uint64")
+    values, counts = np.unique(every, return_counts=True)
+    return values[counts > 1]
+
+
+def _key_hashes(keys: pd.Series) -> np.ndarray:
+    natural = keys.map(natural_text).astype(object).to_numpy()
+    return pd.util.hash_array(natural, categorize=False)
+
+
+def _stock_for_build(path: str, source: str) -> pd.DataFrame:
+    """BO's stock, only the column the tenant's stock source reads, compact: the quantity of a
+    new product comes from it, chunk by chunk."""
+    column = "verfuegbar" if source == "available" else "gesamt"
+    parts = [
+        pd.DataFrame({
+            "artikel_nr": part["artikel_nr"].astype(str).astype("string[pyarrow]"),
+            column: pd.to_numeric(part[column].astype(object), errors="coerce").astype("float64"),
+        })
+        for part in read_parts(path, columns=["artikel_nr", column])
+    ]  # fmt: skip
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
 
 class Products(Step):
@@ -147,31 +180,55 @@ class Products(Step):
         super().__init__(run)
         self.paths = paths
 
-    def extract(self, columns: ShopColumns) -> None:
-        paths = self.paths
-        self.articles = only_keys(self.run, read_frame(paths["articles"]), "artikel_nr")
-        self.vat = read_frame(paths["vat"])
-        self.stock, self.groups = read_frame(paths["stock"]), read_frame(paths["groups"])
-        self.category_ids = _category_ids(self.run, paths)
-        with self.run.shop.connect() as conn:
+    def parts(self, columns: ShopColumns) -> Iterator[None]:
+        """Whole-catalog reads once (groups, VAT, compact stock, the shop's tax classes and
+        languages), then one chunk of complete articles per part. The last chunk also takes
+        the articles whose natural key another shares (the identity rule sees them together),
+        the drift check and the deleted articles."""
+        run, paths, settings = self.run, self.paths, self.run.settings
+        self.vat, self.groups = read_frame(paths["vat"]), read_frame(paths["groups"])
+        self.stock = _stock_for_build(paths["stock"], settings.stock_source)
+        self.category_ids = _category_ids(run, paths)
+        with run.shop.connect() as conn:
             self.shop_tax_classes = tax_class_ids(conn)
-            self.languages = shop_languages(conn, self.run.settings)
-
-    def build(self, columns: ShopColumns) -> Built:
-        settings = self.run.settings
+            self.languages = shop_languages(conn, settings)
         categories, _ = build_categories(
             self.groups, settings.languages, settings.default_language, columns
         )
-        offline = offline_groups(self.groups, categories)
+        self.offline = offline_groups(self.groups, categories)
+        self.seen: set[str] = set()  # incremental runs: the articles this run has built
+        shared = _shared_natural_keys(paths["articles"])
+        together, ready = [], None
+        self.last = False
+        for part in read_parts(paths["articles"]):
+            part = only_keys(run, part.astype({"artikel_nr": str}), "artikel_nr")
+            held = np.isin(_key_hashes(part["artikel_nr"]), shared)
+            together.append(part[held])
+            if ready is not None and len(ready):
+                self.articles = ready
+                yield
+            ready = part[~held]
+        self.articles = pd.concat([ready, *together], ignore_index=True)
+        self.last = True
+        yield
 
-        def build(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, Cleaned]:
-            return build_products(frame, self.vat, self.stock, settings, columns, offline)
+    def _build(self, articles: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, Cleaned]:
+        keys = set(articles["artikel_nr"])
+        stock = self.stock[self.stock["artikel_nr"].isin(keys)]
+        return build_products(
+            articles, self.vat, stock, self.run.settings, self.target_columns, self.offline
+        )
 
-        products, self.hide, cleaned = build(self.articles)
+    def build(self, columns: ShopColumns) -> Built:
+        products, self.hide, cleaned = self._build(self.articles)
         if not self.run.full:
-            products, self.hide, more = _drifted(self.run, products, self.hide, offline, build)
-            for rule, keys in (more.rules if more else {}).items():
-                cleaned.add(rule, pd.Series(keys))
+            self.seen |= set(products["artikel_nr"]) | set(self.hide["artikel_nr"])
+            if self.last:
+                products, self.hide, more = _drifted(
+                    self.run, products, self.hide, self.offline, self.seen, self._build
+                )
+                for rule, keys in (more.rules if more else {}).items():
+                    cleaned.add(rule, pd.Series(keys))
         return Built(products, cleaned)
 
     def suite(self, columns: ShopColumns, built: Built) -> Suite:
@@ -187,8 +244,13 @@ class Products(Step):
 
     def checked(self, built: Built, checked: Validated) -> Validated:
         """An article set aside while in the shop is hidden there."""
+        deleted = (
+            bo_io.query(self.run.bo, "extract_artikel_geloescht").astype({"artikel_nr": str})
+            if self.last
+            else pd.DataFrame(columns=["artikel_nr"])
+        )
         self.hides = only_keys(
-            self.run, _hides(self.run, self.hide, built.rows, checked.rejected), "artikel_nr"
+            self.run, _hides(self.hide, built.rows, checked.rejected, deleted), "artikel_nr"
         )
         return checked
 
@@ -206,10 +268,6 @@ class Products(Step):
 
     def write_back(self, rows: pd.DataFrame, result: LoadResult) -> list[Statement]:
         return _write_back(rows, result, self.hidden)
-
-    def finish(self, report: EntityReport, result: LoadResult) -> None:
-        """The products' ids for the tasks that follow."""
-        write_frame(self.run.staging / "product_ids.parquet", result.ids)
 
 
 def sync_products(run: Run, paths: dict[str, str]) -> EntityReport:

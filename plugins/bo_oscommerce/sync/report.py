@@ -40,6 +40,24 @@ class EntityReport:
     # rows a person should read, as tables: title -> rows (e.g. conflicts with both values)
     details: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
+    def add(self, part: EntityReport) -> EntityReport:
+        """This report and that of the entity's next chunk as one."""
+        for name in ("extracted", "inserted", "updated", "unchanged", "hidden", "written_back"):
+            setattr(self, name, getattr(self, name) + getattr(part, name))
+        self.set_aside = _concat(self.set_aside, part.set_aside)
+        self.stale = _concat(self.stale, part.stale)
+        for mine, theirs in (
+            (self.cleaned, part.cleaned),
+            (self.hidden_by_reason, part.hidden_by_reason),
+            (self.kept_out, part.kept_out),
+            (self.details, part.details),
+        ):
+            for key, values in theirs.items():
+                mine.setdefault(key, []).extend(values)
+        self.notes += [note for note in part.notes if note not in self.notes]
+        self.failed = self.failed or part.failed
+        return self
+
     @property
     def set_aside_rows(self) -> int:
         return int(self.set_aside["key"].nunique()) if len(self.set_aside) else 0
@@ -124,3 +142,9 @@ class EntityReport:
             },
         )
         return {**counts, "reasons": self.reasons(), "files": files, "failed": self.failed}
+
+
+def _concat(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:
+    if not len(second):
+        return first
+    return pd.concat([first, second], ignore_index=True) if len(first) else second

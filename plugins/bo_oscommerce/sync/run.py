@@ -17,7 +17,7 @@ from bo_oscommerce.quality.validation import REJECTED_COLUMNS
 from bo_oscommerce.shop import tables as t
 from bo_oscommerce.shop.columns import ShopColumns, read_shop_columns
 from bo_oscommerce.shop.common import language_ids
-from bo_oscommerce.staging import staging_dir, validation_cache, write_frame
+from bo_oscommerce.staging import staging_dir, validation_cache, write_frame, write_parts
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +28,7 @@ EXTRACTS = {
     "vat": ("extract_umsatzsteuer", {}),
     "stock": ("extract_lagerbestand", {}),
 }
+PARTED = ("articles", "stock")  # staged in parts: they grow with the catalog
 # BO statements the catalog steps read besides the extract
 CATALOG_READS = {
     "extract_bindungen": {"entitaet": "products"},
@@ -82,12 +83,19 @@ class Run:
 
 
 def extract(run: Run) -> dict[str, Any]:
-    """BO frames into the staging location; returns their paths and row counts."""
+    """BO frames into the staging location; returns their paths and row counts. Articles and
+    stock grow with the catalog: they are staged in parts (``catalog_chunk_rows``, an
+    article's rows in one part) and never held whole."""
     paths, counts = {}, {}
     for name, (sql, params) in EXTRACTS.items():
-        frame = bo_io.query(
-            run.bo, sql, params if params is not None else {"full_sync": 1 if run.full else 0}
-        )
+        params = params if params is not None else {"full_sync": 1 if run.full else 0}
+        if name in PARTED:
+            parts = bo_io.query_parts(
+                run.bo, sql, params, run.settings.catalog_chunk_rows, key="artikel_nr"
+            )
+            paths[name], counts[name] = write_parts(run.staging / f"bo_{name}", parts)
+            continue
+        frame = bo_io.query(run.bo, sql, params)
         paths[name] = write_frame(run.staging / f"bo_{name}.parquet", frame)
         counts[name] = len(frame)
     log.info("%s: extracted from BO %s", run.settings.label, counts)

@@ -18,6 +18,10 @@
    task; the next run finds the rows by their natural key;
 8. ``finish``: what comes after (ids staged for the next step, e-mails).
 
+A catalog step whose rows grow with the catalog runs 2-8 once per chunk (``parts``), each
+chunk in a shop transaction of its own followed by its write-back (ADR 13), so its memory
+depends on the chunk size, not on the catalog.
+
 An entity declares its parts by subclassing ``Step``; ``sync/<entity>.py`` holds that
 declaration and the entity's own rules, and the task calls ``run_step``.
 """
@@ -26,6 +30,7 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -85,8 +90,14 @@ class Step(ABC):
         with self.engine.connect() as conn:
             return read_shop_columns(conn, list(self.tables))
 
+    def parts(self, columns: ShopColumns) -> Iterator[None]:
+        """The step's parts, each one round of extract .. finish: a step whose rows grow with
+        the catalog readies one chunk per ``yield`` (ADR 13); by default the whole entity is
+        one part."""
+        yield
+
     def extract(self, columns: ShopColumns) -> None:  # noqa: B027 - a step may read nothing
-        """Read what the step needs from BO and the shop."""
+        """Read what the step (or its part) needs from BO and the shop."""
 
     @abstractmethod
     def build(self, columns: ShopColumns) -> Built:
@@ -156,9 +167,25 @@ def load_report(
 
 
 def run_step(step: Step) -> EntityReport:
-    """Every step's parts, in the one order."""
-    run = step.run
+    """Every step's parts, in the one order; a step in chunks runs it once per chunk and
+    reports the sum. A chunk whose write-back BO refuses stops the step there."""
     columns = step.target_columns = step.columns()
+    total: EntityReport | None = None
+    chunks = 0
+    for _ in step.parts(columns):
+        report = _run_part(step, columns)
+        total = report if total is None else total.add(report)
+        chunks += 1
+        if report.failed:
+            break
+    assert total is not None, "a step has at least one part"
+    if chunks > 1:
+        total.notes.append(f"done in {chunks} chunks of the catalog, each its own transaction")
+    return total
+
+
+def _run_part(step: Step, columns: ShopColumns) -> EntityReport:
+    run = step.run
     for attempt in range(1, step.attempts + 1):
         step.extract(columns)
         built = step.build(columns)

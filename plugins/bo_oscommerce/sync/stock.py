@@ -7,6 +7,8 @@ than those a stock run has just written.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pandas as pd
 import sqlalchemy as sa
 
@@ -16,6 +18,7 @@ from bo_oscommerce.quality.validation import Validated
 from bo_oscommerce.shop.columns import ShopColumns
 from bo_oscommerce.shop.common import LoadResult
 from bo_oscommerce.shop.stock import current_quantities, write_quantities
+from bo_oscommerce.staging import read_parts, write_parts
 from bo_oscommerce.sync.report import EntityReport
 from bo_oscommerce.sync.run import Run
 from bo_oscommerce.sync.step import Built, Step, run_step
@@ -33,8 +36,19 @@ class Stock(Step):
     tables = ("products",)
     counted = "writeback_menge"
 
+    def parts(self, columns: ShopColumns) -> Iterator[None]:
+        """BO's stock, read now and staged in chunks, then one chunk per part."""
+        run = self.run
+        path, _ = write_parts(
+            run.staging / "stock_now",
+            bo_io.query_parts(run.bo, "extract_lagerbestand", {},
+                              run.settings.catalog_chunk_rows, key="artikel_nr"),
+        )  # fmt: skip
+        for part in read_parts(path):
+            self.stock = part
+            yield
+
     def extract(self, columns: ShopColumns) -> None:
-        self.stock = bo_io.query(self.run.bo, "extract_lagerbestand")
         self.current = None
         if self.run.full:
             with self.run.shop.connect() as conn:
