@@ -12,7 +12,7 @@ a group that came back, though the articles themselves did not change.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -155,18 +155,18 @@ def _key_hashes(keys: pd.Series) -> np.ndarray:
     return pd.util.hash_array(natural, categorize=False)
 
 
-def _stock_for_build(path: str, source: str) -> pd.DataFrame:
+def _stock_frame(parts: Iterable[pd.DataFrame], source: str) -> pd.DataFrame:
     """BO's stock, only the column the tenant's stock source reads, compact: the quantity of a
     new product comes from it, chunk by chunk."""
     column = "verfuegbar" if source == "available" else "gesamt"
-    parts = [
+    frames = [
         pd.DataFrame({
             "artikel_nr": part["artikel_nr"].astype(str).astype("string[pyarrow]"),
             column: pd.to_numeric(part[column].astype(object), errors="coerce").astype("float64"),
         })
-        for part in read_parts(path, columns=["artikel_nr", column])
+        for part in parts
     ]  # fmt: skip
-    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
 
 class Products(Step):
@@ -187,7 +187,10 @@ class Products(Step):
         the drift check and the deleted articles."""
         run, paths, settings = self.run, self.paths, self.run.settings
         self.vat, self.groups = read_frame(paths["vat"]), read_frame(paths["groups"])
-        self.stock = _stock_for_build(paths["stock"], settings.stock_source)
+        self.stock = _stock_frame(
+            read_parts(paths["stock"], columns=["artikel_nr", "gesamt", "verfuegbar"]),
+            settings.stock_source,
+        )
         self.category_ids = _category_ids(run, paths)
         with run.shop.connect() as conn:
             self.shop_tax_classes = tax_class_ids(conn)
@@ -215,6 +218,10 @@ class Products(Step):
     def _build(self, articles: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, Cleaned]:
         keys = set(articles["artikel_nr"])
         stock = self.stock[self.stock["artikel_nr"].isin(keys)]
+        if len(stock) < len(keys) and not self.run.full:  # drift: articles not extracted
+            every = bo_io.query_parts(self.run.bo, "extract_artikel_bestand", {"full_sync": 1})
+            stock = _stock_frame(every, self.run.settings.stock_source)
+            stock = stock[stock["artikel_nr"].isin(keys)]
         return build_products(
             articles, self.vat, stock, self.run.settings, self.target_columns, self.offline
         )

@@ -26,11 +26,12 @@ EXTRACTS = {
     "groups": ("extract_warengruppen", {}),
     "articles": ("extract_artikel", None),
     "vat": ("extract_umsatzsteuer", {}),
-    "stock": ("extract_lagerbestand", {}),
+    "stock": ("extract_artikel_bestand", None),  # the extracted articles' stock
 }
 PARTED = ("articles", "stock")  # staged in parts: they grow with the catalog
 # BO statements the catalog steps read besides the extract
 CATALOG_READS = {
+    "extract_lagerbestand": {},
     "extract_bindungen": {"entitaet": "products"},
     "extract_artikel_geloescht": {},
     "extract_warengruppen_geloescht": {},
