@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 import pandas as pd
 import sqlalchemy as sa
 
-from bo_oscommerce.frames import result_frame
+from bo_oscommerce.frames import query_frame, result_frame
 from bo_oscommerce.shop import tables as t
 from bo_oscommerce.shop.dialect import chunks
 
+DENSE = 3  # a range read when it holds at most this many rows per wanted id
 READ_ALL_ABOVE = 5_000  # customers: beyond this many ids, one table scan beats IN lists
 
 
@@ -56,12 +57,17 @@ def tax_class_ids(conn: sa.Connection) -> list[int]:
 def read_by_ids(
     conn: sa.Connection, stmt: sa.Select, id_column: sa.Column, ids: Iterable[int]
 ) -> pd.DataFrame:
-    """Rows of ``stmt`` whose ``id_column`` is one of ``ids``, by IN lists on the key: never a
-    scan of the table, whose size has nothing to do with the caller's chunk."""
+    """Rows of ``stmt`` whose ``id_column`` is one of ``ids``: by IN lists on the key, or one
+    range read where the ids lie close together; never a scan of the whole table, whose size
+    has nothing to do with the caller's chunk."""
     ids = sorted({int(i) for i in ids})
     columns = [c.name for c in stmt.selected_columns]
     if not ids:
         return pd.DataFrame(columns=columns)
+    low, high = ids[0], ids[-1]
+    if len(ids) > 1000 and high - low < DENSE * len(ids):  # e.g. the ids one full run created
+        frame = query_frame(conn, stmt.where(id_column.between(low, high)))
+        return frame[frame[id_column.name].isin(ids)].reset_index(drop=True)
     parts = [
         result_frame(conn.execute(stmt.where(id_column.in_(list(part)))))
         for part in chunks(ids, 1000)
