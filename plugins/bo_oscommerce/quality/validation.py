@@ -147,10 +147,16 @@ def validate(frame: pd.DataFrame, suite: Suite, cache: Any | None = None) -> Val
 
 
 def _run_gx(positional: pd.DataFrame, suite: Suite) -> tuple[np.ndarray, np.ndarray]:
-    """GX's verdict: failing row positions and the index of the check each failed."""
+    """GX's verdict: failing row positions and the index of the check each failed. Only the
+    checks that can fail on this frame run (``prescreen``); none: GX is not needed at all."""
+    from bo_oscommerce.quality.prescreen import may_fail
+
+    running = [i for i, check in enumerate(suite.checks) if may_fail(check, positional)]
+    if not running:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
     with _gx_lock:
         batch_definition = _batch_definition()  # first: sets up env and logging before import
-        gx_suite = _build_gx_suite(suite)
+        gx_suite = _build_gx_suite(suite, running)
         batch = batch_definition.get_batch(batch_parameters={"dataframe": positional})
         results = batch.validate(gx_suite, result_format=_RESULT_FORMAT).results
 
@@ -246,12 +252,15 @@ def _batch_definition() -> BatchDefinition:
     return asset.add_batch_definition_whole_dataframe("whole_frame")
 
 
-def _build_gx_suite(suite: Suite) -> Any:
+def _build_gx_suite(suite: Suite, only: list[int] | None = None) -> Any:
+    """The suite's checks (those at ``only``) as a GX ``ExpectationSuite``."""
     import great_expectations as gx
     from great_expectations.expectations.expectation import ColumnMapExpectation
 
     expectations = []
     for index, check in enumerate(suite.checks):
+        if only is not None and index not in only:
+            continue
         label = _label(check, index)
         cls = getattr(gx.expectations, check.expectation, None)
         if not (isinstance(cls, type) and issubclass(cls, ColumnMapExpectation)):
