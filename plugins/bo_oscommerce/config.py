@@ -36,7 +36,7 @@ class Schedules(BaseModel):
     catalog: str | None = "@daily"
     stock: str | None = "*/15 * * * *"
     customers: str | None = "0 * * * *"
-    orders: str | None = "*/10 * * * *"
+    orders: str | None = "@hourly"  # a safety net: the order watcher starts the runs
 
 
 class OrderStatuses(BaseModel):
@@ -118,6 +118,10 @@ class Defaults(BaseModel):
     order_settle_seconds: int = Field(30, ge=0)
     order_grace_minutes: int = Field(30, ge=0)
     order_mails: OrderMails = Field(default_factory=OrderMails)
+    # seconds between two looks of the triggerer at the shop's orders: a new or changed order
+    # starts the orders DAG once it has settled (order_settle_seconds); null: no watcher, the
+    # orders schedule alone
+    watch_orders_seconds: float | None = Field(10.0, ge=1)
     mail_language: Literal["de", "en"] = "de"
     store_name: str = ""
     # catalog syncs work in chunks of about this many rows of BO's article extract (an article

@@ -64,7 +64,21 @@ def _airflow_connection(conn_id: str) -> Any:
 
 
 def endpoint_for(conn_id: str) -> Endpoint:
-    conn = _airflow_connection(conn_id)
+    return _endpoint(conn_id, _airflow_connection(conn_id))
+
+
+async def aendpoint_for(conn_id: str) -> Endpoint:
+    """``endpoint_for`` from a trigger's event loop (the triggerer's own connection access)."""
+    from airflow.sdk import BaseHook
+
+    try:
+        conn = await BaseHook.aget_connection(conn_id)
+    except Exception as exc:  # as in _airflow_connection
+        raise ConnectionSetupError(f"Airflow connection {conn_id!r} is not defined") from exc
+    return _endpoint(conn_id, conn)
+
+
+def _endpoint(conn_id: str, conn: Any) -> Endpoint:
     conn_type = (conn.conn_type or "").lower()
     try:
         dialect = for_name(conn_type)

@@ -238,6 +238,29 @@ def customers_dag(tenant: TenantSettings) -> Any:
     return customers()
 
 
+def orders_schedule(tenant: TenantSettings) -> Any:
+    """Runs on the tenant's order watcher (an asset the triggerer updates when the shop's
+    orders changed), with the cron schedule as a safety net; the cron alone without a
+    watcher."""
+    cron = tenant.schedules.orders
+    if tenant.watch_orders_seconds is None:
+        return cron
+    from airflow.sdk import Asset, AssetOrTimeSchedule, AssetWatcher, CronTriggerTimetable
+
+    from bo_oscommerce.triggers import ShopOrdersTrigger
+
+    trigger = ShopOrdersTrigger(tenant_id=tenant.id, poll_seconds=tenant.watch_orders_seconds)
+    asset = Asset(
+        name=f"bo_osc_{tenant.id}_shop_orders",
+        watchers=[AssetWatcher(name=f"bo_osc_{tenant.id}_orders_watch", trigger=trigger)],
+    )
+    if cron is None:
+        return [asset]
+    return AssetOrTimeSchedule(
+        timetable=CronTriggerTimetable(cron, timezone="UTC"), assets=[asset]
+    )
+
+
 def orders_dag(tenant: TenantSettings) -> Any:
     from airflow.sdk import Param, TriggerRule, dag, task
 
@@ -251,7 +274,7 @@ def orders_dag(tenant: TenantSettings) -> Any:
             else "the shop's 'Preparing' statuses",
             grace=tenant.order_grace_minutes,
         ),
-        schedule=tenant.schedules.orders,
+        schedule=orders_schedule(tenant),
         params={
             "criteria": Param(
                 list(CRITERIA),

@@ -73,7 +73,37 @@ def test_schedules_come_from_the_tenant(dagbag):
     assert dagbag.dags["bo_osc_alpha_stock"].schedule == "*/15 * * * *"
     assert dagbag.dags["bo_osc_alpha_reset"].schedule is None
     assert dagbag.dags["bo_osc_alpha_customers"].schedule == "0 * * * *"
-    assert dagbag.dags["bo_osc_alpha_orders"].schedule == "*/10 * * * *"
+
+
+
+def test_orders_run_on_the_order_watcher_with_the_cron_as_safety_net(dagbag):
+    from airflow.sdk import AssetOrTimeSchedule
+    from airflow.serialization.serialized_objects import DagSerialization
+
+    schedule = dagbag.dags["bo_osc_alpha_orders"].schedule
+    assert isinstance(schedule, AssetOrTimeSchedule)
+    assert schedule.timetable.expression == "0 * * * *"  # @hourly
+    (asset,) = schedule.asset_condition.objects
+    assert asset.name == "bo_osc_alpha_shop_orders"
+    (watcher,) = asset.watchers
+    assert watcher.name == "bo_osc_alpha_orders_watch"
+    assert watcher.trigger.serialize() == (
+        "bo_oscommerce.triggers.ShopOrdersTrigger", {"tenant_id": "alpha", "poll_seconds": 10.0}
+    )
+    # what the DAG processor stores, and the triggerer reads back
+    stored = DagSerialization.to_dict(dagbag.dags["bo_osc_alpha_orders"])
+    assert "bo_oscommerce.triggers.ShopOrdersTrigger" in str(stored)
+
+
+def test_without_a_watcher_the_orders_cron_alone(tmp_path, monkeypatch):
+    from bo_oscommerce.config import parse_config
+    from bo_oscommerce.dag_factory import orders_schedule
+
+    tenant = parse_config({"tenants": {"t": {
+        "bo_conn_id": "b", "shop_conn_id": "s", "watch_orders_seconds": None,
+        "schedules": {"orders": "*/10 * * * *"},
+    }}}).get("t")  # fmt: skip
+    assert orders_schedule(tenant) == "*/10 * * * *"
 
 
 def test_catalog_dag_order_and_params(dagbag):

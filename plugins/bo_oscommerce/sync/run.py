@@ -48,6 +48,7 @@ CUSTOMER_READS = {
     "nummern_lesen": {"name": "adresse"},
 }
 ORDER_READS = {
+    "osc_bestellung_hoechste": {},  # the order watcher's, at its start
     "extract_auftraege_osc": {},
     "extract_artikel_nummern": {},
     "extract_lieferungen": {"delivered": 3},

@@ -1,0 +1,59 @@
+"""What the order watcher reads and when it fires (``triggers.ShopOrdersTrigger``).
+
+A poll is two index-only reads on a short connection: the shop's orders (count, highest id)
+and its highest status-history id. Any write the checkout, a payment module or the admin
+makes to an order changes them. The watcher fires once the mark has stopped changing for
+``order_settle_seconds`` (the import takes an order only once nothing was written to it for
+that long), so one checkout makes one DAG run, not one per statement.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from bo_oscommerce.bo import io as bo_io
+from bo_oscommerce.shop import tables as t
+
+
+@dataclass(frozen=True)
+class OrdersMark:
+    orders: int
+    last_order: int
+    last_history: int
+
+
+def orders_mark(conn: sa.Connection) -> OrdersMark:
+    o, h = t.orders.c, t.orders_status_history.c
+    count, last = conn.execute(sa.select(sa.func.count(), sa.func.max(o.orders_id))).one()
+    history = conn.execute(sa.select(sa.func.max(h.orders_status_history_id))).scalar()
+    return OrdersMark(int(count or 0), int(last or 0), int(history or 0))
+
+
+def last_imported(bo: sa.Engine) -> int:
+    """The highest shop orders id BO has an Auftrag for (0: none)."""
+    frame = bo_io.query(bo, "osc_bestellung_hoechste")
+    value = frame["osc_orders_id"].iloc[0] if len(frame) else None
+    return 0 if value is None or value != value else int(value)
+
+
+class Watch:
+    """Fire when the mark has been still for ``settle`` seconds after a change; at the first
+    poll, fire (once) if the shop holds orders newer than any BO imported."""
+
+    def __init__(self, settle: float) -> None:
+        self.settle = settle
+        self.seen: OrdersMark | None = None
+        self.due: float | None = None
+
+    def step(self, mark: OrdersMark, now: float, newer_than_bo: bool = False) -> bool:
+        if self.seen is None:
+            self.seen = mark
+            self.due = now if newer_than_bo else None
+        elif mark != self.seen:
+            self.seen, self.due = mark, now + self.settle
+        if self.due is not None and now >= self.due:
+            self.due = None
+            return True
+        return False
