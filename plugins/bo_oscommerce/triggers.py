@@ -12,6 +12,7 @@ never given up.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -37,9 +38,9 @@ class ShopOrdersTrigger(BaseEventTrigger):
         )
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
-        from bo_oscommerce.watch import Watch
-
-        watch: Watch | None = None
+        # imports and file reads in a thread: the triggerer's event loop serves every tenant
+        watch_module = await asyncio.to_thread(importlib.import_module, "bo_oscommerce.watch")
+        watch: Any = None
         resolved = None
         delay = self.poll_seconds
         while True:
@@ -56,7 +57,7 @@ class ShopOrdersTrigger(BaseEventTrigger):
                 await asyncio.sleep(delay)
                 continue
             delay = self.poll_seconds
-            watch = watch or Watch(settle)
+            watch = watch or watch_module.Watch(settle)
             if watch.step(mark, time.monotonic(), newer):
                 log.info("tenant %r: shop orders changed: %s", self.tenant_id, mark)
                 yield TriggerEvent({"tenant": self.tenant_id, "orders": mark.orders,
@@ -67,7 +68,7 @@ class ShopOrdersTrigger(BaseEventTrigger):
         from bo_oscommerce.config import load_config
         from bo_oscommerce.connections import aendpoint_for
 
-        settings = load_config().get(self.tenant_id)
+        settings = await asyncio.to_thread(lambda: load_config().get(self.tenant_id))
         return (
             await aendpoint_for(settings.shop_conn_id),
             await aendpoint_for(settings.bo_conn_id),
