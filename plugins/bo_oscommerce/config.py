@@ -34,7 +34,7 @@ class Schedules(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     catalog: str | None = "@daily"
-    stock: str | None = "*/15 * * * *"
+    stock: str | None = "@hourly"  # a safety net: the stock watcher starts the runs
     customers: str | None = "0 * * * *"
     orders: str | None = "@hourly"  # a safety net: the order watcher starts the runs
 
@@ -122,6 +122,9 @@ class Defaults(BaseModel):
     # starts the orders DAG once it has settled (order_settle_seconds); null: no watcher, the
     # orders schedule alone
     watch_orders_seconds: float | None = Field(10.0, ge=1)
+    # seconds between two looks of the triggerer at BO's stock bookings: a booking starts the
+    # stock DAG; null: no watcher, the stock schedule alone
+    watch_stock_seconds: float | None = Field(30.0, ge=1)
     mail_language: Literal["de", "en"] = "de"
     store_name: str = ""
     # catalog syncs work in chunks of about this many rows of BO's article extract (an article

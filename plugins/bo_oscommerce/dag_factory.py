@@ -199,7 +199,7 @@ def stock_dag(tenant: TenantSettings) -> Any:
         **_dag_args(tenant, "stock"),
         description=f"BO -> osCommerce stock for {tenant.name or tenant.id}",
         doc_md=STOCK_DOC.format(tenant=tenant.id, source=tenant.stock_source),
-        schedule=tenant.schedules.stock,
+        schedule=watched_schedule(tenant, "stock"),
         dagrun_timeout=timedelta(minutes=30),
         params={"entities": Param(["stock"], type="array"), "mode": _mode_param()},
     )
@@ -238,27 +238,32 @@ def customers_dag(tenant: TenantSettings) -> Any:
     return customers()
 
 
-def orders_schedule(tenant: TenantSettings) -> Any:
-    """Runs on the tenant's order watcher (an asset the triggerer updates when the shop's
-    orders changed), with the cron schedule as a safety net; the cron alone without a
-    watcher."""
-    cron = tenant.schedules.orders
-    if tenant.watch_orders_seconds is None:
+def watched_schedule(tenant: TenantSettings, kind: str) -> Any:
+    """Runs on the tenant's watcher of ``kind`` (an asset the triggerer updates when what it
+    watches changed, ADR 15), with the cron schedule as a safety net; the cron alone without
+    a watcher."""
+    cron = getattr(tenant.schedules, kind)
+    seconds = getattr(tenant, f"watch_{kind}_seconds")
+    if seconds is None:
         return cron
     from airflow.sdk import Asset, AssetOrTimeSchedule, AssetWatcher, CronTriggerTimetable
 
-    from bo_oscommerce.triggers import ShopOrdersTrigger
+    from bo_oscommerce.triggers import BoStockTrigger, ShopOrdersTrigger
 
-    trigger = ShopOrdersTrigger(tenant_id=tenant.id, poll_seconds=tenant.watch_orders_seconds)
+    watcher = {"orders": ShopOrdersTrigger, "stock": BoStockTrigger}[kind]
     asset = Asset(
-        name=f"bo_osc_{tenant.id}_shop_orders",
-        watchers=[AssetWatcher(name=f"bo_osc_{tenant.id}_orders_watch", trigger=trigger)],
-    )
+        name=f"bo_osc_{tenant.id}_{WATCHED[kind]}",
+        watchers=[AssetWatcher(name=f"bo_osc_{tenant.id}_{kind}_watch",
+                               trigger=watcher(tenant_id=tenant.id, poll_seconds=seconds))],
+    )  # fmt: skip
     if cron is None:
         return [asset]
     return AssetOrTimeSchedule(
         timetable=CronTriggerTimetable(cron, timezone="UTC"), assets=[asset]
     )
+
+
+WATCHED = {"orders": "shop_orders", "stock": "bo_stock"}  # kind -> what its asset stands for
 
 
 def orders_dag(tenant: TenantSettings) -> Any:
@@ -274,7 +279,7 @@ def orders_dag(tenant: TenantSettings) -> Any:
             else "the shop's 'Preparing' statuses",
             grace=tenant.order_grace_minutes,
         ),
-        schedule=orders_schedule(tenant),
+        schedule=watched_schedule(tenant, "orders"),
         params={
             "criteria": Param(
                 list(CRITERIA),

@@ -1,10 +1,15 @@
-"""What the order watcher reads and when it fires (``triggers.ShopOrdersTrigger``).
+"""What the watchers read and when they fire (``triggers``).
+
+Orders (``ShopOrdersTrigger``):
 
 A poll is two index-only reads on a short connection: the shop's orders (count, highest id)
 and its highest status-history id. Any write the checkout, a payment module or the admin
 makes to an order changes them. The watcher fires once the mark has stopped changing for
 ``order_settle_seconds`` (the import takes an order only once nothing was written to it for
 that long), so one checkout makes one DAG run, not one per statement.
+
+Stock (``BoStockTrigger``): BO's latest stock booking (``watch_lagerbestand.sql``, one
+index read); a burst of bookings makes one run once it has been still for a few seconds.
 """
 
 from __future__ import annotations
@@ -31,6 +36,12 @@ def orders_mark(conn: sa.Connection) -> OrdersMark:
     return OrdersMark(int(count or 0), int(last or 0), int(history or 0))
 
 
+def stock_mark(bo: sa.Engine) -> str:
+    """BO's latest stock booking, as text (any type BO keeps it in compares alike)."""
+    frame = bo_io.query(bo, "watch_lagerbestand")
+    return str(frame["stand"].iloc[0]) if len(frame) else ""
+
+
 def last_imported(bo: sa.Engine) -> int:
     """The highest shop orders id BO has an Auftrag for (0: none)."""
     frame = bo_io.query(bo, "osc_bestellung_hoechste")
@@ -44,10 +55,10 @@ class Watch:
 
     def __init__(self, settle: float) -> None:
         self.settle = settle
-        self.seen: OrdersMark | None = None
+        self.seen: object | None = None
         self.due: float | None = None
 
-    def step(self, mark: OrdersMark, now: float, newer_than_bo: bool = False) -> bool:
+    def step(self, mark: object, now: float, newer_than_bo: bool = False) -> bool:
         if self.seen is None:
             self.seen = mark
             self.due = now if newer_than_bo else None

@@ -68,15 +68,15 @@ def test_dags_have_retries_tags_docs_and_connection_test_first(dagbag, kind):
 
 def test_schedules_come_from_the_tenant(dagbag):
     assert dagbag.dags["bo_osc_beta_catalog"].schedule == "0 3 * * *"
-    assert dagbag.dags["bo_osc_beta_stock"].schedule == "*/5 * * * *"
+    assert dagbag.dags["bo_osc_beta_stock"].schedule.timetable.expression == "*/5 * * * *"
     assert dagbag.dags["bo_osc_alpha_catalog"].schedule == "@daily"
-    assert dagbag.dags["bo_osc_alpha_stock"].schedule == "*/15 * * * *"
+    assert dagbag.dags["bo_osc_alpha_stock"].schedule.timetable.expression == "0 * * * *"
     assert dagbag.dags["bo_osc_alpha_reset"].schedule is None
     assert dagbag.dags["bo_osc_alpha_customers"].schedule == "0 * * * *"
 
 
 
-def test_orders_run_on_the_order_watcher_with_the_cron_as_safety_net(dagbag):
+def test_orders_and_stock_run_on_their_watchers_with_the_cron_as_safety_net(dagbag):
     from airflow.sdk import AssetOrTimeSchedule
     from airflow.serialization.serialized_objects import DagSerialization
 
@@ -90,6 +90,11 @@ def test_orders_run_on_the_order_watcher_with_the_cron_as_safety_net(dagbag):
     assert watcher.trigger.serialize() == (
         "bo_oscommerce.triggers.ShopOrdersTrigger", {"tenant_id": "alpha", "poll_seconds": 10.0}
     )
+    (stock_asset,) = dagbag.dags["bo_osc_alpha_stock"].schedule.asset_condition.objects
+    assert stock_asset.name == "bo_osc_alpha_bo_stock"
+    assert stock_asset.watchers[0].trigger.serialize() == (
+        "bo_oscommerce.triggers.BoStockTrigger", {"tenant_id": "alpha", "poll_seconds": 30.0}
+    )
     # what the DAG processor stores, and the triggerer reads back
     stored = DagSerialization.to_dict(dagbag.dags["bo_osc_alpha_orders"])
     assert "bo_oscommerce.triggers.ShopOrdersTrigger" in str(stored)
@@ -97,13 +102,13 @@ def test_orders_run_on_the_order_watcher_with_the_cron_as_safety_net(dagbag):
 
 def test_without_a_watcher_the_orders_cron_alone(tmp_path, monkeypatch):
     from bo_oscommerce.config import parse_config
-    from bo_oscommerce.dag_factory import orders_schedule
+    from bo_oscommerce.dag_factory import watched_schedule
 
     tenant = parse_config({"tenants": {"t": {
         "bo_conn_id": "b", "shop_conn_id": "s", "watch_orders_seconds": None,
         "schedules": {"orders": "*/10 * * * *"},
     }}}).get("t")  # fmt: skip
-    assert orders_schedule(tenant) == "*/10 * * * *"
+    assert watched_schedule(tenant, "orders") == "*/10 * * * *"
 
 
 def test_catalog_dag_order_and_params(dagbag):

@@ -125,7 +125,7 @@ def test_null_schedule_means_manual_runs_only() -> None:
     )
     manual = parse_config(raw).get("manual")
     assert manual.schedules.catalog is None
-    assert manual.schedules.stock == "*/15 * * * *"  # the model default
+    assert manual.schedules.stock == "@hourly"  # the model default (a safety net)
 
 
 def test_tenant_languages_replace_the_default_mapping() -> None:

@@ -92,6 +92,7 @@ CREATE TABLE lagerbestand (
     geaendert_am  TIMESTAMP      NOT NULL,
     PRIMARY KEY (artikel_nr, lager_nr)
 );
+CREATE INDEX idx_lagerbestand_geaendert_am ON lagerbestand (geaendert_am);
 
 -- Adresse: customers (and suppliers) of BO; region: Bundesland / state (the shop's zone)
 CREATE TABLE adresse (

@@ -31,6 +31,7 @@ EXTRACTS = {
 PARTED = ("articles", "stock")  # staged in parts: they grow with the catalog
 # BO statements the catalog steps read besides the extract
 CATALOG_READS = {
+    "watch_lagerbestand": {},  # the stock watcher's look
     "extract_lagerbestand": {},
     "extract_bindungen": {"entitaet": "products"},
     "extract_artikel_geloescht": {},

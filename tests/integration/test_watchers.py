@@ -1,7 +1,9 @@
-"""The order watcher (``ShopOrdersTrigger``) against a real shop on MariaDB and a real BO: it
-fires at its start when the shop holds orders BO lacks, once per settled change (an order
-the checkout writes), never while nothing changes, and keeps polling a shop that does not
-answer. Its events are what starts the orders DAG (see tests/dags for the schedule)."""
+"""The watchers against a real shop on MariaDB and a real BO. The order watcher
+(``ShopOrdersTrigger``) fires at its start when the shop holds orders BO lacks, once per
+settled change (an order the checkout writes), never while nothing changes, and keeps
+polling a shop that does not answer. The stock watcher (``BoStockTrigger``) fires once per
+settled burst of stock bookings in BO, never at its start or while nothing changes. Their
+events are what starts the orders and stock DAGs (see tests/dags)."""
 
 from __future__ import annotations
 
@@ -11,8 +13,9 @@ import time
 import pytest
 import sqlalchemy as sa
 
+from bo_oscommerce import triggers
 from bo_oscommerce.shop import tables as t
-from bo_oscommerce.triggers import ShopOrdersTrigger
+from bo_oscommerce.triggers import BoStockTrigger, ShopOrdersTrigger
 from bo_oscommerce_fixtures.reference_bo import create_reference_schema
 
 pytestmark = pytest.mark.integration
@@ -24,6 +27,7 @@ tenants:
     shop_conn_id: shop_w
     order_settle_seconds: 1
     watch_orders_seconds: 1
+    watch_stock_seconds: 1
 """
 
 
@@ -87,7 +91,7 @@ def test_fires_at_start_then_once_per_settled_order_and_never_when_idle(watched)
     assert seen["idle"] == 0
     assert len(seen["after"]) == 1, seen["after"]
     fired_at, payload = seen["after"][0]
-    assert payload["tenant"] == "w" and payload["last_order"] == seen["new_id"]
+    assert payload["tenant"] == "w" and f"last_order={seen['new_id']}," in payload["mark"]
     assert 1.0 <= fired_at - seen["written"] <= 4.0  # settled (1 s), then the next poll
 
 
@@ -125,3 +129,36 @@ def test_a_shop_that_does_not_answer_is_polled_again_later(watched, monkeypatch)
 
     events, alive = asyncio.run(scenario())
     assert events == [] and alive
+
+
+def test_stock_fires_once_per_settled_burst_of_bookings(watched, monkeypatch):
+    from bo_oscommerce_fixtures.demo_bo import generate
+
+    bo, _shop = watched
+    generate(bo, articles=20)
+    monkeypatch.setattr(triggers, "STOCK_SETTLE", 1.0)
+
+    def book(minute: int) -> None:
+        with bo.begin() as conn:
+            conn.execute(sa.text("UPDATE lagerbestand SET bestand = bestand + 1, geaendert_am = :t "
+                                 "WHERE artikel_nr = 'A-000001'"),
+                         {"t": f"2026-12-02 17:{minute:02d}:00"})  # fmt: skip
+
+    async def scenario() -> tuple[int, int, list]:
+        events: list = []
+        task = asyncio.create_task(_watch(BoStockTrigger("w", poll_seconds=1), events,
+                                          asyncio.Event()))  # fmt: skip
+        await asyncio.sleep(3)
+        at_start = len(events)
+        for minute in range(3):  # a burst: three bookings within the settle time
+            await asyncio.to_thread(book, minute)
+            await asyncio.sleep(0.3)
+        await asyncio.sleep(3.5)
+        burst = len(events) - at_start
+        await asyncio.sleep(2)
+        idle = len(events) - at_start - burst
+        task.cancel()
+        return at_start, burst, idle
+
+    at_start, burst, idle = asyncio.run(scenario())
+    assert (at_start, burst, idle) == (0, 1, 0)
