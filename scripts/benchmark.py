@@ -955,12 +955,20 @@ def _verdict(ok: bool) -> str:
     return "**PASS**" if ok else "**FAIL**"
 
 
+def _sync_peak(result: dict[str, Any]) -> float:
+    """The largest peak RSS (MiB) of the sync scenarios; the baselines hold every row at once
+    by design."""
+    s = result["scenarios"]
+    syncs = [k for k in SCENARIO_NAMES if k in s and "baseline" not in k]
+    return max(s[k]["peak_rss_kib"] for k in syncs) / 1024
+
+
 def targets(
     result: dict[str, Any], results: dict[str, Any] | None = None
 ) -> list[tuple[str, str, bool]]:
     s = result["scenarios"]
     full, base, noop = s["full"]["wall_s"], s["baseline"]["wall_s"], s["noop"]["wall_s"]
-    peak = max(v["peak_rss_kib"] for v in s.values()) / 1024
+    peak = _sync_peak(result)
     small = result["articles"] <= SMALL
     ratio = TARGET_SMALL_FULL_VS_BASELINE if small else TARGET_FULL_VS_BASELINE
     found = [
@@ -977,14 +985,14 @@ def targets(
             noop < TARGET_SMALL_NOOP_S if small else noop / full < TARGET_NOOP_VS_FULL,
         ),
         (
-            "peak memory (largest per-scenario peak RSS) under 1 GiB",
+            "peak memory (largest peak RSS of a sync scenario) under 1 GiB",
             f"{peak:,.0f} MiB".replace(",", " "),
             peak < TARGET_PEAK_MIB,
         ),
     ]
     reference = (results or {}).get(PEAK_REFERENCE)
     if reference and result["articles"] > int(PEAK_REFERENCE):
-        ref_peak = max(v["peak_rss_kib"] for v in reference["scenarios"].values()) / 1024
+        ref_peak = _sync_peak(reference)
         found.append((
             f"peak memory within {TARGET_PEAK_GROWTH - 1:.0%} of the {_n(int(PEAK_REFERENCE))}"
             "-article peak",

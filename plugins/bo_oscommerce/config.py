@@ -129,7 +129,7 @@ class Defaults(BaseModel):
     store_name: str = ""
     # catalog syncs work in chunks of about this many rows of BO's article extract (an article
     # and its text rows stay together): memory depends on it, not on the catalog's size
-    catalog_chunk_rows: int = Field(100_000, ge=100)
+    catalog_chunk_rows: int = Field(25_000, ge=100)
     # run reports older than this are removed by the report task; 0 keeps them for ever
     report_retention_days: int = Field(90, ge=0)
 
