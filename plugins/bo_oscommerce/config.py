@@ -115,7 +115,7 @@ class Defaults(BaseModel):
     # order_grace_minutes is set aside; the e-mails to buyers and their language
     order_hold_statuses: list[int] | None = None
     order_import_since: date | None = None
-    order_settle_seconds: int = Field(30, ge=0)
+    order_settle_seconds: int = Field(10, ge=0)
     order_grace_minutes: int = Field(30, ge=0)
     order_mails: OrderMails = Field(default_factory=OrderMails)
     # seconds between two looks of the triggerer at the shop's orders: a new or changed order

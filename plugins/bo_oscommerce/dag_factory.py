@@ -64,6 +64,8 @@ STOCK_DOC = """
 
 Sends only changed quantities (`{source}` stock, negative sent as 0). `mode=incremental`
 compares with the quantity last sent (BO only, cheap); `mode=full` compares with the shop.
+
+{looks}
 """
 
 CUSTOMERS_DOC = """
@@ -77,6 +79,8 @@ Gespraechspartner; each arrives once, even when two runs overlap.
 
 **Trigger with parameters**: `direction` (`both`, `to_shop`, `from_shop`) and `mode`
 (`incremental`: contacts changed since their last sync; `full`: all, compared with the shop).
+
+{looks}
 """
 
 ORDERS_DOC = """
@@ -98,6 +102,8 @@ ORDERS_DOC = """
 
 **Trigger with parameters**: `criteria`, any of `import`, `processing`, `delivered` (one by
 one, or all at once). Runs never overlap; a manual run while another runs waits its turn.
+
+{looks}
 """
 
 RESET_DOC = """
@@ -122,6 +128,10 @@ an order forgets the status reported for it, so the status steps compare it with
 again. The run's report says what was cleared.
 """
 
+
+LOOKS_DOC = """A **scheduled** run looks first: when nothing changed in BO or the shop since the
+last quiet run, its connection test is the only task that runs (ADR 16). Runs the watcher or
+a person starts always run in full."""
 
 KINDS = ("catalog", "stock", "customers", "orders", "reset")
 CRITERIA = ("import", "processing", "delivered")
@@ -198,13 +208,13 @@ def stock_dag(tenant: TenantSettings) -> Any:
     @dag(
         **_dag_args(tenant, "stock"),
         description=f"BO -> osCommerce stock for {tenant.name or tenant.id}",
-        doc_md=STOCK_DOC.format(tenant=tenant.id, source=tenant.stock_source),
+        doc_md=STOCK_DOC.format(tenant=tenant.id, source=tenant.stock_source, looks=LOOKS_DOC),
         schedule=watched_schedule(tenant, "stock"),
         dagrun_timeout=timedelta(minutes=30),
         params={"entities": Param(["stock"], type="array"), "mode": _mode_param()},
     )
     def stock() -> None:
-        checked = task(task_id="check_connections")(check_connections)(tenant.id)
+        checked = task(task_id="check_connections")(check_connections)(tenant.id, "stock")
         synced = task(task_id="stock", pool=tenant.pool)(sync_stock)(tenant.id)
         checked >> synced >> _report(tenant)
 
@@ -217,7 +227,9 @@ def customers_dag(tenant: TenantSettings) -> Any:
     @dag(
         **_dag_args(tenant, "customers"),
         description=f"BO <-> osCommerce customers for {tenant.name or tenant.id}",
-        doc_md=CUSTOMERS_DOC.format(tenant=tenant.id, password=tenant.initial_password),
+        doc_md=CUSTOMERS_DOC.format(
+            tenant=tenant.id, password=tenant.initial_password, looks=LOOKS_DOC
+        ),
         schedule=tenant.schedules.customers,
         params={
             "direction": Param(
@@ -230,7 +242,7 @@ def customers_dag(tenant: TenantSettings) -> Any:
     )
     def customers() -> None:
         writer = {"trigger_rule": TriggerRule.NONE_FAILED, "pool": tenant.pool}
-        checked = task(task_id="check_connections")(check_connections)(tenant.id)
+        checked = task(task_id="check_connections")(check_connections)(tenant.id, "customers")
         to_shop = task(task_id="to_shop", **writer)(sync_customers_to_shop)(tenant.id)
         from_shop = task(task_id="from_shop", **writer)(sync_customers_from_shop)(tenant.id)
         checked >> to_shop >> from_shop >> _report(tenant)
@@ -278,6 +290,7 @@ def orders_dag(tenant: TenantSettings) -> Any:
             if tenant.order_hold_statuses is not None
             else "the shop's 'Preparing' statuses",
             grace=tenant.order_grace_minutes,
+            looks=LOOKS_DOC,
         ),
         schedule=watched_schedule(tenant, "orders"),
         params={
@@ -291,7 +304,7 @@ def orders_dag(tenant: TenantSettings) -> Any:
     )
     def orders() -> None:
         writer = {"trigger_rule": TriggerRule.NONE_FAILED, "pool": tenant.pool}
-        checked = task(task_id="check_connections")(check_connections)(tenant.id)
+        checked = task(task_id="check_connections")(check_connections)(tenant.id, "orders")
         counted = task(task_id="count_new_orders")(count_new_orders)(tenant.id)
         imported = task(task_id="import", **writer)(import_orders)(tenant.id)
         processing = task(task_id="processing", **writer)(report_processing)(tenant.id)

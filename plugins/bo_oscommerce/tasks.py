@@ -116,10 +116,13 @@ def _skip_unless_selected(entity: str) -> None:
 
 
 @recorded
-def check_connections(tenant_id: str) -> dict[str, Any]:
+def check_connections(tenant_id: str, kind: str | None = None) -> dict[str, Any]:
+    """Verbindung testen; for ``kind`` also the first look (``looks``): a scheduled run that
+    finds nothing changed since the last quiet run skips every other task."""
     from bo_oscommerce.connection_test import check_tenant
 
-    result = check_tenant(_settings(tenant_id))
+    settings = _settings(tenant_id)
+    result = check_tenant(settings)
     for line in result.message.splitlines():
         log.info(line)
     if not result.ok:
@@ -128,7 +131,37 @@ def check_connections(tenant_id: str) -> dict[str, Any]:
         from airflow.sdk.exceptions import AirflowFailException
 
         raise AirflowFailException(result.message)  # a setting to fix: no retries
-    return {"ok": True, "checks": len(result.passed)}
+    found = _marks(settings, kind) if kind else None
+    if found is not None:
+        _skip_if_unchanged(tenant_id, kind, found)
+    return {"ok": True, "checks": len(result.passed), "marks": found}
+
+
+def _marks(settings: Any, kind: str) -> dict[str, str] | None:
+    from bo_oscommerce.connections import engine_for
+    from bo_oscommerce.looks import marks
+
+    try:
+        return marks(kind, engine_for(settings.bo_conn_id), engine_for(settings.shop_conn_id))
+    except Exception:  # noqa: BLE001 - a look that fails only means the run runs in full
+        log.warning("could not look at what changed; the run runs in full", exc_info=True)
+        return None
+
+
+def _skip_if_unchanged(tenant_id: str, kind: str, found: dict[str, str]) -> None:
+    from airflow.sdk.exceptions import DownstreamTasksSkipped
+
+    from bo_oscommerce.looks import quiet_marks
+
+    context = _context()
+    run_type = str(getattr(context["dag_run"].run_type, "value", context["dag_run"].run_type))
+    quiet = quiet_marks(tenant_id, kind)
+    if run_type != "scheduled" or not quiet or quiet["marks"] != found:
+        return
+    log.info("nothing changed since the quiet run %s: this scheduled run skips its other "
+             "tasks (%s)", quiet["run"], found)  # fmt: skip
+    task = context["task"]
+    raise DownstreamTasksSkipped(tasks=sorted(task.get_flat_relative_ids(upstream=False)))
 
 
 @recorded
@@ -279,6 +312,7 @@ def report(tenant_id: str) -> dict[str, Any]:
         )
     for stop in record["stopped"]:
         log.error("stopped at %s: %s", stop["task"], stop["error"])
+    _keep_marks_if_quiet(tenant_id, settings, record["state"] == "success")
     return {
         "tenant": tenant_id,
         "state": record["state"],
@@ -286,6 +320,25 @@ def report(tenant_id: str) -> dict[str, Any]:
             e["entity"]: {k: e[k] for k in ("extracted", "set_aside")} for e in record["entities"]
         },
     }
+
+
+def _keep_marks_if_quiet(tenant_id: str, settings: Any, succeeded: bool) -> None:
+    """Keep the first look's marks when the run was quiet (``looks``), else forget them."""
+    from bo_oscommerce.looks import forget, keep
+
+    context = _context()
+    ti, dag_run = context["ti"], context["dag_run"]
+    kind = dag_run.dag_id.rsplit("_", 1)[-1]
+    before = (ti.xcom_pull(task_ids="check_connections") or {}).get("marks")
+    if before is None:
+        return
+    waiting = (ti.xcom_pull(task_ids="count_new_orders") or {}).get("waiting", 0)
+    after = _marks(settings, kind) if succeeded and not waiting else None
+    if after == before:
+        keep(tenant_id, kind, f"{dag_run.dag_id}/{dag_run.run_id}", before)
+        log.info("a quiet run: the next scheduled run skips unless something changes")
+    else:
+        forget(tenant_id, kind)
 
 
 @recorded

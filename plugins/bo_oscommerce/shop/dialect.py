@@ -117,6 +117,10 @@ class Dialect:
         """Where ``url`` points, without its password: ``host:port/db`` or the file."""
         raise NotImplementedError
 
+    def table_checksums(self, conn: sa.Connection, tables: Sequence[str]) -> dict[str, str] | None:
+        """A checksum of each table's content, where the server computes one (None: not here)."""
+        return None
+
     # --- driver parameters -------------------------------------------------------------------
 
     def stream_cursor(self, dbapi_connection: Any) -> Any:
@@ -265,6 +269,10 @@ class MySQL(Dialect):
 
     def where(self, url: sa.URL) -> str:
         return f"{url.host}:{url.port or 3306}/{url.database}"
+
+    def table_checksums(self, conn: sa.Connection, tables: Sequence[str]) -> dict[str, str] | None:
+        rows = conn.exec_driver_sql("CHECKSUM TABLE " + ", ".join(tables)).all()
+        return {table.rsplit(".", 1)[-1]: str(checksum) for table, checksum in rows}
 
     def stream_cursor(self, dbapi_connection: Any) -> Any:
         """PyMySQL's unbuffered cursor: its default one reads the whole result first."""

@@ -32,6 +32,7 @@ PARTED = ("articles", "stock")  # staged in parts: they grow with the catalog
 # BO statements the catalog steps read besides the extract
 CATALOG_READS = {
     "watch_lagerbestand": {},  # the stock watcher's look
+    "look_artikel": {},  # a scheduled stock run's first look (looks.py)
     "extract_lagerbestand": {},
     "extract_bindungen": {"entitaet": "products"},
     "extract_artikel_geloescht": {},
@@ -39,6 +40,7 @@ CATALOG_READS = {
     "extract_artikel_verknuepft": {},
 }
 CUSTOMER_READS = {
+    "look_kontakte": {},  # a scheduled customers run's first look (looks.py)
     "extract_gespraechspartner": {"full_sync": 1},
     "extract_kontakte": {},
     "extract_staaten": {},
@@ -50,6 +52,7 @@ CUSTOMER_READS = {
 }
 ORDER_READS = {
     "osc_bestellung_hoechste": {},  # the order watcher's, at its start
+    "look_auftraege": {},  # a scheduled orders run's first look (looks.py)
     "extract_auftraege_osc": {},
     "extract_artikel_nummern": {},
     "extract_lieferungen": {"delivered": 3},
