@@ -18,7 +18,7 @@ export AIRFLOW_CONN_SHOP_DEMO ?= sqlite:///$(CURDIR)/var/demo/shop.db
 # the demo's buyer e-mails: make demo runs an SMTP server that writes them to var/demo/mails
 export AIRFLOW_CONN_SMTP_DEMO ?= smtp://127.0.0.1:8025?disable_ssl=true&disable_tls=true&retry_limit=0&timeout=5
 
-.PHONY: install demo test airflow check-connection check-config benchmark lint clean
+.PHONY: install install-celery demo test airflow check-connection check-config benchmark lint clean
 
 install: $(BIN)/.installed
 
@@ -26,6 +26,13 @@ $(BIN)/.installed: requirements.txt constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+## install-celery: the CeleryExecutor extras (Redis broker, PostgreSQL), see docs/deploy.md
+install-celery: $(BIN)/.installed-celery
+
+$(BIN)/.installed-celery: requirements-celery.txt $(BIN)/.installed
+	$(BIN)/pip install --quiet -r requirements-celery.txt
 	touch $@
 
 $(AIRFLOW_HOME)/airflow.db: | install
