@@ -63,10 +63,11 @@ check-config: install
 	$(BIN)/python -m bo_oscommerce check-config
 
 ## benchmark: full, no-op and 1 %-changed sync into MariaDB; ARTICLES=100000 for the big run;
-## CONTACTS=100000 runs the customers benchmark, ORDERS=10000 the order import benchmark
+## CONTACTS=100000 runs the customers benchmark, ORDERS=10000 the order import benchmark,
+## FLEET=50 the fleet benchmark (50 tenants on a real Airflow; IDLE_MINUTES=60 by default)
 benchmark: install
 	bash scripts/ensure-mariadb.sh
-	$(BIN)/python scripts/benchmark.py $(if $(ARTICLES),--articles $(ARTICLES)) $(if $(CONTACTS),--contacts $(CONTACTS)) $(if $(ORDERS),--orders $(ORDERS))
+	$(if $(FLEET),$(MAKE) install-celery && $(BIN)/python scripts/benchmark_fleet.py --fleet $(FLEET) $(if $(IDLE_MINUTES),--idle-minutes $(IDLE_MINUTES)),$(BIN)/python scripts/benchmark.py $(if $(ARTICLES),--articles $(ARTICLES)) $(if $(CONTACTS),--contacts $(CONTACTS)) $(if $(ORDERS),--orders $(ORDERS)))
 
 lint: install
 	$(BIN)/ruff check dags plugins tests scripts fixtures

@@ -7,7 +7,10 @@ cores=$(nproc 2>/dev/null || echo 2)
 # Task processes at once: two per core (a sync task waits on the databases about half the
 # time), not Airflow's default of 32 worker processes on a laptop.
 export AIRFLOW__CORE__PARALLELISM="${AIRFLOW__CORE__PARALLELISM:-$((cores * 2))}"
-export AIRFLOW__API__WORKERS="${AIRFLOW__API__WORKERS:-1}"
+# deploy/airflow.env: the settings for many tenants on a small machine; the environment wins
+while IFS='=' read -r key value; do
+    [[ -z "$key" || "$key" == \#* || -n "${!key:-}" ]] || export "$key=$value"
+done < "$(dirname "$0")/../deploy/airflow.env"
 echo "airflow: parallelism ${AIRFLOW__CORE__PARALLELISM} on ${cores} core(s); stop with Ctrl-C"
 
 setsid "$@" &

@@ -532,6 +532,7 @@ def benchmark_order_import(orders: int, tmp: Path) -> tuple[str, list[tuple[str,
 BLOCKS = {
     "customers": (CUSTOMERS_START, CUSTOMERS_END),
     "orders": ("<!-- orders:start -->", "<!-- orders:end -->"),
+    "fleet": ("<!-- fleet:start -->", "<!-- fleet:end -->"),
 }
 
 
