@@ -210,8 +210,8 @@ def test_an_order_being_written_during_the_import_is_left_for_the_next_run(bo_ma
     orders_id = write_order_slowly(shop, order, pause)
     assert seen == {"imported": 0, "processed": 0,
                     "waiting": {"the order has no lines": [str(orders_id)]}}  # fmt: skip
-    imported, _ = import_and_process(bo, shop, key="written")
-    assert (imported.inserted, imported.kept_out) == (0, {"written less than 30 s ago": [str(orders_id)]})
+    imported, _ = import_and_process(bo, shop, key="written", order_settle_seconds=600)
+    assert (imported.inserted, imported.kept_out) == (0, {"written less than 600 s ago": [str(orders_id)]})
     imported, processed = import_and_process(bo, shop, key="after", order_settle_seconds=0)
     assert (imported.inserted, processed.updated) == (1, 1)
     assert rows(bo, "SELECT COUNT(*) FROM auftragsposition p JOIN auftrag a ON a.auftrag_nr = p.auftrag_nr WHERE a.osc_orders_id = :o", o=orders_id) == [(2,)]
