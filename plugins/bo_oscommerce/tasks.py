@@ -5,6 +5,7 @@ inside the functions, at run time."""
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -142,10 +143,15 @@ def _marks(settings: Any, kind: str) -> dict[str, str] | None:
     from bo_oscommerce.looks import marks
 
     try:
-        return marks(kind, engine_for(settings.bo_conn_id), engine_for(settings.shop_conn_id))
+        found = marks(kind, engine_for(settings.bo_conn_id), engine_for(settings.shop_conn_id))
     except Exception:  # noqa: BLE001 - a look that fails only means the run runs in full
         log.warning("could not look at what changed; the run runs in full", exc_info=True)
         return None
+    if found is None:
+        return None
+    # changed settings (a price group, a stock source ...) change what a run writes
+    settings_json = settings.model_dump_json().encode()
+    return {**found, "settings": hashlib.sha256(settings_json).hexdigest()[:16]}
 
 
 def _skip_if_unchanged(tenant_id: str, kind: str, found: dict[str, str]) -> None:

@@ -101,11 +101,11 @@ class ShopOrdersTrigger(_Watcher):
     def look(self, resolved: dict[str, Any], first: bool) -> tuple[Any, bool]:
         from bo_oscommerce.watch import last_imported, orders_mark
 
-        with _engine(resolved["shop"]) as shop, shop.connect() as conn:
+        with _engine(resolved, "shop") as shop, shop.connect() as conn:
             mark = orders_mark(conn)
         if not first:
             return mark, False
-        with _engine(resolved["bo"]) as bo:
+        with _engine(resolved, "bo") as bo:
             return mark, mark.last_order > last_imported(bo)
 
 
@@ -118,17 +118,20 @@ class BoStockTrigger(_Watcher):
     def look(self, resolved: dict[str, Any], first: bool) -> tuple[Any, bool]:
         from bo_oscommerce.watch import stock_mark
 
-        with _engine(resolved["bo"]) as bo:
+        with _engine(resolved, "bo") as bo:
             return stock_mark(bo), False
 
 
 @contextlib.contextmanager
-def _engine(endpoint: Any) -> Iterator[Any]:
-    """An engine for one look: no connection is kept between looks."""
+def _engine(resolved: dict[str, Any], which: str) -> Iterator[Any]:
+    """The watcher's engine for ``which`` (built once), its connection closed after the look:
+    no connection is kept between looks."""
     from bo_oscommerce.connections import create_engine_for
 
-    engine = create_engine_for(endpoint)
+    engines = resolved.setdefault("engines", {})
+    if which not in engines:
+        engines[which] = create_engine_for(resolved[which])
     try:
-        yield engine
+        yield engines[which]
     finally:
-        engine.dispose()
+        engines[which].dispose()

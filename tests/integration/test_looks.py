@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 from tests.integration.conftest import make_bo
-from tests.integration.test_watchers import checkout
+from tests.integration.test_watchers import checkout, watched  # noqa: F401 - a fixture
 
 from bo_oscommerce import looks
 from bo_oscommerce.shop import tables as t
@@ -112,3 +112,20 @@ def test_no_customers_marks_on_a_shop_without_checksums(sides, tmp_path):
     assert looks.marks("customers", bo, sqlite_shop) is None
     assert looks.marks("catalog", bo, sqlite_shop) is None
     sqlite_shop.dispose()
+
+
+@pytest.mark.usefixtures("watched")
+def test_changed_settings_change_the_marks():
+    """A run under changed settings writes differently, so it must not match a quiet run."""
+    from bo_oscommerce.config import load_config
+    from bo_oscommerce.tasks import _marks
+
+    settings = load_config().get("w")
+    before = _marks(settings, "orders")
+    assert before is not None and _marks(settings, "orders") == before
+    changed = settings.model_copy(update={"order_grace_minutes": settings.order_grace_minutes + 1})
+    after = _marks(changed, "orders")
+    assert after is not None and after != before
+    assert {k: v for k, v in after.items() if k != "settings"} == {
+        k: v for k, v in before.items() if k != "settings"
+    }

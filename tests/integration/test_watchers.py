@@ -162,3 +162,30 @@ def test_stock_fires_once_per_settled_burst_of_bookings(watched, monkeypatch):
 
     at_start, burst, idle = asyncio.run(scenario())
     assert (at_start, burst, idle) == (0, 1, 0)
+
+
+def test_looks_share_one_tls_context(watched, monkeypatch):
+    """Every look opens a connection; building a TLS context for each (PyMySQL's default)
+    cost 15x the look's own query, so the process builds the preferred-TLS context once."""
+    import ssl
+
+    built: list[int] = []
+    real = ssl.create_default_context
+
+    def counted(*args, **kwargs):
+        built.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ssl, "create_default_context", counted)
+    trigger = ShopOrdersTrigger("w", poll_seconds=1)
+    resolved = asyncio.run(trigger._resolve())
+    opened: list[int] = []
+    marks = []
+    for look in range(5):
+        shop_engine = resolved.get("engines", {}).get("shop")
+        if shop_engine is not None and look == 1:
+            sa.event.listen(shop_engine, "connect", lambda *_: opened.append(1))
+        marks.append(trigger.look(resolved, first=False)[0])
+    assert len(opened) == 4  # a new connection for every look after the first ...
+    assert len(built) <= 1  # ... and at most one TLS context for all of them
+    assert len(set(marks)) == 1
