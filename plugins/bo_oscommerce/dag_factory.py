@@ -154,10 +154,29 @@ def _dag_args(tenant: TenantSettings, kind: str, **overrides: Any) -> dict[str, 
     }
 
 
-def _mode_param() -> Any:
+# Params name the JSON-schema draft they use: without it every check of a DAG's params (once
+# per DAG at parse time) first validates the schema itself against draft 2020-12's
+# meta-schema, a quarter of the DAG file's parse time; draft 4 knows all they use.
+PARAM_DRAFT = "http://json-schema.org/draft-04/schema#"
+
+
+def _param(default: Any, description: str | None = None, **schema: Any) -> Any:
     from airflow.sdk import Param
 
-    return Param(
+    return Param(default, description, schema={"$schema": PARAM_DRAFT, **schema})
+
+
+def _params_after_tasks(dag: Any, params: dict[str, Any]) -> Any:
+    """Give a DAG its params once its tasks exist. A task made while its DAG has params gets
+    a deep copy of them (two per task, a quarter of the DAG file's parse time), yet a task's
+    run takes its DAG's params anyway (``process_params``): set now, they are validated and
+    serialized once per DAG, and the trigger form and the runs see them as before."""
+    dag.params = params
+    return dag
+
+
+def _mode_param() -> Any:
+    return _param(
         "incremental",
         enum=["incremental", "full"],
         description="incremental: changed in BO only; full: everything",
@@ -180,22 +199,13 @@ def _report(tenant: TenantSettings) -> Any:
 
 
 def catalog_dag(tenant: TenantSettings) -> Any:
-    from airflow.sdk import Param, TriggerRule, dag
+    from airflow.sdk import TriggerRule, dag
 
     @dag(
         **_dag_args(tenant, "catalog"),
         description=f"BO -> osCommerce catalog for {tenant.name or tenant.id}",
         doc_md=CATALOG_DOC.format(tenant=tenant.id),
         schedule=tenant.schedules.catalog,
-        params={
-            "entities": Param(
-                list(ENTITIES),
-                type="array",
-                items={"type": "string", "enum": list(ENTITIES)},
-                description="which entities to sync",
-            ),
-            "mode": _mode_param(),
-        },
     )
     def catalog() -> None:
         checked = _step("check_connections", check_connections, tenant.id)
@@ -206,11 +216,22 @@ def catalog_dag(tenant: TenantSettings) -> Any:
         stock = _step("stock", sync_stock, tenant.id, **writer)
         checked >> extracted >> categories >> products >> stock >> _report(tenant)
 
-    return catalog()
+    return _params_after_tasks(
+        catalog(),
+        {
+            "entities": _param(
+                list(ENTITIES),
+                type="array",
+                items={"type": "string", "enum": list(ENTITIES)},
+                description="which entities to sync",
+            ),
+            "mode": _mode_param(),
+        },
+    )
 
 
 def stock_dag(tenant: TenantSettings) -> Any:
-    from airflow.sdk import Param, dag
+    from airflow.sdk import dag
 
     @dag(
         **_dag_args(tenant, "stock"),
@@ -218,18 +239,19 @@ def stock_dag(tenant: TenantSettings) -> Any:
         doc_md=STOCK_DOC.format(tenant=tenant.id, source=tenant.stock_source, looks=LOOKS_DOC),
         schedule=watched_schedule(tenant, "stock"),
         dagrun_timeout=timedelta(minutes=30),
-        params={"entities": Param(["stock"], type="array"), "mode": _mode_param()},
     )
     def stock() -> None:
         checked = _step("check_connections", check_connections, tenant.id, "stock")
         synced = _step("stock", sync_stock, tenant.id, pool=tenant.pool)
         checked >> synced >> _report(tenant)
 
-    return stock()
+    return _params_after_tasks(
+        stock(), {"entities": _param(["stock"], type="array"), "mode": _mode_param()}
+    )
 
 
 def customers_dag(tenant: TenantSettings) -> Any:
-    from airflow.sdk import Param, TriggerRule, dag
+    from airflow.sdk import TriggerRule, dag
 
     @dag(
         **_dag_args(tenant, "customers"),
@@ -238,14 +260,6 @@ def customers_dag(tenant: TenantSettings) -> Any:
             tenant=tenant.id, password=tenant.initial_password, looks=LOOKS_DOC
         ),
         schedule=tenant.schedules.customers,
-        params={
-            "direction": Param(
-                "both",
-                enum=["both", "to_shop", "from_shop"],
-                description="to_shop: contacts to customers; from_shop: Neukunden holen",
-            ),
-            "mode": _mode_param(),
-        },
     )
     def customers() -> None:
         writer = {"trigger_rule": TriggerRule.NONE_FAILED, "pool": tenant.pool}
@@ -254,7 +268,17 @@ def customers_dag(tenant: TenantSettings) -> Any:
         from_shop = _step("from_shop", sync_customers_from_shop, tenant.id, **writer)
         checked >> to_shop >> from_shop >> _report(tenant)
 
-    return customers()
+    return _params_after_tasks(
+        customers(),
+        {
+            "direction": _param(
+                "both",
+                enum=["both", "to_shop", "from_shop"],
+                description="to_shop: contacts to customers; from_shop: Neukunden holen",
+            ),
+            "mode": _mode_param(),
+        },
+    )
 
 
 def watched_schedule(tenant: TenantSettings, kind: str) -> Any:
@@ -277,16 +301,14 @@ def watched_schedule(tenant: TenantSettings, kind: str) -> Any:
     )  # fmt: skip
     if cron is None:
         return [asset]
-    return AssetOrTimeSchedule(
-        timetable=CronTriggerTimetable(cron, timezone="UTC"), assets=[asset]
-    )
+    return AssetOrTimeSchedule(timetable=CronTriggerTimetable(cron, timezone="UTC"), assets=[asset])
 
 
 WATCHED = {"orders": "shop_orders", "stock": "bo_stock"}  # kind -> what its asset stands for
 
 
 def orders_dag(tenant: TenantSettings) -> Any:
-    from airflow.sdk import Param, TriggerRule, dag
+    from airflow.sdk import TriggerRule, dag
 
     @dag(
         **_dag_args(tenant, "orders"),
@@ -300,14 +322,6 @@ def orders_dag(tenant: TenantSettings) -> Any:
             looks=LOOKS_DOC,
         ),
         schedule=watched_schedule(tenant, "orders"),
-        params={
-            "criteria": Param(
-                list(CRITERIA),
-                type="array",
-                items={"type": "string", "enum": list(CRITERIA)},
-                description="import: shop orders into BO; processing, delivered: status back",
-            )
-        },
     )
     def orders() -> None:
         writer = {"trigger_rule": TriggerRule.NONE_FAILED, "pool": tenant.pool}
@@ -321,28 +335,27 @@ def orders_dag(tenant: TenantSettings) -> Any:
         )
         checked >> counted >> imported >> processing >> delivered >> reconciled >> _report(tenant)
 
-    return orders()
+    return _params_after_tasks(
+        orders(),
+        {
+            "criteria": _param(
+                list(CRITERIA),
+                type="array",
+                items={"type": "string", "enum": list(CRITERIA)},
+                description="import: shop orders into BO; processing, delivered: status back",
+            )
+        },
+    )
 
 
 def reset_dag(tenant: TenantSettings) -> Any:
-    from airflow.sdk import Param, dag
+    from airflow.sdk import dag
 
     @dag(
         **_dag_args(tenant, "reset", default_args={**DEFAULT_ARGS, "retries": 0}),
         description=f"Reset osCommerce links in BO for {tenant.name or tenant.id}",
         doc_md=RESET_DOC.format(tenant=tenant.id),
         schedule=None,
-        params={
-            "scope": Param(
-                "article",
-                enum=["article", "product_group", "customer", "order", "confirm_customer",
-                      "everything"],
-                description="one record, everything (then also 'confirm'), or "
-                "confirm_customer: the contact's link to a shop account it did not create",
-            ),
-            "key": Param("", type="string", description="the record's BO number"),
-            "confirm": Param("", type="string", description="for everything: the tenant id"),
-        },
     )
     def reset_tenant() -> None:
         checked = _step("check_connections", check_connections, tenant.id)
@@ -350,7 +363,26 @@ def reset_dag(tenant: TenantSettings) -> Any:
         synced = _step("resync", resync, tenant.id, pool=tenant.pool)
         checked >> cleared >> synced >> _report(tenant)
 
-    return reset_tenant()
+    return _params_after_tasks(
+        reset_tenant(),
+        {
+            "scope": _param(
+                "article",
+                enum=[
+                    "article",
+                    "product_group",
+                    "customer",
+                    "order",
+                    "confirm_customer",
+                    "everything",
+                ],
+                description="one record, everything (then also 'confirm'), or "
+                "confirm_customer: the contact's link to a shop account it did not create",
+            ),
+            "key": _param("", type="string", description="the record's BO number"),
+            "confirm": _param("", type="string", description="for everything: the tenant id"),
+        },
+    )
 
 
 def _not_synced(message: str) -> None:
