@@ -30,7 +30,7 @@ BO_LOOK = {"orders": "look_auftraege", "stock": "look_artikel", "customers": "lo
 CUSTOMER_TABLES = ("customers", "customers_info", "address_book")
 
 
-def _text(value: Any) -> str:
+def mark_text(value: Any) -> str:
     return "" if value is None or value != value else str(value)
 
 
@@ -38,7 +38,7 @@ def _bo_marks(bo: sa.Engine, kind: str) -> dict[str, str]:
     from bo_oscommerce.bo import io as bo_io
 
     frame = bo_io.query(bo, BO_LOOK[kind])
-    return {f"bo.{k}": _text(v) for k, v in frame.iloc[0].items()} if len(frame) else {}
+    return {f"bo.{k}": mark_text(v) for k, v in frame.iloc[0].items()} if len(frame) else {}
 
 
 def _shop_marks(shop: sa.Engine, kind: str) -> dict[str, str] | None:

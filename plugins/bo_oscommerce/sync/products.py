@@ -77,6 +77,28 @@ def _category_ids(run: Run, paths: dict[str, str]) -> dict[str, int]:
     return dict(zip(known["warengruppe_nr"], known["osc_categories_id"].astype(int), strict=True))
 
 
+DRIFT_LOOK = "products_drift"  # looks.keep: the marks of the last drift check that found none
+
+
+def _drift_marks(run: Run, offline: set[str]) -> dict[str, str]:
+    """What the drift check reads, in a few aggregates: BO's links, the groups offline, and
+    the products the shop shows (how many, the sum of their ids and of their squares)."""
+    from bo_oscommerce.looks import mark_text
+
+    links = bo_io.query(run.bo, "look_artikel_verknuepft").iloc[0]
+    p = t.products.c
+    shown = sa.select(
+        sa.func.count(), sa.func.sum(p.products_id), sa.func.sum(p.products_id * p.products_id)
+    ).where(p.products_status != 0)
+    with run.shop.connect() as conn:
+        count, ids, squares = conn.execute(shown).one()
+    return {
+        **{f"bo.{key}": mark_text(value) for key, value in links.items()},
+        "bo.offline": ",".join(sorted(offline)),
+        "shop.shown": f"{count}/{mark_text(ids)}/{mark_text(squares)}",
+    }
+
+
 def _drifted(
     run: Run,
     products: pd.DataFrame,
@@ -89,13 +111,21 @@ def _drifted(
     Hidden: articles of offline groups. Synced again: web articles of web groups that the shop
     hides (their group came back, or someone hid them in the shop), and those whose shop
     product is gone (deleted in the shop admin): the identity rule reports the stale id and
-    creates the product anew, so no link points at nothing for longer than one run."""
+    creates the product anew, so no link points at nothing for longer than one run.
+
+    The check reads every linked article and every shown product, so it runs only when its
+    marks (``_drift_marks``) differ from those of the last check that found nothing; the
+    marks are taken before the reads, so a change during the check makes the next run check
+    again."""
+    from bo_oscommerce import looks
+
+    tenant = run.settings.id
+    marks = _drift_marks(run, offline)
+    kept = looks.quiet_marks(tenant, DRIFT_LOOK)
+    if kept is not None and kept["marks"] == marks:
+        return products, hide, None
     linked = bo_io.query(run.bo, "extract_artikel_verknuepft").astype({"artikel_nr": str})
-    linked = linked[~linked["artikel_nr"].isin(seen)]
     in_offline = linked["warengruppe_nr"].isin(offline) & (linked["im_web"].astype(int) == 1)
-    extra_hide = linked.loc[in_offline, ["artikel_nr", "osc_products_id"]].assign(
-        osc_abgleich_stand=pd.NaT, stand=pd.NaT, reason=HIDE_GROUP_OFFLINE
-    )
     visible = linked[
         ~in_offline
         & (linked["im_web"].astype(int) == 1)
@@ -104,9 +134,19 @@ def _drifted(
     p = t.products.c
     with run.shop.connect() as conn:
         shown = query_frame(conn, sa.select(p.products_id).where(p.products_status != 0))
+    shown_ids = shown["products_id"].astype("int64").to_numpy()
     stored = visible["osc_products_id"].astype("int64").to_numpy()
-    hidden_or_gone = ~np.isin(stored, shown["products_id"].astype("int64").to_numpy())
-    back = set(visible.loc[hidden_or_gone, "artikel_nr"])
+    hidden_or_gone = ~np.isin(stored, shown_ids)
+    offline_shown = in_offline & np.isin(linked["osc_products_id"].astype("int64"), shown_ids)
+    if hidden_or_gone.any() or offline_shown.any():
+        looks.forget(tenant, DRIFT_LOOK)
+    else:  # every linked article is as BO has it, those of this extract included
+        looks.keep(tenant, DRIFT_LOOK, run.run_key, marks)
+    not_seen = ~linked["artikel_nr"].isin(seen)
+    extra_hide = linked.loc[in_offline & not_seen, ["artikel_nr", "osc_products_id"]].assign(
+        osc_abgleich_stand=pd.NaT, stand=pd.NaT, reason=HIDE_GROUP_OFFLINE
+    )
+    back = set(visible.loc[hidden_or_gone & ~visible["artikel_nr"].isin(seen), "artikel_nr"])
     more, cleaned = products.iloc[:0], None
     if back:  # rare (a group came back, a product was deleted): read those articles whole
         articles = bo_io.query(run.bo, "extract_artikel", {"full_sync": 1})

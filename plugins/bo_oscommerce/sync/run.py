@@ -38,6 +38,7 @@ CATALOG_READS = {
     "extract_artikel_geloescht": {},
     "extract_warengruppen_geloescht": {},
     "extract_artikel_verknuepft": {},
+    "look_artikel_verknuepft": {},  # the products drift check's look
 }
 CUSTOMER_READS = {
     "look_kontakte": {},  # a scheduled customers run's first look (looks.py)

@@ -1,0 +1,77 @@
+"""An incremental run's drift check (``sync/products.py``) against a real shop on MariaDB and
+a real BO: what the shop changed behind BO's back (a product hidden or deleted in the shop
+admin) is put right by the next incremental run, though BO did not change; and while neither
+side changes, the check costs a few aggregates instead of reading every linked article and
+every shown product."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from tests.integration.conftest import rows, scalar, sync
+
+from bo_oscommerce.bo import io as bo_io
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def whole_reads(monkeypatch):
+    """Names of the BO queries the runs made (the real queries, counted)."""
+    made: list[str] = []
+    real = bo_io.query
+
+    def counted(engine, name, *args, **kwargs):
+        made.append(name)
+        return real(engine, name, *args, **kwargs)
+
+    monkeypatch.setattr(bo_io, "query", counted)
+    return made
+
+
+def _pid(bo, nr: str) -> int:
+    return scalar(bo, "SELECT osc_products_id FROM artikel WHERE artikel_nr = :n", n=nr)
+
+
+def test_quiet_runs_skip_the_whole_check_and_a_shop_change_is_put_right(
+    bo_mariadb, upstream_shop, staging, whole_reads
+):
+    bo, shop = bo_mariadb, upstream_shop.engine
+    sync(bo, shop, full=True, key="first")
+    sync(bo, shop, key="second")  # checks in full, finds nothing: keeps the marks
+    assert whole_reads.count("extract_artikel_verknuepft") == 1
+    sync(bo, shop, key="third")
+    assert whole_reads.count("extract_artikel_verknuepft") == 1  # nothing changed: skipped
+
+    hidden, gone = _pid(bo, "A-000002"), _pid(bo, "A-000003")
+    with shop.begin() as conn:  # the admin hides one product and deletes another
+        conn.execute(sa.text("UPDATE products SET products_status = 0, products_last_modified "
+                             "= NOW() WHERE products_id = :p"), {"p": hidden})  # fmt: skip
+        for table in ("products_description", "products_to_categories", "products"):
+            conn.execute(sa.text(f"DELETE FROM {table} WHERE products_id = :p"), {"p": gone})
+    report = sync(bo, shop, key="fourth")["products"]
+    assert whole_reads.count("extract_artikel_verknuepft") == 2
+    assert rows(shop, "SELECT products_status FROM products WHERE products_id = :p", p=hidden) == [(1,)]
+    recreated = _pid(bo, "A-000003")
+    assert recreated != gone
+    assert rows(shop, "SELECT products_model, products_status FROM products WHERE products_id = :p",
+                p=recreated) == [("A-000003", 1)]  # fmt: skip
+    assert report.inserted == 1 and report.updated == 1
+
+    sync(bo, shop, key="fifth")  # the fourth run wrote: checked again, nothing found
+    sync(bo, shop, key="sixth")
+    assert whole_reads.count("extract_artikel_verknuepft") == 3
+
+
+def test_a_link_cleared_in_bo_makes_the_next_run_check_again(
+    bo_mariadb, upstream_shop, staging, whole_reads
+):
+    bo, shop = bo_mariadb, upstream_shop.engine
+    sync(bo, shop, full=True, key="first")
+    sync(bo, shop, key="second")
+    linked = scalar(bo, "SELECT MIN(artikel_nr) FROM artikel WHERE osc_products_id IS NOT NULL")
+    with bo.begin() as conn:  # no change stamp moves: only the link count does
+        conn.execute(sa.text("UPDATE artikel SET osc_products_id = NULL WHERE artikel_nr = :n"),
+                     {"n": linked})  # fmt: skip
+    sync(bo, shop, key="third")
+    assert whole_reads.count("extract_artikel_verknuepft") == 2
