@@ -17,6 +17,7 @@ run runs.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from typing import Any
@@ -30,11 +31,17 @@ BO_LOOK = {"orders": "look_auftraege", "stock": "look_artikel", "customers": "lo
 CUSTOMER_TABLES = ("customers", "customers_info", "address_book")
 
 
+def settings_mark(settings: Any) -> str:
+    """The tenant's settings as a mark: changed settings (a price group, a stock source, a
+    status mapping) change what a run writes."""
+    return hashlib.sha256(settings.model_dump_json().encode()).hexdigest()[:16]
+
+
 def mark_text(value: Any) -> str:
     return "" if value is None or value != value else str(value)
 
 
-def _bo_marks(bo: sa.Engine, kind: str) -> dict[str, str]:
+def bo_marks(bo: sa.Engine, kind: str) -> dict[str, str]:
     from bo_oscommerce.bo import io as bo_io
 
     frame = bo_io.query(bo, BO_LOOK[kind])
@@ -65,7 +72,7 @@ def marks(kind: str, bo: sa.Engine, shop: sa.Engine) -> dict[str, str] | None:
     shop_side = _shop_marks(shop, kind)
     if shop_side is None:
         return None
-    return {**_bo_marks(bo, kind), **shop_side}
+    return {**bo_marks(bo, kind), **shop_side}
 
 
 def _path(tenant_id: str, kind: str) -> Any:

@@ -5,7 +5,6 @@ inside the functions, at run time."""
 from __future__ import annotations
 
 import functools
-import hashlib
 import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -140,7 +139,7 @@ def check_connections(tenant_id: str, kind: str | None = None) -> dict[str, Any]
 
 def _marks(settings: Any, kind: str) -> dict[str, str] | None:
     from bo_oscommerce.connections import engine_for
-    from bo_oscommerce.looks import marks
+    from bo_oscommerce.looks import marks, settings_mark
 
     try:
         found = marks(kind, engine_for(settings.bo_conn_id), engine_for(settings.shop_conn_id))
@@ -149,9 +148,7 @@ def _marks(settings: Any, kind: str) -> dict[str, str] | None:
         return None
     if found is None:
         return None
-    # changed settings (a price group, a stock source ...) change what a run writes
-    settings_json = settings.model_dump_json().encode()
-    return {**found, "settings": hashlib.sha256(settings_json).hexdigest()[:16]}
+    return {**found, "settings": settings_mark(settings)}
 
 
 def _skip_if_unchanged(tenant_id: str, kind: str, found: dict[str, str]) -> None:

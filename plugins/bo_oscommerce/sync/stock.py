@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import pandas as pd
 import sqlalchemy as sa
 
+from bo_oscommerce import looks
 from bo_oscommerce.bo import io as bo_io
 from bo_oscommerce.field_maps import WRITEBACK_MENGE
 from bo_oscommerce.quality.validation import Validated
@@ -26,6 +27,8 @@ from bo_oscommerce.sync.writeback import Statement
 from bo_oscommerce.transform.stock import FRACTION_RULE, changed_quantities
 
 ENTITY = "stock"
+LOOK = "stock_step"  # looks.keep: the marks of the last incremental stock step that sent nothing
+STOCK_COLUMNS = ["artikel_nr", "osc_products_id", "osc_menge", "gesamt", "verfuegbar"]
 
 
 class Stock(Step):
@@ -37,8 +40,18 @@ class Stock(Step):
     counted = "writeback_menge"
 
     def parts(self, columns: ShopColumns) -> Iterator[None]:
-        """BO's stock, read now and staged in chunks, then one chunk per part."""
+        """BO's stock, read now and staged in chunks, then one chunk per part. An incremental
+        run whose marks equal those of the last run that found nothing to send reads none
+        (one empty part): nothing it compares has changed."""
         run = self.run
+        self.changed = False
+        marks = None if run.full else _marks(run)
+        kept = looks.quiet_marks(run.settings.id, LOOK) if marks else None
+        if kept is not None and kept["marks"] == marks:
+            self.stock, self.unchanged_since = pd.DataFrame(columns=STOCK_COLUMNS), kept["run"]
+            yield
+            return
+        self.unchanged_since = None
         path, _ = write_parts(
             run.staging / "stock_now",
             bo_io.query_parts(run.bo, "extract_lagerbestand", {},
@@ -47,6 +60,12 @@ class Stock(Step):
         for part in read_parts(path):
             self.stock = part
             yield
+        if marks is None:
+            return
+        if self.changed:  # something to send: the next run reads again
+            looks.forget(run.settings.id, LOOK)
+        else:
+            looks.keep(run.settings.id, LOOK, run.run_key, marks)
 
     def extract(self, columns: ShopColumns) -> None:
         self.current = None
@@ -65,8 +84,12 @@ class Stock(Step):
         written = write_quantities(target, rows)
         return LoadResult(ids=rows[rows["artikel_nr"].isin(written)], updated=len(written))
 
+    def finish(self, report: EntityReport, result: LoadResult) -> None:
+        self.changed = self.changed or bool(report.failed)
+
     def report(self, built: Built, checked: Validated, result: LoadResult) -> EntityReport:
         changes = built.rows
+        self.changed = self.changed or len(changes) > 0
         in_shop = int(self.stock["osc_products_id"].notna().sum())
         report = EntityReport(
             entity=ENTITY,
@@ -85,6 +108,11 @@ class Stock(Step):
                 if keys
             },
         )  # fmt: skip
+        if self.unchanged_since:
+            report.notes.append(
+                "BO's stock, links and quantities sent are as in the run "
+                f"{self.unchanged_since}, which found nothing to send: not read again"
+            )
         missing = sorted(set(changes["artikel_nr"]) - set(result.ids["artikel_nr"]))
         if missing:
             report.notes.append(
@@ -104,6 +132,12 @@ class Stock(Step):
         remember = sent[(sent["products_quantity"] != last_sent).fillna(True).to_numpy()]
         return [(WRITEBACK_MENGE, remember.assign(
             osc_menge=remember["products_quantity"].astype("int64")))]  # fmt: skip
+
+
+def _marks(run: Run) -> dict[str, str]:
+    """BO's stock at a glance (``look_artikel``, as a scheduled stock run's look) and the
+    settings: what an incremental run compares."""
+    return {**looks.bo_marks(run.bo, "stock"), "settings": looks.settings_mark(run.settings)}
 
 
 def sync_stock(run: Run) -> EntityReport:

@@ -1,8 +1,8 @@
-"""An incremental run's drift check (``sync/products.py``) against a real shop on MariaDB and
-a real BO: what the shop changed behind BO's back (a product hidden or deleted in the shop
-admin) is put right by the next incremental run, though BO did not change; and while neither
-side changes, the check costs a few aggregates instead of reading every linked article and
-every shown product."""
+"""The looks inside an incremental catalog run, against a real shop on MariaDB and a real BO.
+The products step's drift check: what the shop changed behind BO's back (a product hidden or
+deleted in the shop admin) is put right by the next incremental run, though BO did not
+change. The stock step: a booking is sent, even one that moved no change stamp. While
+neither side changes, each costs a few aggregates instead of reading the whole catalog."""
 
 from __future__ import annotations
 
@@ -19,13 +19,14 @@ pytestmark = pytest.mark.integration
 def whole_reads(monkeypatch):
     """Names of the BO queries the runs made (the real queries, counted)."""
     made: list[str] = []
-    real = bo_io.query
+    for reader in ("query", "query_parts"):
+        real = getattr(bo_io, reader)
 
-    def counted(engine, name, *args, **kwargs):
-        made.append(name)
-        return real(engine, name, *args, **kwargs)
+        def counted(engine, name, *args, _real=real, **kwargs):
+            made.append(name)
+            return _real(engine, name, *args, **kwargs)
 
-    monkeypatch.setattr(bo_io, "query", counted)
+        monkeypatch.setattr(bo_io, reader, counted)
     return made
 
 
@@ -75,3 +76,28 @@ def test_a_link_cleared_in_bo_makes_the_next_run_check_again(
                      {"n": linked})  # fmt: skip
     sync(bo, shop, key="third")
     assert whole_reads.count("extract_artikel_verknuepft") == 2
+
+
+def test_stock_is_read_again_only_when_bo_moved_and_a_quiet_booking_is_sent(
+    bo_mariadb, upstream_shop, staging, whole_reads
+):
+    bo, shop = bo_mariadb, upstream_shop.engine
+    sync(bo, shop, full=True, key="first")
+    sync(bo, shop, key="second")  # reads BO's stock, sends nothing: keeps the marks
+    quiet = sync(bo, shop, key="third")["stock"]
+    assert whole_reads.count("extract_lagerbestand") == 2  # the full run's and the second's
+    assert quiet.updated == 0 and "not read again" in " ".join(quiet.notes)
+
+    nr, pid = rows(bo, "SELECT artikel_nr, osc_products_id FROM artikel WHERE osc_products_id "
+                       "IS NOT NULL AND osc_menge > 0 ORDER BY artikel_nr")[0]  # fmt: skip
+    before = scalar(shop, "SELECT products_quantity FROM products WHERE products_id = :p", p=pid)
+    with bo.begin() as conn:  # a booking that moves no change stamp
+        conn.execute(sa.text("UPDATE lagerbestand SET bestand = bestand + 5 WHERE artikel_nr = :n "
+                             "AND lager_nr = (SELECT MIN(lager_nr) FROM lagerbestand "
+                             "WHERE artikel_nr = :n)"), {"n": nr})  # fmt: skip
+    assert sync(bo, shop, key="fourth")["stock"].updated == 1
+    after = scalar(shop, "SELECT products_quantity FROM products WHERE products_id = :p", p=pid)
+    assert after == before + 5
+    sync(bo, shop, key="fifth")  # the fourth sent and wrote back: read again, nothing to send
+    assert sync(bo, shop, key="sixth")["stock"].updated == 0
+    assert whole_reads.count("extract_lagerbestand") == 4
