@@ -15,10 +15,21 @@ from bo_oscommerce.shop.dialect import chunks, dialect_of
 from bo_oscommerce.sqlfiles import load_sql, load_statement, split_statements
 
 
+def _statement(name: str, params: Mapping[str, Any]) -> sa.TextClause:
+    """``include/sql/bo/<name>.sql``; a list parameter is an IN list (``IN :name``)."""
+    statement = sa.text(load_statement(f"bo/{name}.sql"))
+    lists = [key for key, value in params.items() if isinstance(value, list | tuple)]
+    return statement.bindparams(*(sa.bindparam(key, expanding=True) for key in lists))
+
+
 def query(engine: sa.Engine, name: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """Run ``include/sql/bo/<name>.sql`` and return its rows."""
+    params = dict(params or {})
+    statement = _statement(name, params)
     with engine.connect() as conn:
-        return query_frame(conn, sa.text(load_statement(f"bo/{name}.sql")), dict(params or {}))
+        if any(isinstance(value, list | tuple) for value in params.values()):
+            return frames.result_frame(conn.execute(statement, params))  # IN lists: SQLAlchemy
+        return query_frame(conn, statement, params)
 
 
 def query_parts(
@@ -29,10 +40,18 @@ def query_parts(
     key: str | None = None,
 ) -> Iterator[pd.DataFrame]:
     """``query`` in parts of about ``rows`` rows, a ``key``'s rows in one part."""
+    params = dict(params or {})
     with engine.connect() as conn:
-        yield from frames.query_parts(
-            conn, sa.text(load_statement(f"bo/{name}.sql")), dict(params or {}), rows, key
-        )
+        yield from frames.query_parts(conn, _statement(name, params), params, rows, key)
+
+
+def query_for(
+    engine: sa.Engine, name: str, column: str, values: Sequence[Any], size: int = 2000
+) -> Iterator[pd.DataFrame]:
+    """``query`` with the list parameter ``column`` bound to ``values``, ``size`` at a time
+    (one empty part for no values)."""
+    for batch in chunks(list(values), size) if len(values) else [[]]:
+        yield query(engine, name, {column: list(batch)})
 
 
 def execute_many(
@@ -85,7 +104,12 @@ def execute_script(engine: sa.Engine, name: str) -> None:
 
 def probe(engine: sa.Engine, name: str, params: Mapping[str, Any] | None = None) -> None:
     """Run a read statement so that it returns no rows: proves tables and columns exist."""
+    params = dict(params or {})
     sql = load_statement(f"bo/{name}.sql")
     sql = sql.rsplit("ORDER BY", 1)[0]
+    lists = [key for key, value in params.items() if isinstance(value, list | tuple)]
+    statement = sa.text(f"SELECT * FROM ({sql}) probe WHERE 1 = 0").bindparams(
+        *(sa.bindparam(key, expanding=True) for key in lists)
+    )
     with engine.connect() as conn:
-        conn.execute(sa.text(f"SELECT * FROM ({sql}) probe WHERE 1 = 0"), dict(params or {}))
+        conn.execute(statement, params)

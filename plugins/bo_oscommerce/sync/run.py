@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,7 +18,13 @@ from bo_oscommerce.quality.validation import REJECTED_COLUMNS
 from bo_oscommerce.shop import tables as t
 from bo_oscommerce.shop.columns import ShopColumns, read_shop_columns
 from bo_oscommerce.shop.common import language_ids
-from bo_oscommerce.staging import staging_dir, validation_cache, write_frame, write_parts
+from bo_oscommerce.staging import (
+    read_parts,
+    staging_dir,
+    validation_cache,
+    write_frame,
+    write_parts,
+)
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +46,7 @@ CATALOG_READS = {
     "extract_warengruppen_geloescht": {},
     "extract_artikel_verknuepft": {},
     "look_artikel_verknuepft": {},  # the products drift check's look
+    "extract_artikel_bestand_von": {"nummern": ["A-1"]},  # an incremental run's stock
 }
 CUSTOMER_READS = {
     "look_kontakte": {},  # a scheduled customers run's first look (looks.py)
@@ -97,16 +105,30 @@ def extract(run: Run) -> dict[str, Any]:
     for name, (sql, params) in EXTRACTS.items():
         params = params if params is not None else {"full_sync": 1 if run.full else 0}
         if name in PARTED:
-            parts = bo_io.query_parts(
-                run.bo, sql, params, run.settings.catalog_chunk_rows, key="artikel_nr"
+            paths[name], counts[name] = write_parts(
+                run.staging / f"bo_{name}", _parts(run, name, sql, params, paths)
             )
-            paths[name], counts[name] = write_parts(run.staging / f"bo_{name}", parts)
             continue
         frame = bo_io.query(run.bo, sql, params)
         paths[name] = write_frame(run.staging / f"bo_{name}.parquet", frame)
         counts[name] = len(frame)
     log.info("%s: extracted from BO %s", run.settings.label, counts)
     return {"paths": paths, "counts": counts}
+
+
+def _parts(
+    run: Run, name: str, sql: str, params: dict[str, Any], paths: dict[str, str]
+) -> Iterator[pd.DataFrame]:
+    if name == "stock" and not run.full:  # the stock of the articles just extracted
+        numbers = _extracted(paths)
+        return bo_io.query_for(run.bo, "extract_artikel_bestand_von", "nummern", numbers)
+    return bo_io.query_parts(run.bo, sql, params, run.settings.catalog_chunk_rows, "artikel_nr")
+
+
+def _extracted(paths: dict[str, str]) -> list[str]:
+    """The article numbers of the staged articles, in order."""
+    parts = read_parts(paths["articles"], columns=["artikel_nr"])
+    return sorted({str(nr) for part in parts for nr in part["artikel_nr"]})
 
 
 def shop_columns(run: Run, tables: list[str] | None = None) -> ShopColumns:
