@@ -42,10 +42,9 @@ def mark_text(value: Any) -> str:
 
 
 def bo_marks(bo: sa.Engine, kind: str) -> dict[str, str]:
-    from bo_oscommerce.bo import io as bo_io
+    from bo_oscommerce.bo.rows import first_row
 
-    frame = bo_io.query(bo, BO_LOOK[kind])
-    return {f"bo.{k}": mark_text(v) for k, v in frame.iloc[0].items()} if len(frame) else {}
+    return {f"bo.{k}": mark_text(v) for k, v in first_row(bo, BO_LOOK[kind]).items()}
 
 
 def _shop_marks(shop: sa.Engine, kind: str) -> dict[str, str] | None:

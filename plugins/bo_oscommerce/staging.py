@@ -11,9 +11,10 @@ import json
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # imported where frames are read: a look's task never pays for pandas
+    import pandas as pd
 
 _VAR = Path(__file__).resolve().parents[2] / "var"
 
@@ -92,6 +93,8 @@ def read_parts(path: Any, columns: list[str] | None = None) -> Iterator[pd.DataF
 
     path = ObjectStoragePath(str(path))
     files = sorted(path.iterdir(), key=lambda p: p.name) if path.is_dir() else [path]
+    import pandas as pd
+
     for part in files:
         with part.open("rb") as handle:
             yield pd.read_parquet(io.BytesIO(handle.read()), columns=columns)
@@ -115,6 +118,8 @@ def read_json(path: Any) -> Any:
 
 def read_frame(path: Any) -> pd.DataFrame:
     """A staged frame; a folder of parts as one frame."""
+    import pandas as pd
+
     parts = list(read_parts(path))
     return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 

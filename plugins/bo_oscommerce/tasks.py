@@ -117,11 +117,16 @@ def _skip_unless_selected(entity: str) -> None:
 
 @recorded
 def check_connections(tenant_id: str, kind: str | None = None) -> dict[str, Any]:
-    """Verbindung testen; for ``kind`` also the first look (``looks``): a scheduled run that
-    finds nothing changed since the last quiet run skips every other task."""
+    """Verbindung testen; for ``kind`` first the look (``looks``): a scheduled run that finds
+    nothing changed since the last quiet run skips every other task. It writes nothing, so it
+    needs no more than the look's own reads of both sides; every run that goes on, and so
+    every run that writes, passes the whole connection test first."""
+    settings = _settings(tenant_id)
+    found = _marks(settings, kind) if kind else None
+    if found is not None:
+        _skip_if_unchanged(tenant_id, kind, found)
     from bo_oscommerce.connection_test import check_tenant
 
-    settings = _settings(tenant_id)
     result = check_tenant(settings)
     for line in result.message.splitlines():
         log.info(line)
@@ -131,9 +136,6 @@ def check_connections(tenant_id: str, kind: str | None = None) -> dict[str, Any]
         from airflow.sdk.exceptions import AirflowFailException
 
         raise AirflowFailException(result.message)  # a setting to fix: no retries
-    found = _marks(settings, kind) if kind else None
-    if found is not None:
-        _skip_if_unchanged(tenant_id, kind, found)
     return {"ok": True, "checks": len(result.passed), "marks": found}
 
 

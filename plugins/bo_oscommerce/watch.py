@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from bo_oscommerce.bo import io as bo_io
+from bo_oscommerce.bo.rows import first_row
 from bo_oscommerce.shop import tables as t
 
 
@@ -38,15 +38,14 @@ def orders_mark(conn: sa.Connection) -> OrdersMark:
 
 def stock_mark(bo: sa.Engine) -> str:
     """BO's latest stock booking, as text (any type BO keeps it in compares alike)."""
-    frame = bo_io.query(bo, "watch_lagerbestand")
-    return str(frame["stand"].iloc[0]) if len(frame) else ""
+    stand = first_row(bo, "watch_lagerbestand").get("stand")
+    return "" if stand is None else str(stand)
 
 
 def last_imported(bo: sa.Engine) -> int:
     """The highest shop orders id BO has an Auftrag for (0: none)."""
-    frame = bo_io.query(bo, "osc_bestellung_hoechste")
-    value = frame["osc_orders_id"].iloc[0] if len(frame) else None
-    return 0 if value is None or value != value else int(value)
+    value = first_row(bo, "osc_bestellung_hoechste").get("osc_orders_id")
+    return 0 if value is None else int(value)
 
 
 class Watch:

@@ -19,9 +19,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 from bo_oscommerce.staging import (
     read_json,
@@ -199,6 +200,8 @@ def read_run(folder: Any) -> dict[str, Any] | None:
 
 
 def read_quarantine(folder: Any, entity: str) -> pd.DataFrame:
+    import pandas as pd
+
     path = folder / f"quarantine_{safe_part(entity)}.csv"
     if not path.exists():
         return pd.DataFrame(columns=["key", "reason", "column", "value"])

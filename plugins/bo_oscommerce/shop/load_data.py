@@ -26,8 +26,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 if TYPE_CHECKING:
     import pandas as pd
     import sqlalchemy as sa
@@ -151,7 +149,7 @@ def _text(value: Any) -> str:
         return value.translate(_ESCAPES)
     if kind is int:
         return str(value)
-    if kind is bool or isinstance(value, np.bool_):
+    if kind is bool or kind.__name__ in ("bool", "bool_"):  # numpy's too, without numpy
         return "1" if value else "0"
     if kind is float:
         return repr(value)

@@ -83,9 +83,10 @@ DRIFT_LOOK = "products_drift"  # looks.keep: the marks of the last drift check t
 def _drift_marks(run: Run, offline: set[str]) -> dict[str, str]:
     """What the drift check reads, in a few aggregates: BO's links, the groups offline, and
     the products the shop shows (how many, the sum of their ids and of their squares)."""
+    from bo_oscommerce.bo.rows import first_row
     from bo_oscommerce.looks import mark_text
 
-    links = bo_io.query(run.bo, "look_artikel_verknuepft").iloc[0]
+    links = first_row(run.bo, "look_artikel_verknuepft")
     p = t.products.c
     shown = sa.select(
         sa.func.count(), sa.func.sum(p.products_id), sa.func.sum(p.products_id * p.products_id)
