@@ -170,8 +170,14 @@ def _params_after_tasks(dag: Any, params: dict[str, Any]) -> Any:
     """Give a DAG its params once its tasks exist. A task made while its DAG has params gets
     a deep copy of them (two per task, a quarter of the DAG file's parse time), yet a task's
     run takes its DAG's params anyway (``process_params``): set now, they are validated and
-    serialized once per DAG, and the trigger form and the runs see them as before."""
-    dag.params = params
+    serialized once per DAG, and the trigger form and the runs see them as before.
+
+    Set past the attribute's validator: it would check every default against its schema
+    again for each DAG (an eighth of the parse time), where the defaults are the same for
+    every tenant; ``tests/dags/test_dag_integrity.py`` validates each DAG's params instead."""
+    from airflow.sdk.definitions.param import ParamsDict
+
+    object.__setattr__(dag, "params", ParamsDict(params))
     return dag
 
 

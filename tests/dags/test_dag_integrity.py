@@ -182,3 +182,18 @@ def test_ensure_pools_creates_one_slot_per_active_tenant(tenants_file, airflow_d
     from airflow.models.pool import Pool
 
     assert Pool.get_pool("bo_osc_beta").slots == 1
+
+
+def test_every_dags_params_validate_and_its_tasks_carry_none_of_their_own(dagbag):
+    """The params are set on each DAG after its tasks, past the attribute's validator (ADR 17):
+    their defaults are checked here, and a run of any task still sees them (process_params)."""
+    from airflow.sdk.definitions.param import process_params
+
+    for dag in dagbag.dags.values():
+        defaults = dag.params.validate()
+        for task in dag.tasks:
+            assert not task.params, (dag.dag_id, task.task_id)
+            assert process_params(dag, task, {}, suppress_exception=False) == defaults
+    catalog = dagbag.dags["bo_osc_alpha_catalog"]
+    with pytest.raises(Exception, match="entities"):
+        process_params(catalog, catalog.tasks[0], {"entities": ["nope"]}, suppress_exception=False)
