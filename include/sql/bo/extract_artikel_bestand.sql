@@ -1,7 +1,8 @@
 -- Stock of the articles extract_artikel selects (same condition), for the quantity a new
--- product starts with: total (bestand) and available (bestand - reserviert). An incremental
--- run reads the stock of the changed articles only; the stock step reads every article's
--- stock itself (extract_lagerbestand).
+-- product starts with: total (bestand) and available (bestand - reserviert). A full run's
+-- extract; an incremental run reads the stock of the articles it extracted by number
+-- (extract_artikel_bestand_von); the stock step reads every article's stock itself
+-- (extract_lagerbestand).
 SELECT a.artikel_nr,
        COALESCE(SUM(l.bestand), 0)                AS gesamt,
        COALESCE(SUM(l.bestand - l.reserviert), 0) AS verfuegbar
