@@ -15,11 +15,18 @@ from bo_oscommerce.shop.dialect import chunks, dialect_of
 from bo_oscommerce.sqlfiles import load_sql, load_statement, split_statements
 
 
+def _lists(params: Mapping[str, Any]) -> list[str]:
+    """The parameters that are IN lists (``IN :name``, a list value)."""
+    return [key for key, value in params.items() if isinstance(value, list | tuple)]
+
+
+def _text(sql: str, params: Mapping[str, Any]) -> sa.TextClause:
+    return sa.text(sql).bindparams(*(sa.bindparam(key, expanding=True) for key in _lists(params)))
+
+
 def _statement(name: str, params: Mapping[str, Any]) -> sa.TextClause:
-    """``include/sql/bo/<name>.sql``; a list parameter is an IN list (``IN :name``)."""
-    statement = sa.text(load_statement(f"bo/{name}.sql"))
-    lists = [key for key, value in params.items() if isinstance(value, list | tuple)]
-    return statement.bindparams(*(sa.bindparam(key, expanding=True) for key in lists))
+    """``include/sql/bo/<name>.sql`` with its IN lists."""
+    return _text(load_statement(f"bo/{name}.sql"), params)
 
 
 def query(engine: sa.Engine, name: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
@@ -27,7 +34,7 @@ def query(engine: sa.Engine, name: str, params: Mapping[str, Any] | None = None)
     params = dict(params or {})
     statement = _statement(name, params)
     with engine.connect() as conn:
-        if any(isinstance(value, list | tuple) for value in params.values()):
+        if _lists(params):
             return frames.result_frame(conn.execute(statement, params))  # IN lists: SQLAlchemy
         return query_frame(conn, statement, params)
 
@@ -107,9 +114,5 @@ def probe(engine: sa.Engine, name: str, params: Mapping[str, Any] | None = None)
     params = dict(params or {})
     sql = load_statement(f"bo/{name}.sql")
     sql = sql.rsplit("ORDER BY", 1)[0]
-    lists = [key for key, value in params.items() if isinstance(value, list | tuple)]
-    statement = sa.text(f"SELECT * FROM ({sql}) probe WHERE 1 = 0").bindparams(
-        *(sa.bindparam(key, expanding=True) for key in lists)
-    )
     with engine.connect() as conn:
-        conn.execute(statement, params)
+        conn.execute(_text(f"SELECT * FROM ({sql}) probe WHERE 1 = 0", params), params)
