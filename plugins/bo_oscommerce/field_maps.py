@@ -209,6 +209,9 @@ WRITEBACK_ARTIKEL = statement_map(
     "writeback_artikel", "artikel", *keys("artikel_nr"),
     *plain("osc_products_id", "osc_abgleich_stand", "osc_texte", "osc_menge"),
 )  # fmt: skip
+WRITEBACK_ARTIKEL_AUSGESONDERT = statement_map(
+    "writeback_artikel_ausgesondert", "artikel", *keys("artikel_nr"), Field("osc_ausgesondert")
+)
 WRITEBACK_MENGE = statement_map(
     "writeback_menge", "artikel", *keys("artikel_nr"), Field("osc_menge")
 )
@@ -268,7 +271,8 @@ STATEMENTS: dict[str, FieldMap] = {
     m.statement: m
     for m in (
         ADRESSE, GESPRAECHSPARTNER, AUFTRAG, AUFTRAGSPOSITION, WRITEBACK_WARENGRUPPE,
-        WRITEBACK_ARTIKEL, WRITEBACK_MENGE, WRITEBACK_GESPRAECHSPARTNER, LINK_GESPRAECHSPARTNER,
+        WRITEBACK_ARTIKEL, WRITEBACK_ARTIKEL_AUSGESONDERT, WRITEBACK_MENGE,
+        WRITEBACK_GESPRAECHSPARTNER, LINK_GESPRAECHSPARTNER,
         WRITEBACK_AUFTRAG_STATUS, RESET_AUFTRAG_STATUS, WRITEBACK_BINDUNG,
         WRITEBACK_BINDUNG_LOESCHEN, WRITEBACK_KUNDEN_STAND, WRITEBACK_KUNDEN_STAND_LOESCHEN,
         WRITEBACK_WILLKOMMEN_GESENDET, BESTAETIGEN_KUNDE, UNLINK_WARENGRUPPE, UNLINK_ARTIKEL,

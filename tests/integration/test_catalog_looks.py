@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from tests.integration.conftest import rows, scalar, sync
+from tests.integration.conftest import rows, scalar, sync, touch
 
 from bo_oscommerce.bo import io as bo_io
 
@@ -101,3 +101,21 @@ def test_stock_is_read_again_only_when_bo_moved_and_a_quiet_booking_is_sent(
     sync(bo, shop, key="fifth")  # the fourth sent and wrote back: read again, nothing to send
     assert sync(bo, shop, key="sixth")["stock"].updated == 0
     assert whole_reads.count("extract_lagerbestand") == 4
+
+
+def test_an_article_set_aside_in_the_shop_does_not_keep_the_check_running(
+    bo_mariadb, upstream_shop, staging, whole_reads
+):
+    bo, shop = bo_mariadb, upstream_shop.engine
+    sync(bo, shop, full=True, key="first")
+    touch(bo, "UPDATE artikel SET ladenpreis = NULL, geaendert_am = :t WHERE artikel_nr = 'A-000002'")
+    report = sync(bo, shop, key="second")["products"]  # set aside and hidden: BO changed
+    assert report.hidden_by_reason == {
+        "set aside after it was in the shop (see the set-aside reasons)": ["A-000002"]
+    }
+    sync(bo, shop, key="third")  # the shop changed: checked; the hidden article is as meant
+    checks = whole_reads.count("extract_artikel_verknuepft")
+    sync(bo, shop, key="fourth")
+    sync(bo, shop, key="fifth")
+    assert whole_reads.count("extract_artikel_verknuepft") == checks
+    assert rows(shop, "SELECT products_status FROM products WHERE products_model = 'A-000002'") == [(0,)]

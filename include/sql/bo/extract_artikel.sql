@@ -1,7 +1,9 @@
 -- Articles for the shop, one row per article and text language (sprache NULL: no texts).
 -- Web articles, plus articles that left the web but are still in the shop (to hide them).
 -- :full_sync = 0 selects only articles changed since their last sync (osc_abgleich_stand), or
--- whose number of text rows differs from the last sync (a text was deleted: osc_texte).
+-- whose number of text rows differs from the last sync (a text was deleted: osc_texte), and
+-- those set aside at their last check (osc_ausgesondert: the products step skips those whose
+-- memo still matches).
 SELECT a.artikel_nr,
        a.bezeichnung,
        a.warengruppe_nr,
@@ -16,6 +18,7 @@ SELECT a.artikel_nr,
        a.osc_products_id,
        a.osc_abgleich_stand,
        a.osc_texte,
+       a.osc_ausgesondert,
        a.geaendert_am,
        t.sprache,
        t.bezeichnung  AS text_bezeichnung,
@@ -26,6 +29,7 @@ LEFT JOIN artikel_text t ON t.artikel_nr = a.artikel_nr
 WHERE (a.im_web = 1 OR a.osc_products_id IS NOT NULL)
   AND (:full_sync = 1
        OR a.osc_abgleich_stand IS NULL
+       OR a.osc_ausgesondert IS NOT NULL
        OR a.geaendert_am > a.osc_abgleich_stand
        OR EXISTS (SELECT 1 FROM artikel_text c
                   WHERE c.artikel_nr = a.artikel_nr AND c.geaendert_am > a.osc_abgleich_stand)

@@ -13,6 +13,9 @@
 --                       Give it the precision of geaendert_am (e.g. both TIMESTAMP(6)).
 --   osc_texte           how many text rows (per language) the shop was last synced from: a
 --                       deleted text makes the row due, though no geaendert_am changed
+--   osc_ausgesondert    what the checks saw when they set the article aside (its marker, text
+--                       count, the check context and the reasons): an incremental run does not
+--                       check it again until one of them changes; NULL once it is loaded
 
 -- Staat: countries, mapped to osCommerce countries
 CREATE TABLE staat (
@@ -69,6 +72,7 @@ CREATE TABLE artikel (
     osc_abgleich_stand  TIMESTAMP NULL,
     osc_menge           INTEGER,
     osc_texte           INTEGER,
+    osc_ausgesondert    VARCHAR(255),
     geaendert_am        TIMESTAMP     NOT NULL
 );
 CREATE INDEX idx_artikel_osc_products_id ON artikel (osc_products_id);

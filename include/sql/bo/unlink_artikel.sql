@@ -4,5 +4,6 @@ UPDATE artikel
 SET osc_products_id = NULL,
     osc_abgleich_stand = NULL,
     osc_menge = NULL,
-    osc_texte = NULL
+    osc_texte = NULL,
+    osc_ausgesondert = NULL
 WHERE artikel_nr = :artikel_nr

@@ -19,7 +19,11 @@ import pandas as pd
 import sqlalchemy as sa
 
 from bo_oscommerce.bo import io as bo_io
-from bo_oscommerce.field_maps import UNLINK_ARTIKEL, WRITEBACK_ARTIKEL
+from bo_oscommerce.field_maps import (
+    UNLINK_ARTIKEL,
+    WRITEBACK_ARTIKEL,
+    WRITEBACK_ARTIKEL_AUSGESONDERT,
+)
 from bo_oscommerce.frames import query_frame
 from bo_oscommerce.quality.suites import products_suite
 from bo_oscommerce.quality.validation import Suite, Validated
@@ -35,6 +39,7 @@ from bo_oscommerce.sync.run import (
     count_changed,
     marker_changed,
     only_keys,
+    rejections,
     shop_category_ids,
     shop_languages,
     write_back_due,
@@ -48,6 +53,14 @@ from bo_oscommerce.transform.products import (
     HIDE_GROUP_OFFLINE,
     HIDE_SET_ASIDE,
     build_products,
+)
+from bo_oscommerce.transform.set_aside import (
+    MEMO_COLUMN,
+    STILL_SET_ASIDE,
+    check_context,
+    fingerprints,
+    memo_rows,
+    still_set_aside,
 )
 
 ENTITY = "products"
@@ -127,8 +140,10 @@ def _drifted(
         return products, hide, None
     linked = bo_io.query(run.bo, "extract_artikel_verknuepft").astype({"artikel_nr": str})
     in_offline = linked["warengruppe_nr"].isin(offline) & (linked["im_web"].astype(int) == 1)
+    set_aside = linked[MEMO_COLUMN].notna() if MEMO_COLUMN in linked else False
     visible = linked[
         ~in_offline
+        & ~set_aside
         & (linked["im_web"].astype(int) == 1)
         & (linked["web_sichtbar"].astype(int) == 1)
     ]
@@ -240,6 +255,13 @@ class Products(Step):
             self.groups, settings.languages, settings.default_language, columns
         )
         self.offline = offline_groups(self.groups, categories)
+        self.context = check_context({
+            "settings": settings.model_dump(mode="json"),
+            "vat": self.vat.astype(str).sort_values("ust_schluessel").to_dict("records"),
+            "groups": sorted(self.category_ids), "offline": sorted(self.offline),
+            "tax_classes": self.shop_tax_classes, "languages": self.languages,
+            "columns": sorted(repr(spec) for spec in columns.values()),
+        })  # fmt: skip
         self.seen: set[str] = set()  # incremental runs: the articles this run has built
         shared = _shared_natural_keys(paths["articles"])
         together, ready = [], None
@@ -267,8 +289,25 @@ class Products(Step):
             articles, self.vat, stock, self.run.settings, self.target_columns, self.offline
         )
 
+    def _skip_still_set_aside(self, articles: pd.DataFrame) -> pd.DataFrame:
+        """Incremental runs: the articles whose set-aside memo still matches are listed, not
+        built or checked again (``transform/set_aside.py``)."""
+        memo = articles.get(MEMO_COLUMN)
+        self.memo_keys: set[str] = set()
+        self.still = pd.DataFrame(columns=["artikel_nr", "reason"])
+        if memo is None or not memo.notna().any():
+            return articles
+        noted = articles[memo.notna()]
+        self.memo_keys = set(noted["artikel_nr"])
+        if self.run.full:
+            return articles
+        self.still = still_set_aside(noted, "artikel_nr", self.context)
+        skipped = set(self.still["artikel_nr"])
+        self.seen |= skipped
+        return articles[~articles["artikel_nr"].isin(skipped)]
+
     def build(self, columns: ShopColumns) -> Built:
-        products, self.hide, cleaned = self._build(self.articles)
+        products, self.hide, cleaned = self._build(self._skip_still_set_aside(self.articles))
         if not self.run.full:
             self.seen |= set(products["artikel_nr"]) | set(self.hide["artikel_nr"])
             if self.last:
@@ -300,6 +339,10 @@ class Products(Step):
         self.hides = only_keys(
             self.run, _hides(self.hide, built.rows, checked.rejected, deleted), "artikel_nr"
         )
+        aside = self.articles[self.articles["artikel_nr"].isin(set(checked.rejected["key"]))]
+        self.memos = memo_rows(
+            fingerprints(aside, "artikel_nr"), checked.rejected, "artikel_nr", self.context
+        )
         return checked
 
     def load(self, target: sa.Connection, rows: pd.DataFrame) -> LoadResult:
@@ -312,10 +355,28 @@ class Products(Step):
 
     def report(self, built: Built, checked: Validated, result: LoadResult) -> EntityReport:
         left = int((self.hides["reason"] != HIDE_SET_ASIDE).sum())  # counted once, as hidden
-        return load_report(ENTITY, len(built.rows) + left, built, checked, result)
+        still = self.still
+        report = load_report(
+            ENTITY, len(built.rows) + left + still["artikel_nr"].nunique(), built, checked, result
+        )
+        if len(still):
+            report.set_aside = pd.concat([
+                report.set_aside,
+                rejections(ENTITY, list(zip(still["artikel_nr"], still["reason"],
+                                            [STILL_SET_ASIDE] * len(still), strict=True))),
+            ], ignore_index=True)  # fmt: skip
+        return report
 
     def write_back(self, rows: pd.DataFrame, result: LoadResult) -> list[Statement]:
-        return _write_back(rows, result, self.hidden)
+        loaded = set(result.ids["artikel_nr"]) if len(result.ids) else set()
+        cleared = [
+            {"artikel_nr": nr, MEMO_COLUMN: None} for nr in sorted(self.memo_keys & loaded)
+        ]
+        memos = self.memos[~self.memos["artikel_nr"].isin(loaded)]
+        return [
+            *_write_back(rows, result, self.hidden),
+            (WRITEBACK_ARTIKEL_AUSGESONDERT, [*cleared, *memos.to_dict("records")]),
+        ]
 
 
 def sync_products(run: Run, paths: dict[str, str]) -> EntityReport:
