@@ -98,14 +98,16 @@ class FieldMap:
 
     def records(self, frame: pd.DataFrame) -> list[dict[str, Any]]:
         """The statement's parameters, one dict per row, as plain Python values."""
-        from bo_oscommerce.frames import frame_records
+        from bo_oscommerce.frames import frame_columns
 
-        out = frame_records(frame[self.targets()])
-        for record in out:
-            for name, value in record.items():
-                if isinstance(value, pd.Timestamp):
-                    record[name] = value.to_pydatetime()
-        return out
+        names = self.targets()
+        columns = frame_columns(frame[names])
+        for at, name in enumerate(names):  # Timestamps hide only in columns of mixed objects
+            if frame[name].dtype == object:
+                columns[at] = [
+                    v.to_pydatetime() if isinstance(v, pd.Timestamp) else v for v in columns[at]
+                ]
+        return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
 
     def rows(self, data: pd.DataFrame | Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         """The statement's parameters from a frame (``records``) or from ready rows; a row

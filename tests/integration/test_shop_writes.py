@@ -53,7 +53,10 @@ def test_tricky_values_round_trip_over_several_statements(empty_shop_db, path):
         {
             "products_id": range(1, rows + 1),
             "products_quantity": 3,
-            "products_model": [f"M-{i}" for i in range(rows)],
+            # held in Arrow in several chunks, as staged BO columns put together are
+            "products_model": pd.concat(
+                [pd.Series([f"M-{i}" for i in range(at, at + rows // 2)], dtype="string[pyarrow]")
+                 for at in (0, rows // 2)], ignore_index=True),  # fmt: skip
             "products_price": 19.99,
             "products_date_added": datetime(2026, 11, 26, 12, 30, 5),
             "products_weight": 1.25,
@@ -71,13 +74,15 @@ def test_tricky_values_round_trip_over_several_statements(empty_shop_db, path):
         got = pd.DataFrame(conn.execute(sa.text(
             "SELECT products_id, products_name, products_description FROM products_description "
             "ORDER BY products_id")).all(), columns=["products_id", "products_name", "products_description"])
-        price, added = conn.execute(sa.text(
-            "SELECT products_price, products_date_added FROM products WHERE products_id = 1")).one()
+        price, added, model = conn.execute(sa.text(
+            "SELECT products_price, products_date_added, products_model FROM products "
+            "WHERE products_id = 1")).one()
     assert len(got) == rows
     assert got["products_name"].tolist() == frame["products_name"].tolist()
     assert got["products_description"].where(got["products_description"].notna(), None).tolist() == \
         frame["products_description"].tolist()
     assert float(price) == 19.99 and added == datetime(2026, 11, 26, 12, 30, 5)
+    assert model == "M-0"
 
 
 def test_a_failing_statement_raises_a_sqlalchemy_error_and_rolls_back(empty_shop_db, path):

@@ -36,6 +36,8 @@ LOADED = "LOAD DATA LOCAL INFILE"
 INSERTED = "multi-row INSERT"
 _SPECIAL = re.compile(r"[\\\t\n\r\0]")
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\0": "\\0"})
+# backslash first: the escapes of the others bring their own
+_ESCAPE_ORDER = (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"), ("\0", "\\0"))
 _allowed = threading.local()  # the one file the current thread's load may send
 
 
@@ -77,16 +79,14 @@ def load(conn: sa.Connection, table: str, frame: pd.DataFrame) -> str | None:
     dbapi_conn = conn.connection.dbapi_connection
     if not hasattr(dbapi_conn, "_local_infile") or not install_guard():
         return "this driver version offers no guarded LOCAL INFILE"
-    charset = getattr(dbapi_conn, "charset", "utf8mb4")
-    encoding = getattr(dbapi_conn, "encoding", "utf8")
     fd, path = tempfile.mkstemp(prefix="bo-osc-load-", suffix=".tsv")
     try:
         with os.fdopen(fd, "wb") as out:
             for start in range(0, len(frame), FILE_ROWS):  # a slice at a time: lean on memory
-                out.write(tsv(frame.iloc[start : start + FILE_ROWS]).encode(encoding))
+                out.write(tsv_bytes(frame.iloc[start : start + FILE_ROWS]))
         names = ", ".join(f"`{c}`" for c in frame.columns)
         sql = (
-            f"LOAD DATA LOCAL INFILE '{path}' INTO TABLE `{table}` CHARACTER SET {charset} "
+            f"LOAD DATA LOCAL INFILE '{path}' INTO TABLE `{table}` CHARACTER SET utf8mb4 "
             # tab, backslash, newline as hex literals: the same under NO_BACKSLASH_ESCAPES
             "FIELDS TERMINATED BY X'09' ESCAPED BY X'5C' LINES TERMINATED BY X'0A' "
             f"({names})"
@@ -122,13 +122,69 @@ def _run(dbapi_conn: Any, cursor: Any, sql: str, path: str, rows: int) -> str | 
     return None
 
 
-def tsv(frame: pd.DataFrame) -> str:
-    """The frame as LOAD DATA's default text format: tab-separated, ``\\N`` for NULL, tab,
-    newline, carriage return, NUL and backslash escaped."""
+def tsv_bytes(frame: pd.DataFrame) -> bytes:
+    """The frame in LOAD DATA's default text format, UTF-8: tab-separated, ``\\N`` for NULL,
+    tab, newline, carriage return, NUL and backslash escaped. Built column by column in Arrow,
+    so the rows never become Python objects; a column Arrow cannot type goes value by value."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if frame.empty:
+        return b""
+    columns = [_arrow_text(frame[name]) for name in frame.columns]
+    lines = pc.binary_join_element_wise(*columns, "\t")
+    lines = pc.binary_join_element_wise(lines, pa.scalar("\n"), "")
+    offsets, data = lines.buffers()[1:3]
+    ends = pa.Array.from_buffers(pa.int32(), len(lines) + 1, [None, offsets], offset=lines.offset)
+    first, last = ends[0].as_py(), ends[-1].as_py()
+    return data.to_pybytes()[first:last]
+
+
+def _arrow_text(values: pd.Series) -> Any:
+    """One column as LOAD DATA text, an Arrow string array without nulls."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        array = pa.array(values, from_pandas=True)
+        if isinstance(array, pa.ChunkedArray):  # a column pandas keeps in Arrow already
+            array = array.combine_chunks()
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        array = None
+    kind = array.type if array is not None else None
+    if kind is None:
+        return pa.array(_texts(_python_values(values)), type=pa.string())
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        text = pc.cast(array, pa.string())
+        if pc.any(pc.match_substring_regex(text, r"[\\\t\n\r\x00]")).as_py():
+            for raw, escaped in _ESCAPE_ORDER:
+                text = pc.replace_substring(text, raw, escaped)
+    elif pa.types.is_boolean(kind):
+        text = pc.cast(pc.cast(array, pa.int8()), pa.string())
+    elif pa.types.is_null(kind):
+        text = pa.nulls(len(array), pa.string())
+    elif any(test(kind) for test in (pa.types.is_integer, pa.types.is_floating,
+                                     pa.types.is_decimal, pa.types.is_date32)):  # fmt: skip
+        text = pc.cast(array, pa.string())
+    elif pa.types.is_timestamp(kind) and kind.tz is None and _whole_seconds(array):
+        text = pc.strftime(pc.cast(array, pa.timestamp("s")), format="%Y-%m-%d %H:%M:%S")
+    else:
+        text = pa.array(_texts(_python_values(values)), type=pa.string())
+    return pc.fill_null(text, "\\N")
+
+
+def _whole_seconds(array: Any) -> bool:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    seconds = pc.cast(array, pa.timestamp("s"), safe=False)
+    return bool(pc.all(pc.equal(pc.cast(seconds, array.type), array)).as_py() is not False)
+
+
+def _python_values(values: pd.Series) -> list[Any]:
     from bo_oscommerce.frames import frame_columns
 
-    columns = [_texts(values) for values in frame_columns(frame)]
-    return "".join("\t".join(row) + "\n" for row in zip(*columns, strict=True))
+    return frame_columns(values.to_frame())[0]
 
 
 def _texts(values: list[Any]) -> list[str]:

@@ -47,7 +47,7 @@ from bo_oscommerce.sync.run import (
 from bo_oscommerce.sync.step import Built, Step, load_report, run_step
 from bo_oscommerce.sync.writeback import Statement, relink, unbind
 from bo_oscommerce.transform.categories import build_categories, offline_groups
-from bo_oscommerce.transform.common import Cleaned
+from bo_oscommerce.transform.common import Cleaned, is_in
 from bo_oscommerce.transform.products import (
     HIDE_DELETED,
     HIDE_GROUP_OFFLINE,
@@ -158,11 +158,11 @@ def _drifted(
         looks.forget(tenant, DRIFT_LOOK)
     else:  # every linked article is as BO has it, those of this extract included
         looks.keep(tenant, DRIFT_LOOK, run.run_key, marks)
-    not_seen = ~linked["artikel_nr"].isin(seen)
+    not_seen = ~is_in(linked["artikel_nr"], seen)
     extra_hide = linked.loc[in_offline & not_seen, ["artikel_nr", "osc_products_id"]].assign(
         osc_abgleich_stand=pd.NaT, stand=pd.NaT, reason=HIDE_GROUP_OFFLINE
     )
-    back = set(visible.loc[hidden_or_gone & ~visible["artikel_nr"].isin(seen), "artikel_nr"])
+    back = set(visible.loc[hidden_or_gone & ~is_in(visible["artikel_nr"], seen), "artikel_nr"])
     more, cleaned = products.iloc[:0], None
     if back:  # rare (a group came back, a product was deleted): read those articles whole
         articles = bo_io.query(run.bo, "extract_artikel", {"full_sync": 1})
@@ -280,11 +280,11 @@ class Products(Step):
 
     def _build(self, articles: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, Cleaned]:
         keys = set(articles["artikel_nr"])
-        stock = self.stock[self.stock["artikel_nr"].isin(keys)]
+        stock = self.stock[is_in(self.stock["artikel_nr"], keys)]
         if len(stock) < len(keys) and not self.run.full:  # drift: articles not extracted
             every = bo_io.query_parts(self.run.bo, "extract_artikel_bestand", {"full_sync": 1})
             stock = _stock_frame(every, self.run.settings.stock_source)
-            stock = stock[stock["artikel_nr"].isin(keys)]
+            stock = stock[is_in(stock["artikel_nr"], keys)]
         return build_products(
             articles, self.vat, stock, self.run.settings, self.target_columns, self.offline
         )
@@ -372,7 +372,7 @@ class Products(Step):
         cleared = [
             {"artikel_nr": nr, MEMO_COLUMN: None} for nr in sorted(self.memo_keys & loaded)
         ]
-        memos = self.memos[~self.memos["artikel_nr"].isin(loaded)]
+        memos = self.memos[[nr not in loaded for nr in self.memos["artikel_nr"]]]
         return [
             *_write_back(rows, result, self.hidden),
             (WRITEBACK_ARTIKEL_AUSGESONDERT, [*cleared, *memos.to_dict("records")]),

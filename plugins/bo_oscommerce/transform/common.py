@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 
@@ -22,6 +24,23 @@ class Cleaned:
     @property
     def count(self) -> int:
         return len({k for keys in self.rules.values() for k in keys})
+
+
+def is_in(values: pd.Series, keys: Collection[object]) -> np.ndarray:
+    """``values.isin(keys)`` for many keys: for a column of Arrow strings (what ``astype(str)``
+    gives) pandas converts the keys one by one into Arrow scalars; Arrow's own ``is_in`` does
+    it in one go."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        array = pa.array(values, from_pandas=True)
+        try:
+            found = pc.is_in(array, value_set=pa.array(list(keys), type=array.type))
+        except (pa.ArrowInvalid, pa.ArrowTypeError):  # keys that are no text
+            return values.isin(keys).to_numpy(dtype=bool)
+        return found.to_numpy(zero_copy_only=False).astype(bool)
+    return values.isin(keys).to_numpy(dtype=bool)
 
 
 def texts(values: pd.Series) -> pd.Series:

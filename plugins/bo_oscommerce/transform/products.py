@@ -23,7 +23,7 @@ from bo_oscommerce.config import TenantSettings
 from bo_oscommerce.field_maps import PRODUCT_TEXTS, PRODUCTS
 from bo_oscommerce.shop.columns import ShopColumns, metadata_columns
 from bo_oscommerce.transform.categories import text_rows
-from bo_oscommerce.transform.common import Cleaned, pivot_texts, to_timestamp
+from bo_oscommerce.transform.common import Cleaned, is_in, pivot_texts, to_timestamp
 from bo_oscommerce.transform.stock import FRACTION_RULE, quantities
 
 # why an article that is in the shop is hidden there (see shop/products.py)
@@ -76,7 +76,7 @@ def build_products(
     qty = qty.set_index("artikel_nr")
     products = _product_rows(web, vat, qty, settings, columns, cleaned)
     texts = pivot_texts(
-        articles[articles["artikel_nr"].isin(set(web["artikel_nr"]))],
+        articles[is_in(articles["artikel_nr"], set(web["artikel_nr"]))],
         key="artikel_nr",
         languages=settings.languages,
         default_language=settings.default_language,
