@@ -146,7 +146,9 @@ def _arrow_text(values: pd.Series) -> Any:
     import pyarrow.compute as pc
 
     try:
-        array = pa.array(values, from_pandas=True)
+        # the column's array, not the Series: pyarrow's probe of a Series for
+        # ``__arrow_array__`` goes through pandas' attribute lookup on the index (ms per column)
+        array = pa.array(values.array, from_pandas=True)
         if isinstance(array, pa.ChunkedArray):  # a column pandas keeps in Arrow already
             array = array.combine_chunks()
     except (pa.ArrowInvalid, pa.ArrowTypeError):

@@ -34,7 +34,7 @@ def is_in(values: pd.Series, keys: Collection[object]) -> np.ndarray:
     import pyarrow.compute as pc
 
     if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
-        array = pa.array(values, from_pandas=True)
+        array = pa.array(values.array, from_pandas=True)
         try:
             found = pc.is_in(array, value_set=pa.array(list(keys), type=array.type))
         except (pa.ArrowInvalid, pa.ArrowTypeError):  # keys that are no text
