@@ -29,10 +29,13 @@ sys.path.insert(0, str(ROOT / "plugins"))
 sys.path.insert(0, str(ROOT / "fixtures"))
 
 from bo_oscommerce_fixtures.demo_bo import generate  # noqa: E402
+from bo_oscommerce_fixtures.demo_images import png  # noqa: E402
 from bo_oscommerce_fixtures.demo_shop import create_demo_shop  # noqa: E402
 from bo_oscommerce_fixtures.reference_bo import create_reference_schema  # noqa: E402
 
 DEMO = ROOT / "var" / "demo"
+IMAGES = DEMO / "bilder"  # BO's image folder (the demo tenant's images.source)
+SHOP_IMAGES = DEMO / "shop" / "images"  # the shop's images/ (images.target)
 
 
 def sqlite_path(env: str) -> Path:
@@ -51,10 +54,29 @@ def build_databases(articles: int) -> tuple[sa.Engine, sa.Engine]:
     summary = generate(bo, articles=articles)
     create_demo_shop(shop)
     print(f"BO demo data: {summary.counts}")
+    print(f"BO's images: {make_images(bo)} small pictures in {IMAGES}")
     print("deliberately dirty rows:")
     for case in summary.dirty:
         print(f"  {case.table} {case.key}: {case.reason}")
     return bo, shop
+
+
+def make_images(bo: sa.Engine) -> int:
+    """A picture for every image path BO names (a few colours over and over), and an empty
+    images folder for the shop."""
+    import shutil
+
+    for folder in (IMAGES, SHOP_IMAGES):
+        shutil.rmtree(folder, ignore_errors=True)
+    SHOP_IMAGES.mkdir(parents=True)
+    with bo.connect() as conn:
+        paths = conn.execute(sa.text("SELECT bildpfad FROM artikel WHERE bildpfad IS NOT NULL "
+                                     "ORDER BY artikel_nr")).scalars().all()  # fmt: skip
+    for n, path in enumerate(paths):
+        file = IMAGES / path
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_bytes(png(n % 6))
+    return len(paths)
 
 
 def run_dag(dag_id: str, conf: dict) -> dict:
@@ -104,7 +126,7 @@ def show_shop(shop: sa.Engine) -> None:
         rows = conn.execute(
             sa.text(
                 "SELECT p.products_model, d.products_name, p.products_price, p.products_quantity, "
-                "p.products_status FROM products p JOIN products_description d "
+                "p.products_status, p.products_image FROM products p JOIN products_description d "
                 "ON d.products_id = p.products_id "
                 "JOIN languages l ON l.languages_id = d.language_id AND l.code = 'de' "
                 "ORDER BY p.products_id LIMIT 5"
@@ -113,8 +135,10 @@ def show_shop(shop: sa.Engine) -> None:
     for row in rows:
         print(
             f"    {row[0]:<10} {row[1][:40]:<40} net {float(row[2]):>9.4f}  qty {row[3]:>4}"
-            f"  status {row[4]}"
+            f"  status {row[4]}  image {row[5]}"
         )
+    files = sorted(p.name for p in SHOP_IMAGES.iterdir())
+    print(f"  shop images folder {SHOP_IMAGES}: {len(files)} files, e.g. {files[:2]}")
 
 
 def change_bo(bo: sa.Engine) -> None:

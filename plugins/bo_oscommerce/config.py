@@ -178,6 +178,41 @@ class Defaults(BaseModel):
         return value
 
 
+class Images(BaseModel):
+    """Where each article's image comes from and goes to (transform/images.py, ADR 19).
+
+    ``source``: the folder (or fsspec URL) BO's image paths resolve against; a BO path that
+    starts with one of ``strip_prefixes`` (the share or drive BO's users see, e.g.
+    ``\\\\fileserver\\Bilder`` or ``D:\\BO\\Bilder``) is read relative to it. ``target``: the
+    shop's ``images/`` directory as a folder, ``file://``, ``sftp://host/path`` or ``s3://``
+    URL; ``*_conn_id``: the Airflow connection with its credentials (never in this file)."""
+
+    model_config = ConfigDict(extra="forbid")
+    source: str
+    source_conn_id: str | None = None
+    strip_prefixes: list[str] = Field(default_factory=list)
+    target: str
+    target_conn_id: str | None = None
+    # a larger file is set aside (the product keeps its last image)
+    max_bytes: int = Field(5_000_000, ge=1)
+    # remove files in the target that this sync uploaded and no product references any more
+    # (off: old orders and caches may still link them)
+    remove_unreferenced: bool = False
+    transfers: int = Field(8, ge=1, le=64)  # uploads at a time
+
+    def anchored(self, base: Path) -> Images:
+        """A relative folder is relative to the tenants file's folder, like a path in any
+        other configuration file (URLs and absolute folders stay as they are)."""
+
+        def anchor(location: str) -> str:
+            if "://" in location or Path(location).is_absolute():
+                return location
+            return str((base / location).resolve())
+
+        return self.model_copy(update={"source": anchor(self.source),
+                                       "target": anchor(self.target)})  # fmt: skip
+
+
 class TenantSettings(Defaults):
     """One tenant: its connections, active flag and its own values for the defaults."""
 
@@ -186,6 +221,8 @@ class TenantSettings(Defaults):
     active: bool = True
     bo_conn_id: str
     shop_conn_id: str
+    # product images copied into the shop (None: products_image takes BO's path as it is)
+    images: Images | None = None
 
     @field_validator("id")
     @classmethod
@@ -288,7 +325,11 @@ def _merge(defaults: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def parse_config(raw: Any, source: str = "tenants file") -> TenantConfig:
+def parse_config(
+    raw: Any, source: str = "tenants file", base: Path | None = None
+) -> TenantConfig:
+    """The tenants of a tenants file's content; ``base``: the file's folder (relative image
+    folders are relative to it)."""
     if not isinstance(raw, dict) or not isinstance(raw.get("tenants"), dict):
         raise TenantConfigError(f"{source}: expected a mapping with a 'tenants:' section")
     defaults_raw = raw.get("defaults") or {}
@@ -309,6 +350,8 @@ def parse_config(raw: Any, source: str = "tenants file") -> TenantConfig:
         except ValidationError as exc:
             config.errors[str(tenant_id)] = _describe(str(tenant_id), exc)
             continue
+        if settings.images is not None and base is not None:
+            settings = settings.model_copy(update={"images": settings.images.anchored(base)})
         config.tenants[settings.id] = settings
     return config
 
@@ -321,4 +364,4 @@ def load_config(path: Path | None = None) -> TenantConfig:
         raise TenantConfigError(f"tenants file {path} not found (set BO_OSC_TENANTS_FILE)") from exc
     except yaml.YAMLError as exc:
         raise TenantConfigError(f"tenants file {path} is not valid YAML: {exc}") from exc
-    return parse_config(raw, source=str(path))
+    return parse_config(raw, source=str(path), base=path.resolve().parent)

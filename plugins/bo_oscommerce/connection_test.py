@@ -203,7 +203,41 @@ def _check_hold_statuses(
         )
 
 
-def check_tenant(settings: TenantSettings) -> CheckResult:
+def _check_images(settings: TenantSettings, result: CheckResult) -> None:
+    """The image source is a folder this worker reads; the shop's images folder takes a file
+    (one is written and removed again)."""
+    import uuid
+
+    from bo_oscommerce.shop import images as files
+    from bo_oscommerce.sync.images import shown
+
+    images = settings.images
+    assert images is not None
+    for role, location, conn_id in (("source", images.source, images.source_conn_id),
+                                    ("target", images.target, images.target_conn_id)):  # fmt: skip
+        where = f"image {role} {shown(location)}"
+        try:
+            base = files.folder(location, conn_id)
+            if base.fs.info(base.path).get("type") != "directory":
+                raise FileNotFoundError("not a folder")
+            if role == "target":
+                probe = (base / f".bo-osc-probe-{uuid.uuid4().hex[:8]}").path
+                base.fs.pipe_file(probe, b"")
+                base.fs.rm_file(probe)
+        except Exception as exc:  # noqa: BLE001 - any failure is this check's finding
+            why = ("not found, or not a folder" if isinstance(exc, FileNotFoundError)
+                   else f"{type(exc).__name__}: {exc}")  # fmt: skip
+            result.problems.append(
+                f"{where}: {why}: fix images.{role}"
+                f"{' or its connection' if conn_id else ''} in the tenant's settings"
+            )
+            continue
+        result.passed.append(f"{where}: reachable{', writable' if role == 'target' else ''}")
+
+
+def check_tenant(settings: TenantSettings, images: bool = True) -> CheckResult:
+    """``images``: also the image folders, where the tenant copies images (the catalog's
+    runs and the command line; the other DAGs do not touch them)."""
     result = CheckResult(settings.id)
     bo = _connect(settings.bo_conn_id, "BO", result)
     if bo:
@@ -211,4 +245,6 @@ def check_tenant(settings: TenantSettings) -> CheckResult:
     shop = _connect(settings.shop_conn_id, "shop", result)
     if shop:
         _check_shop(settings, *shop, result)
+    if images and settings.images is not None:
+        _check_images(settings, result)
     return result

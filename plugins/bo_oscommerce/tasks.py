@@ -127,7 +127,7 @@ def check_connections(tenant_id: str, kind: str | None = None) -> dict[str, Any]
         _skip_if_unchanged(tenant_id, kind, found)
     from bo_oscommerce.connection_test import check_tenant
 
-    result = check_tenant(settings)
+    result = check_tenant(settings, images=kind is None)
     for line in result.message.splitlines():
         log.info(line)
     if not result.ok:
@@ -187,11 +187,18 @@ def sync_categories(tenant_id: str, extracted: dict[str, Any]) -> dict[str, Any]
 
 @recorded
 def sync_products(tenant_id: str, extracted: dict[str, Any]) -> dict[str, Any]:
+    """The products, then (tenants with the ``images`` setting) their image files: the
+    images step needs the products' shop ids, and in this task it costs no task of its own."""
+    from bo_oscommerce.sync.images import sync_images
     from bo_oscommerce.sync.products import sync_products as step
 
     _skip_unless_selected("products")
     run = _run(tenant_id)
-    return _publish(step(run, extracted["paths"]), tenant_id, run.run_key)
+    published = _publish(step(run, extracted["paths"]), tenant_id, run.run_key)
+    images = sync_images(run)
+    if images is not None:
+        published["images"] = _publish(images, tenant_id, run.run_key)
+    return published
 
 
 @recorded

@@ -4,6 +4,6 @@
 -- auftrag.osc_orders_id is deliberately kept: it is what makes an order import exactly once.
 UPDATE warengruppe SET osc_categories_id = NULL, osc_abgleich_stand = NULL, osc_texte = NULL;
 UPDATE artikel SET osc_products_id = NULL, osc_abgleich_stand = NULL, osc_menge = NULL,
-                   osc_texte = NULL, osc_ausgesondert = NULL;
+                   osc_texte = NULL, osc_ausgesondert = NULL, osc_bild = NULL;
 UPDATE gespraechspartner SET osc_customers_id = NULL, osc_abgleich_stand = NULL;
 DELETE FROM osc_bindung;

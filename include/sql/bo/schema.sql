@@ -16,6 +16,8 @@
 --   osc_ausgesondert    what the checks saw when they set the article aside (its marker, text
 --                       count, the check context and the reasons): an incremental run does not
 --                       check it again until one of them changes; NULL once it is loaded
+--   osc_bild            what the images step last sent for the article (a hash of bildpfad, the
+--                       file's size, modification time and content hash, the shop's file name)
 
 -- Staat: countries, mapped to osCommerce countries
 CREATE TABLE staat (
@@ -73,6 +75,7 @@ CREATE TABLE artikel (
     osc_menge           INTEGER,
     osc_texte           INTEGER,
     osc_ausgesondert    VARCHAR(255),
+    osc_bild            VARCHAR(255),
     geaendert_am        TIMESTAMP     NOT NULL
 );
 CREATE INDEX idx_artikel_osc_products_id ON artikel (osc_products_id);

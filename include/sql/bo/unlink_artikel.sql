@@ -5,5 +5,6 @@ SET osc_products_id = NULL,
     osc_abgleich_stand = NULL,
     osc_menge = NULL,
     osc_texte = NULL,
-    osc_ausgesondert = NULL
+    osc_ausgesondert = NULL,
+    osc_bild = NULL
 WHERE artikel_nr = :artikel_nr

@@ -337,12 +337,16 @@ def load_products(
     columns: ShopColumns,
     master_column: str | None,
     run_at: datetime,
+    images_copied: bool = False,
 ) -> LoadResult:
     """Create or update valid web articles as products with descriptions and their category.
-    ``products`` rows passed validation; ``run_at`` is in the shop's local time."""
+    ``products`` rows passed validation; ``run_at`` is in the shop's local time;
+    ``images_copied``: ``products_image`` is the images step's, left alone here."""
     result = LoadResult(stale=pd.DataFrame(columns=STALE_COLUMNS))
     table, master = products_table(columns, master_column)
     tracked = PRODUCT_COLUMNS + ([master] if master else [])
+    if images_copied:  # the images step's column (sync/images.py)
+        tracked = [c for c in tracked if c != "products_image"]
     resolved = resolve_products(conn, products, result)
     wanted = resolved.assign(
         categories_id=resolved["warengruppe_nr"].map(category_ids).astype("Int64"),

@@ -349,6 +349,7 @@ class Products(Step):
         result = load_products(
             target, rows, self.category_ids, self.languages, self.target_columns,
             self.run.settings.master_id_column, self.run.run_at,
+            images_copied=self.run.settings.images is not None,
         )  # fmt: skip
         self.hidden = hide_products(target, self.hides, self.run.run_at, result)
         return result

@@ -45,6 +45,7 @@ CATALOG_READS = {
     "extract_artikel_geloescht": {},
     "extract_warengruppen_geloescht": {},
     "extract_artikel_verknuepft": {},
+    "extract_artikel_bilder": {},  # the images step's (tenants with the images setting)
     "look_artikel_verknuepft": {},  # the products drift check's look
     "extract_artikel_bestand_von": {"nummern": ["A-1"]},  # an incremental run's stock
 }

@@ -160,7 +160,8 @@ def _product_rows(
         ),
         products_tax_class_id=pd.array(tax_class, dtype="Int64"),
         products_status=np.where(web["web_sichtbar"].astype(int) == 1, 1, 0),
-        bildpfad=web["bildpfad"].where(web["bildpfad"].notna(), None),
+        # with images copied (settings.images) the images step names the file: not BO's path
+        bildpfad=None if settings.images else web["bildpfad"].where(web["bildpfad"].notna(), None),
         products_weight=weight.fillna(0).round(weight_spec.scale or 0),
         products_quantity=pd.array(
             web["artikel_nr"].map(qty["products_quantity"]).fillna(0), dtype="Int64"
