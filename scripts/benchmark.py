@@ -533,6 +533,7 @@ BLOCKS = {
     "customers": (CUSTOMERS_START, CUSTOMERS_END),
     "orders": ("<!-- orders:start -->", "<!-- orders:end -->"),
     "fleet": ("<!-- fleet:start -->", "<!-- fleet:end -->"),
+    "images": ("<!-- images:start -->", "<!-- images:end -->"),
 }
 
 
@@ -1356,6 +1357,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--orders", type=int, help="benchmark the order import with this many shop orders instead"
     )
+    parser.add_argument(
+        "--images", type=int, help="benchmark the images step with this many pictures instead"
+    )
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--profile", type=Path, help="write cProfile files of each sync here")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir and databases")
@@ -1379,13 +1383,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="bo_osc_bench_"))
-    if args.contacts or args.orders:
-        name = "customers" if args.contacts else "orders"
+    if args.contacts or args.orders or args.images:
+        name = "customers" if args.contacts else "orders" if args.orders else "images"
         try:
             if args.contacts:
                 block, checks = benchmark_contacts(args.contacts, tmp)
-            else:
+            elif args.orders:
                 block, checks = benchmark_order_import(args.orders, tmp)
+            else:
+                import benchmark_images
+
+                block, checks = benchmark_images.run(args.images, tmp, sys.modules[__name__])
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         text = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
