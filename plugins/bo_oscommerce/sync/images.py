@@ -9,6 +9,7 @@ is not there. Runs after the products step (it needs the shop's product ids).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -148,8 +149,6 @@ class Images(Step):
         kind = rules.image_type(data[: files.HEAD_BYTES])
         if kind is None:
             return Sent(key, reason=rules.NOT_AN_IMAGE)
-        import hashlib
-
         digest = hashlib.sha256(data).hexdigest()
         name = rules.shop_name(str(row["relative"]), digest, kind, width)
         if name is None:
@@ -182,7 +181,7 @@ class Images(Step):
         memos = [{"artikel_nr": s.artikel_nr, "osc_bild": s.memo.text()}
                  for s in self.sent if s.memo]  # fmt: skip
         cleared = [{"artikel_nr": k, "osc_bild": None} for k in self.cleared]
-        return [(WRITEBACK_ARTIKEL_BILD, [*memos, *cleared])]
+        return [(WRITEBACK_ARTIKEL_BILD, [*memos, *cleared])] if memos or cleared else []
 
     def finish(self, report: EntityReport, result: LoadResult) -> None:
         if not self.settings.remove_unreferenced or report.failed:
