@@ -1280,8 +1280,8 @@ def _findings(scenarios: dict[str, dict[str, Any]]) -> list[str]:
         notes.append(
             f"The no-op run still extracts {scenarios['noop']['extracted']['articles']} article "
             f"rows (article x text language): the {set_aside} set-aside articles never get a "
-            "sync marker (osc_abgleich_stand), so every incremental run fetches, transforms and "
-            "validates them again."
+            "sync marker (osc_abgleich_stand), so every incremental run fetches them again; "
+            "their set-aside memo (ADR 18) spares building and validating them."
         )
     return notes
 
