@@ -197,3 +197,23 @@ def test_every_dags_params_validate_and_its_tasks_carry_none_of_their_own(dagbag
     catalog = dagbag.dags["bo_osc_alpha_catalog"]
     with pytest.raises(Exception, match="entities"):
         process_params(catalog, catalog.tasks[0], {"entities": ["nope"]}, suppress_exception=False)
+
+
+def test_dag_settings_read_once_are_airflows_configured_ones(tenants_file, monkeypatch):
+    """The factory reads the configuration's DAG defaults once per parse (``_configured``):
+    every DAG still gets what the configuration says, and a changed value counts at once."""
+    from airflow.sdk.configuration import conf
+
+    from bo_oscommerce.dag_factory import build_all
+
+    monkeypatch.setenv("AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG", "7")
+    monkeypatch.setenv("AIRFLOW__CORE__MAX_CONSECUTIVE_FAILED_DAG_RUNS_PER_DAG", "5")
+    monkeypatch.setenv("AIRFLOW__DAG_PROCESSOR__DISABLE_BUNDLE_VERSIONING", "True")
+    assert conf.getint("core", "max_active_tasks_per_dag") == 7
+    dags = build_all()
+    for dag in dags.values():
+        if dag.dag_id.startswith(("bo_osc_alpha_", "bo_osc_beta_")):
+            assert (dag.max_active_tasks, dag.max_consecutive_failed_dag_runs,
+                    dag.disable_bundle_versioning) == (7, 5, True), dag.dag_id  # fmt: skip
+    monkeypatch.setenv("AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG", "9")
+    assert build_all()["bo_osc_alpha_stock"].max_active_tasks == 9
