@@ -138,6 +138,29 @@ def test_bad_images_are_set_aside_with_their_reason(shop_with_images):
     assert cleared.updated == 1
 
 
+def test_a_file_the_host_refuses_is_set_aside_and_the_others_arrive(shop_with_images, monkeypatch):
+    from bo_oscommerce.shop import images as files
+
+    bo, shop, tenant, source, folder, chosen = shop_with_images
+    real = files.upload
+
+    def refusing(target, name, data):  # the host refuses one file, e.g. its quota is full
+        if name.startswith(chosen[2].lower()):
+            raise PermissionError(13, "Permission denied")
+        real(target, name, data)
+
+    monkeypatch.setattr(files, "upload", refusing)
+    report = images(bo, shop, tenant, "refused")
+    assert (report.inserted, list(report.set_aside["key"])) == (5, [chosen[2]])
+    assert report.set_aside["reason"].iloc[0].startswith(rules.UPLOAD_FAILED)
+    assert shop_image(shop, bo, chosen[2]) is None  # names no file that is not there
+    assert scalar(bo, "SELECT osc_bild FROM artikel WHERE artikel_nr = :n", n=chosen[2]) is None
+    monkeypatch.setattr(files, "upload", real)
+    again = images(bo, shop, tenant, "again")
+    assert (again.inserted, again.unchanged) == (1, 5)
+    assert (folder / shop_image(shop, bo, chosen[2])).exists()
+
+
 def test_unreferenced_images_are_removed_only_when_the_tenant_says_so(shop_with_images):
     bo, shop, tenant, source, folder, chosen = shop_with_images
     images(bo, shop, tenant, "first")

@@ -158,7 +158,10 @@ class Images(Step):
         old = rules.Memo.parse(row["osc_bild"])
         if old and old.digest == memo.digest and old.name == name and row["current"] == name:
             return Sent(key, memo)  # touched, not changed: nothing to send
-        files.upload(destination, name, data)
+        try:
+            files.upload(destination, name, data)
+        except Exception as exc:  # noqa: BLE001 - one file the host refused; the others go on
+            return Sent(key, reason=f"{rules.UPLOAD_FAILED}: {type(exc).__name__}: {exc}")
         return Sent(key, memo, uploaded=True)
 
     def report(self, built: Built, checked: Any, result: LoadResult) -> EntityReport:

@@ -32,6 +32,7 @@ MISSING = "image file missing or unreadable in the image source"
 NOT_AN_IMAGE = "file is not an image by its content (JPEG, PNG, GIF or WebP)"
 TOO_LARGE = "image file is larger than the tenant's images.max_bytes"
 NAME_TOO_LONG = "the shop's products_image column is too narrow for any image file name"
+UPLOAD_FAILED = "the shop's images folder refused the file (sent again next run)"
 
 _TYPES = {"jpeg": ".jpg", "png": ".png", "gif": ".gif", "webp": ".webp"}
 _DRIVE = re.compile(r"^[A-Za-z]:(/|$)")
