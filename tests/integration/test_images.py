@@ -138,6 +138,20 @@ def test_bad_images_are_set_aside_with_their_reason(shop_with_images):
     assert cleared.updated == 1
 
 
+def test_same_file_name_for_two_articles_never_collides(shop_with_images):
+    bo, shop, tenant, source, folder, chosen = shop_with_images
+    for sub, nr, picture in (("x", chosen[0], png(40)), ("y", chosen[1], png(41)),
+                             ("z", chosen[2], png(40))):  # fmt: skip
+        (source / sub).mkdir()
+        (source / sub / "Bild.png").write_bytes(picture)
+        touch(bo, "UPDATE artikel SET bildpfad = :p WHERE artikel_nr = :n", p=f"{sub}/Bild.png",
+              n=nr)  # fmt: skip
+    images(bo, shop, tenant, "same names")
+    first, second, third = (shop_image(shop, bo, nr) for nr in chosen[:3])
+    assert first != second and first == third  # the same picture: one file, shared
+    assert (folder / first).read_bytes() == png(40) and (folder / second).read_bytes() == png(41)
+
+
 def test_a_file_the_host_refuses_is_set_aside_and_the_others_arrive(shop_with_images, monkeypatch):
     from bo_oscommerce.shop import images as files
 
