@@ -120,7 +120,8 @@ class Images(Step):
                 sending["artikel_nr"],
             ))  # fmt: skip
         names = {s.artikel_nr: s.memo.name for s in self.sent if s.memo}
-        self.aside += [(s.artikel_nr, s.reason, "") for s in self.sent if s.reason]
+        self.aside += [(s.artikel_nr, s.reason, str(by_key.loc[s.artikel_nr, "bildpfad"]))
+                       for s in self.sent if s.reason]  # fmt: skip
         changes = rows.assign(products_image=[
             names.get(k) if a == "send" else (v if a == "relink" else None)
             for k, a, v in zip(rows["artikel_nr"], rows["action"], rows["value"], strict=True)
