@@ -64,8 +64,8 @@ def shop_with_images(bo_sqlite, upstream_shop, staging, tmp_path, target):
     return bo, shop, tenant, source, folder, chosen
 
 
-def images(bo, shop, tenant, key):
-    report = sync_images(Run(tenant, bo, shop, f"test/{key}", RUN_AT))
+def images(bo, shop, tenant, key, full=False):
+    report = sync_images(Run(tenant, bo, shop, f"test/{key}", RUN_AT, full=full))
     assert balance(report.counts())["balanced"], report.counts()  # each article counted once
     return report
 
@@ -107,6 +107,13 @@ def test_first_sync_no_op_change_and_rename(shop_with_images):
     assert (folder / shop_image(shop, bo, changed)).read_bytes() == png(99)
     assert shop_image(shop, bo, renamed).startswith("neuer-name-")
     assert (folder / old_name).exists()  # old orders and caches may still link it
+
+    for file in folder.iterdir():  # the web host lost its images folder: a full run restores it
+        file.unlink()
+    assert images(bo, shop, tenant, "quiet again").inserted == 0  # BO's memo: nothing changed
+    restored = images(bo, shop, tenant, "full", full=True)
+    assert (restored.inserted, restored.unchanged) == (6, 0)
+    assert all((folder / shop_image(shop, bo, nr)).exists() for nr in chosen)
 
 
 def test_bad_images_are_set_aside_with_their_reason(shop_with_images):

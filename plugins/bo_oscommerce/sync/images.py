@@ -1,6 +1,9 @@
 """The images step: each web article's image file into the shop's ``images/`` directory, its
 name into ``products.products_image`` (ADR 19; the rules in ``transform/images.py``).
 
+A full run (``mode: full``) sends every file again, whatever BO remembers: the way back for a
+shop whose images folder was lost or restored without them.
+
 Order: the files first (each under a temporary name, then renamed into place), then the
 product rows in one shop transaction, then what was sent into BO (``osc_bild``). A run that
 stops between two of these sends the file again at most; a product never names a file that
@@ -98,7 +101,7 @@ class Images(Step):
                 reason = rules.TOO_LARGE
             if reason:
                 self.aside.append((key, reason, str(row.bildpfad)))
-            elif memo and memo.same_file(str(row.bildpfad), *row.stat):
+            elif memo and not self.run.full and memo.same_file(str(row.bildpfad), *row.stat):
                 if row.current == memo.name:
                     self.unchanged += 1
                 else:  # someone changed the product's image in the shop admin
@@ -157,7 +160,8 @@ class Images(Step):
         size, mtime_ns = row["stat"]
         memo = rules.Memo(rules.path_hash(str(row["bildpfad"])), size, mtime_ns, digest[:32], name)
         old = rules.Memo.parse(row["osc_bild"])
-        if old and old.digest == memo.digest and old.name == name and row["current"] == name:
+        same = old and old.digest == memo.digest and old.name == name and row["current"] == name
+        if same and not self.run.full:
             return Sent(key, memo)  # touched, not changed: nothing to send
         try:
             files.upload(destination, name, data)
