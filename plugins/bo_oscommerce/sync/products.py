@@ -255,8 +255,10 @@ class Products(Step):
             self.groups, settings.languages, settings.default_language, columns
         )
         self.offline = offline_groups(self.groups, categories)
+        from bo_oscommerce.looks import settings_mark
+
         self.context = check_context({
-            "settings": settings.model_dump(mode="json"),
+            "settings": settings_mark(settings),
             "vat": self.vat.astype(str).sort_values("ust_schluessel").to_dict("records"),
             "groups": sorted(self.category_ids), "offline": sorted(self.offline),
             "tax_classes": self.shop_tax_classes, "languages": self.languages,
