@@ -1,7 +1,8 @@
 """Airflow plugin: the data-quality reports of bo-oscommerce inside Airflow's UI.
 
-Mounts ``bo_oscommerce.reports.web`` on the API server under ``/bo-osc-reports``, adds
-"Data-quality reports" to Airflow's navigation, and a "Report" tab to every DAG run.
+Mounts ``bo_oscommerce.reports.web`` on the API server under ``/bo-osc-reports``, adds the
+operator's console (every tenant at a glance, its reports one click away) to Airflow's
+navigation, and a "Report" tab to every DAG run.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ class BoOscommerceReports(AirflowPlugin):
     fastapi_apps = [{"app": app, "url_prefix": URL_PREFIX, "name": "bo-oscommerce reports"}]
     external_views = [
         {
-            "name": "Data-quality reports",
+            "name": "bo-oscommerce console",
             "href": f"{URL_PREFIX.lstrip('/')}/",
             "destination": "nav",
             "category": "browse",

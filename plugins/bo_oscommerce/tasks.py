@@ -171,8 +171,14 @@ def _skip_if_unchanged(tenant_id: str, kind: str, found: dict[str, str]) -> None
 
 @recorded
 def extract(tenant_id: str) -> dict[str, Any]:
+    """BO's catalog for the categories and products tasks; nothing to read when neither is
+    selected (a stock-only run, or the console's "Test connection": ``entities: []``)."""
     from bo_oscommerce.sync.run import extract as extract_step
 
+    selected = set(_context()["params"].get("entities") or [])
+    if not selected & {"categories", "products"}:
+        log.info("neither categories nor products selected: BO's catalog is not read")
+        return {"paths": {}, "counts": {}}
     return extract_step(_run(tenant_id))
 
 

@@ -19,7 +19,13 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from tests.browser.cdp import Browser
-from tests.conftest import _drop_database, _new_database, add_german_language, load_upstream_sql
+from tests.conftest import (
+    _drop_database,
+    _new_database,
+    add_german_language,
+    load_dump,
+    load_upstream_sql,
+)
 from tests.dags.conftest import DAG_FILE, TENANTS_YAML
 
 from bo_oscommerce.connections import engine_for
@@ -28,15 +34,26 @@ from bo_oscommerce_fixtures.reference_bo import create_reference_schema
 
 REPO = Path(__file__).resolve().parents[2]
 REVIEWER, PASSWORD = "reviewer", "review-pass-4711"
+# role op; "gamma-only" may see and start only gamma's DAGs (tests/browser/tenant_auth.py)
+OPERATOR, GAMMA_ONLY = "operator", "gamma-only"
+ORDERS_DUMP = REPO.parent / "shared" / "oscommerce" / "shop-with-orders.sql"
+# gamma: a shop whose orders BO has none of yet (its own BO, nothing synced)
+GAMMA_YAML = """  gamma:
+    name: Gamma OHG
+    bo_conn_id: bo_gamma
+    shop_conn_id: shop_gamma
+"""
 
 
 @dataclass
 class Reported:
     """The tenant ``alpha`` after three runs: catalog (rows set aside), catalog stopped by its
-    connection test, stock."""
+    connection test, stock; ``gamma``, a shop with orders waiting, never run; beta (its
+    connections undefined), broken (invalid) and sleeping (inactive) from the tenants file."""
 
     reports: Path
     shop: sa.Engine
+    gamma_shop: sa.Engine
     runs: dict[str, Any]  # "catalog", "failed", "stock" -> DagRun
     env: dict[str, str]
     products_before: int  # the upstream shop's own sample products
@@ -60,12 +77,18 @@ def reported(mariadb_server, airflow_db, tmp_path_factory) -> Iterator[Reported]
     generate(bo, articles=60)
     with bo.begin() as conn:  # upstream shops have tax class 1 only
         conn.execute(sa.text("UPDATE umsatzsteuer SET osc_tax_class_id = 1 WHERE ust_schluessel = '2'"))
-    (tmp / "tenants.yaml").write_text(TENANTS_YAML)
+    gamma_database = _new_database(mariadb_server)
+    load_dump(mariadb_server, gamma_database, ORDERS_DUMP)
+    gamma_shop = sa.create_engine(mariadb_server.url(gamma_database))
+    create_reference_schema(sa.create_engine(f"sqlite:///{tmp / 'bo_gamma.db'}"))
+    (tmp / "tenants.yaml").write_text(TENANTS_YAML + GAMMA_YAML)
     shop_url = f"mysql://root@127.0.0.1:3306/{database}"
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("BO_OSC_TENANTS_FILE", str(tmp / "tenants.yaml"))
         mp.setenv("AIRFLOW_CONN_BO_ALPHA", f"sqlite:///{bo_path}")
         mp.setenv("AIRFLOW_CONN_SHOP_ALPHA", shop_url)
+        mp.setenv("AIRFLOW_CONN_BO_GAMMA", f"sqlite:///{tmp / 'bo_gamma.db'}")
+        mp.setenv("AIRFLOW_CONN_SHOP_GAMMA", f"mysql://root@127.0.0.1:3306/{gamma_database}")
         mp.setenv("BO_OSC_STAGING_URL", (tmp / "staging").as_uri())
         mp.setenv("BO_OSC_REPORTS_URL", (tmp / "reports").as_uri())
         engine_for.cache_clear()
@@ -80,12 +103,14 @@ def reported(mariadb_server, airflow_db, tmp_path_factory) -> Iterator[Reported]
         runs["stock"] = _dag("bo_osc_alpha_stock").test()
         env = dict(os.environ)
         try:
-            yield Reported(tmp / "reports", shop, runs, env, before)
+            yield Reported(tmp / "reports", shop, gamma_shop, runs, env, before)
         finally:
             engine_for.cache_clear()
             bo.dispose()
             shop.dispose()
+            gamma_shop.dispose()
             _drop_database(mariadb_server, database)
+            _drop_database(mariadb_server, gamma_database)
 
 
 def _free_port() -> int:
@@ -97,7 +122,8 @@ def _free_port() -> int:
 @dataclass
 class AirflowWeb:
     url: str
-    token: str
+    token: str  # the reviewer's (role viewer)
+    tokens: dict[str, str]  # user -> token, every user
 
     def get(self, path: str, headers: dict[str, str] | None = None) -> tuple[int, str, str]:
         """Status, final URL and body of a GET without following redirects."""
@@ -117,15 +143,18 @@ class AirflowWeb:
 
 @pytest.fixture(scope="module")
 def airflow_web(reported, tmp_path_factory) -> Iterator[AirflowWeb]:
-    """``airflow api-server`` with our plugin, one viewer login (the simple auth manager)."""
+    """``airflow api-server`` with our plugin; users: the reviewer (viewer), an operator (op)
+    and gamma-only (op, gamma's DAGs only), through ``tenant_auth.TenantAuthManager``."""
     tmp = tmp_path_factory.mktemp("api")
-    (tmp / "passwords.json").write_text(json.dumps({REVIEWER: PASSWORD}))
+    users = {REVIEWER: "viewer", OPERATOR: "op", GAMMA_ONLY: "op"}
+    (tmp / "passwords.json").write_text(json.dumps({user: PASSWORD for user in users}))
     port = _free_port()
     env = {
         **reported.env,
         "AIRFLOW__CORE__PLUGINS_FOLDER": str(REPO / "plugins"),
         "PYTHONPATH": os.pathsep.join([str(REPO / "plugins"), str(REPO)]),
-        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{REVIEWER}:viewer",
+        "AIRFLOW__CORE__AUTH_MANAGER": "tests.browser.tenant_auth.TenantAuthManager",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": ",".join(f"{u}:{r}" for u, r in users.items()),
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(tmp / "passwords.json"),
         "AIRFLOW__API_AUTH__JWT_SECRET": "browser-test-secret",
         "AIRFLOW__API__BASE_URL": f"http://127.0.0.1:{port}",
@@ -140,15 +169,8 @@ def airflow_web(reported, tmp_path_factory) -> Iterator[AirflowWeb]:
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, proc, tmp / "api-server.log")
-        request = urllib.request.Request(
-            f"{url}/auth/token",
-            data=json.dumps({"username": REVIEWER, "password": PASSWORD}).encode(),
-            headers={"content-type": "application/json"},
-            method="POST",
-        )
-        with urllib.request.urlopen(request, timeout=30) as response:
-            token = json.loads(response.read())["access_token"]
-        yield AirflowWeb(url, token)
+        tokens = {user: _token(url, user) for user in users}
+        yield AirflowWeb(url, tokens[REVIEWER], tokens)
     finally:
         proc.terminate()
         try:
@@ -156,6 +178,17 @@ def airflow_web(reported, tmp_path_factory) -> Iterator[AirflowWeb]:
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+def _token(url: str, user: str) -> str:
+    request = urllib.request.Request(
+        f"{url}/auth/token",
+        data=json.dumps({"username": user, "password": PASSWORD}).encode(),
+        headers={"content-type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())["access_token"]
 
 
 def _wait_healthy(url: str, proc: subprocess.Popen, log_path: Path) -> None:

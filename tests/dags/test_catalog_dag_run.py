@@ -113,6 +113,37 @@ def test_entities_param_runs_only_the_chosen_ones(tenant_env):
         )
 
 
+def test_no_entities_is_a_connection_test_that_reads_and_writes_nothing(tenant_env):
+    """The console's "Test connection": a catalog run with ``entities: []``."""
+    bo, shop, reports = tenant_env
+    with shop.connect() as conn:
+        before = conn.execute(sa.text("SELECT COUNT(*), MAX(products_last_modified) FROM products")).one()
+    dag_run = run("bo_osc_alpha_catalog", {"entities": []})
+    assert str(dag_run.state) == "success", states(dag_run)
+    got = states(dag_run)
+    assert got["check_connections"] == got["extract"] == got["report"] == "success"
+    assert got["categories"] == got["products"] == got["stock"] == "skipped"
+    assert summaries(reports, "bo_osc_alpha_catalog", dag_run.run_id) == {}
+    from airflow.models.xcom import XComModel
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        extracted = session.scalars(
+            sa.select(XComModel.value).where(
+                XComModel.dag_id == dag_run.dag_id, XComModel.run_id == dag_run.run_id,
+                XComModel.task_id == "extract", XComModel.key == "return_value",
+            )
+        ).one()
+    value = json.loads(extracted) if isinstance(extracted, str) else extracted
+    assert value == {"paths": {}, "counts": {}}  # BO's catalog was not read
+    with shop.connect() as conn:
+        after = conn.execute(sa.text("SELECT COUNT(*), MAX(products_last_modified) FROM products")).one()
+    assert tuple(after) == tuple(before)
+    with bo.connect() as conn:
+        linked = conn.execute(sa.text("SELECT COUNT(*) FROM warengruppe WHERE osc_categories_id IS NOT NULL")).scalar()
+    assert linked == 0
+
+
 def test_stock_dag(tenant_env):
     bo, shop, reports = tenant_env
     assert str(run("bo_osc_alpha_catalog", {"mode": "full"}).state) == "success"

@@ -301,13 +301,5 @@ def index_page(tenant: str, tenant_name: str, runs: list[dict[str, Any]]) -> str
     return _document(f"Reports of {tenant}", body)
 
 
-def tenants_page(tenants: list[str]) -> str:
-    items = "".join(f'<li><a href="{_e(t)}/index.html">{_e(t)}</a></li>' for t in tenants)
-    body = "<h1>bo-oscommerce data-quality reports</h1>" + (
-        f"<ul>{items}</ul>" if tenants else "<p>No reports yet.</p>"
-    )
-    return _document("bo-oscommerce reports", body)
-
-
 def missing_page(message: str) -> str:
     return _document("No report", f"<h1>No report</h1><p>{_e(message)}</p>")

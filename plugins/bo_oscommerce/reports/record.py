@@ -183,13 +183,6 @@ def read_index(tenant: str, limit: int = INDEX_RUNS) -> list[dict[str, Any]]:
     return [read_json(runs / name) for name in names[:limit]]
 
 
-def tenants_with_reports() -> list[str]:
-    root = reports_root()
-    if not root.exists():
-        return []
-    return sorted(p.name for p in root.iterdir() if (p / "_runs").exists())
-
-
 def run_folder(tenant: str, dag_folder: str, run_folder_name: str) -> Any:
     return reports_root() / safe_part(tenant) / safe_part(dag_folder) / safe_part(run_folder_name)
 

@@ -7,12 +7,17 @@ the reports location (``BO_OSC_REPORTS_URL``), where every worker writes.
 
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import asdict
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from bo_oscommerce.console.live import LiveCounts
+from bo_oscommerce.console.sources import RecentRuns
 from bo_oscommerce.reports import record
 from bo_oscommerce.staging import safe_part
 
@@ -28,6 +33,8 @@ MEDIA = {
 }
 
 app = FastAPI(title="bo-oscommerce reports", docs_url=None, redoc_url=None, openapi_url=None)
+LIVE = LiveCounts()  # the console's live counts of new orders, per API server worker
+RECENT = RecentRuns()  # the console's view of each tenant's report index
 
 
 async def _user(request: Request) -> Any:
@@ -60,10 +67,24 @@ def _may_read(user: Any, dag_ids: list[str]) -> bool:
     )
 
 
+def _may_trigger(user: Any, dag_id: str) -> bool:
+    from airflow.api_fastapi.app import get_auth_manager
+    from airflow.api_fastapi.auth.managers.models.resource_details import (
+        DagAccessEntity,
+        DagDetails,
+    )
+
+    return get_auth_manager().is_authorized_dag(
+        method="POST", access_entity=DagAccessEntity.RUN, details=DagDetails(id=dag_id), user=user
+    )
+
+
 def _tenant_dag_ids(tenant: str) -> list[str]:
+    from bo_oscommerce.console.build import tenant_dag_ids
     from bo_oscommerce.dag_factory import KINDS
 
-    return [f"bo_osc_{tenant}_{kind}" for kind in KINDS]
+    return list(dict.fromkeys([f"bo_osc_{tenant}_{k}" for k in KINDS]
+                              + list(tenant_dag_ids(tenant).values())))  # fmt: skip
 
 
 def _part(value: str) -> str:
@@ -96,15 +117,57 @@ async def _reader(request: Request, tenant: str) -> Any:
     return user
 
 
+def _console_views(user: Any) -> tuple[list[Any], datetime]:
+    from bo_oscommerce.config import load_config
+    from bo_oscommerce.console.build import tenant_views
+
+    now = datetime.now(UTC)
+    views = tenant_views(
+        load_config(),
+        lambda dag_ids: _may_read(user, dag_ids),
+        lambda dag_id: _may_trigger(user, dag_id),
+        LIVE,
+        RECENT,
+        now,
+    )
+    return views, now
+
+
+def _airflow_root(request: Request) -> str:
+    """The Airflow UI's base path, from where the API server mounted this app."""
+    mounted = request.scope.get("root_path", "")
+    return mounted.removesuffix(URL_PREFIX).rstrip("/") + "/"
+
+
 @app.get("/", response_class=HTMLResponse)
-async def tenants(request: Request) -> Response:
-    from bo_oscommerce.reports.pages import tenants_page
+async def console(request: Request) -> Response:
+    """The operator's console: every tenant the user may read, what needs attention first."""
+    from starlette.concurrency import run_in_threadpool
+
+    from bo_oscommerce.console.page import console_page
 
     user = await _user_or_login(request)
     if isinstance(user, Response):
         return user
-    readable = [t for t in record.tenants_with_reports() if _may_read(user, _tenant_dag_ids(t))]
-    return HTMLResponse(tenants_page(readable))
+    views, now = await run_in_threadpool(_console_views, user)
+    return HTMLResponse(console_page(views, now, _airflow_root(request)))
+
+
+@app.get("/console.json")
+async def console_json(request: Request) -> Response:
+    """The console's rows as data, in the page's order (for monitoring and scripts)."""
+    from starlette.concurrency import run_in_threadpool
+
+    from bo_oscommerce.console.views import RANK_NAMES
+
+    user = await _user(request)
+    views, now = await run_in_threadpool(_console_views, user)
+    rows = [
+        {**asdict(v), "rank": RANK_NAMES[v.rank], "triggerable": sorted(v.triggerable)}
+        for v in views
+    ]
+    return Response(json.dumps({"as_of": now, "tenants": rows}, default=str),
+                    media_type="application/json")  # fmt: skip
 
 
 @app.get("/dag-run/{dag_id}/{run_id}")

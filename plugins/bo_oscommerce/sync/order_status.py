@@ -25,10 +25,11 @@ from bo_oscommerce.shop import orders as shop_orders
 from bo_oscommerce.shop.columns import ShopColumns, read_shop_columns
 from bo_oscommerce.shop.common import LoadResult, language_ids
 from bo_oscommerce.shop.customers import customer_keys as shop_customer_keys
-from bo_oscommerce.sync.orders import decide, imported, new_order_ids
+from bo_oscommerce.sync.orders import decide, imported
 from bo_oscommerce.sync.report import EntityReport
 from bo_oscommerce.sync.run import Run, only_keys, shop_columns
 from bo_oscommerce.sync.step import Built, Step, run_step
+from bo_oscommerce.sync.waiting import new_order_ids
 from bo_oscommerce.sync.writeback import Statement, WriteBackError
 from bo_oscommerce.transform.orders import status_sources
 from bo_oscommerce.transform.text import fit_text

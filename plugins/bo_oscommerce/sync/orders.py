@@ -38,6 +38,7 @@ from bo_oscommerce.shop.dialect import shop_now
 from bo_oscommerce.sync.report import EntityReport
 from bo_oscommerce.sync.run import Run, rejections
 from bo_oscommerce.sync.step import Built, Step, run_step
+from bo_oscommerce.sync.waiting import imported_orders, waiting_order_ids
 from bo_oscommerce.sync.writeback import reserve_numbers, write
 from bo_oscommerce.transform.common import Cleaned
 from bo_oscommerce.transform.customers import build_new_contacts
@@ -64,27 +65,11 @@ PROBLEMS = ["date_problem", "lines_problem", "unknown_articles", "unknown_countr
 
 def imported(run: Run) -> pd.DataFrame:
     """BO's orders from the shop: auftrag_nr, osc_orders_id, osc_status_gemeldet."""
-    return bo_io.query(run.bo, "extract_auftraege_osc")
-
-
-def new_order_ids(
-    orders: pd.DataFrame, known: set[int], rules: ShopRules, since: Any | None
-) -> list[int]:
-    """Shop orders BO does not have, in a status that is a sale, placed since ``since``."""
-    ids = orders["orders_id"].astype(int)
-    wanted = ~ids.isin(known) & ~orders["orders_status"].astype(int).isin(rules.hold)
-    if since is not None:
-        placed = pd.to_datetime(orders["date_purchased"], errors="coerce")
-        wanted &= ~(placed < pd.Timestamp(since)).fillna(False).astype(bool)
-    return sorted(ids[wanted].tolist())
+    return imported_orders(run.bo)
 
 
 def _candidates(run: Run) -> tuple[list[int], ShopRules]:
-    known = set(imported(run)["osc_orders_id"].astype(int))
-    with run.shop.connect() as conn:
-        rules = shop_orders.read_rules(conn, run.settings.order_hold_statuses)
-        orders = shop_orders.all_orders(conn)
-    return new_order_ids(orders, known, rules, run.settings.order_import_since), rules
+    return waiting_order_ids(run.settings, run.bo, run.shop)
 
 
 def count_new(run: Run) -> dict[str, Any]:
