@@ -65,10 +65,11 @@ check-config: install
 ## benchmark: full, no-op and 1 %-changed sync into MariaDB; ARTICLES=100000 for the big run;
 ## CONTACTS=100000 runs the customers benchmark, ORDERS=10000 the order import benchmark,
 ## IMAGES=10000 the images step over SFTP,
-## FLEET=50 the fleet benchmark (50 tenants on a real Airflow; IDLE_MINUTES=60 by default)
+## FLEET=50 the fleet benchmark (50 tenants on a real Airflow; IDLE_MINUTES=60 by default),
+## CONSOLE=200 the operator's console with 200 tenants
 benchmark: install
 	bash scripts/ensure-mariadb.sh
-	$(if $(FLEET),$(MAKE) install-celery && $(BIN)/python scripts/benchmark_fleet.py --fleet $(FLEET) $(if $(IDLE_MINUTES),--idle-minutes $(IDLE_MINUTES)),$(BIN)/python scripts/benchmark.py $(if $(ARTICLES),--articles $(ARTICLES)) $(if $(CONTACTS),--contacts $(CONTACTS)) $(if $(ORDERS),--orders $(ORDERS)) $(if $(IMAGES),--images $(IMAGES)))
+	$(if $(FLEET),$(MAKE) install-celery && $(BIN)/python scripts/benchmark_fleet.py --fleet $(FLEET) $(if $(IDLE_MINUTES),--idle-minutes $(IDLE_MINUTES)),$(if $(CONSOLE),$(MAKE) install-celery && $(BIN)/python scripts/benchmark_console.py --tenants $(CONSOLE),$(BIN)/python scripts/benchmark.py $(if $(ARTICLES),--articles $(ARTICLES)) $(if $(CONTACTS),--contacts $(CONTACTS)) $(if $(ORDERS),--orders $(ORDERS)) $(if $(IMAGES),--images $(IMAGES))))
 
 lint: install
 	$(BIN)/ruff check dags plugins tests scripts fixtures

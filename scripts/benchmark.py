@@ -534,6 +534,7 @@ BLOCKS = {
     "orders": ("<!-- orders:start -->", "<!-- orders:end -->"),
     "fleet": ("<!-- fleet:start -->", "<!-- fleet:end -->"),
     "images": ("<!-- images:start -->", "<!-- images:end -->"),
+    "console": ("<!-- console:start -->", "<!-- console:end -->"),
 }
 
 

@@ -175,7 +175,7 @@ def test_reachable_from_airflow_navigation_and_the_dag_run(browser, airflow_web,
     page = _logged_in(browser, airflow_web)
     page.goto(f"{airflow_web.url}/plugin/bo-osc-reports")
     frame = "document.querySelector('iframe')?.contentDocument"
-    page.wait(f"{frame}?.querySelector('h1')?.innerText === 'bo-oscommerce: operator's console'")
+    page.wait(f"{frame}?.querySelector('h1')?.innerText === \"bo-oscommerce: operator's console\"")
     assert "alpha" in page.eval(f"{frame}.body.innerText")
     run = reported.runs["catalog"]
     page.goto(f"{airflow_web.url}/dags/{run.dag_id}/runs/{run.run_id}/plugin/bo-osc-run-report")

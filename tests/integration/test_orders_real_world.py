@@ -385,3 +385,16 @@ def test_a_discount_line_adds_up_as_tep_round_rounds_it(real_world_bo, real_worl
                     "ON a.auftrag_nr = p.auftrag_nr WHERE a.osc_orders_id = :o ORDER BY p.pos_nr",
                 o=orders_id)[1][0] == "FW-RABATT"  # fmt: skip
     assert _money(scalar(bo, "SELECT summe_brutto FROM auftrag WHERE osc_orders_id = :o", o=orders_id)) == "35.8310"
+
+
+def test_waiting_orders_are_counted_on_two_small_reads_by_the_imports_rule(real_world_bo, real_world_shop):
+    """The console's live count (``waiting_order_ids``) holds back what the import holds back:
+    order 12 waits in PayPal's "Preparing [PayPal Standard]" (status 5)."""
+    from bo_oscommerce.shop.orders import read_hold, read_rules
+    from bo_oscommerce.sync.waiting import waiting_order_ids
+
+    with real_world_shop.engine.connect() as conn:
+        assert read_hold(conn) == read_rules(conn).hold == frozenset({5})
+        assert read_hold(conn, [5, 6]) == frozenset({5, 6})
+    ids, hold = waiting_order_ids(settings(), real_world_bo, real_world_shop.engine)
+    assert ids == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 14, 15] and hold == frozenset({5})

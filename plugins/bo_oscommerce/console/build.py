@@ -3,12 +3,13 @@ ordered, with the facts of ``sources`` and ``live``."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 from bo_oscommerce.config import TENANT_ID, TenantConfig
-from bo_oscommerce.console.live import LiveCounts
+from bo_oscommerce.console.live import WAIT_SECONDS, LiveCounts
 from bo_oscommerce.console.sources import RecentRuns, dag_states, stop_message
 from bo_oscommerce.console.views import (
     SHOWN_KINDS,
@@ -44,14 +45,14 @@ def _rows(config: TenantConfig, may_read: MayRead) -> list[TenantView]:
 
 
 def _from_reports(view: TenantView, recent: RecentRuns) -> TenantView:
-    runs = recent(view.tenant)
+    runs, message = recent(view.tenant)
     view.set_aside, view.orders_set_aside = from_index(runs)
     failed = connection_failure(runs)
     if failed is not None:
         view.connection = ConnectionFailure(
             at=str(failed.get("started") or failed.get("finished") or ""),
             kind=str(failed.get("kind", "")),
-            message=stop_message(view.tenant, failed),
+            message=message if message is not None else stop_message(view.tenant, failed),
             passed_since=failed["passed_since"],
         )
     return view
@@ -67,17 +68,20 @@ def tenant_views(
 ) -> list[TenantView]:
     """Every readable tenant's row, most urgent first."""
     now = now or datetime.now(UTC)
+    started = time.monotonic()
     views = _rows(config, may_read)
     active = [v for v in views if v.status == "active"]
+    settings = [config.tenants[v.tenant] for v in active]
+    due = live.begin(settings)  # the shops count while the rest is read
     ids = {v.tenant: tenant_dag_ids(v.tenant) for v in active}
     states = dag_states(i for kinds in ids.values() for i in kinds.values())
-    waiting = live.get([config.tenants[v.tenant] for v in active])
+    with ThreadPoolExecutor(max_workers=READERS) as pool:
+        views = list(pool.map(lambda v: _from_reports(v, recent), views))
+    waiting = live.collect(settings, due, WAIT_SECONDS - (time.monotonic() - started))
     for view in active:
         view.dags = {kind: states[ids[view.tenant][kind]] for kind in SHOWN_KINDS}
         view.waiting = waiting[view.tenant]
         view.triggerable = frozenset(
             kind for kind in ("catalog", "orders") if may_trigger(ids[view.tenant][kind])
         )
-    with ThreadPoolExecutor(max_workers=READERS) as pool:
-        views = list(pool.map(lambda v: _from_reports(v, recent), views))
     return ordered([judge(v) for v in views])

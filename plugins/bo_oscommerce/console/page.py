@@ -105,9 +105,8 @@ def _waiting_cell(view: TenantView) -> str:
     if waiting is None:
         return '<td class="n waiting"></td>'
     if waiting.count is None:
-        what = "counting" if waiting.pending else "unknown"
-        return (f'<td class="n waiting" data-count="" title="{_e(waiting.problem)}">{what}'
-                f'<div class="muted">{_e(waiting.problem)}</div></td>')  # fmt: skip
+        what = "counting…" if waiting.pending else "unknown"
+        return f'<td class="n waiting" data-count="" title="{_e(waiting.problem)}">{what}</td>'
     return f'<td class="n waiting" data-count="{waiting.count}">{waiting.count}</td>'
 
 

@@ -8,10 +8,11 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from bo_oscommerce.console.views import DagState, LastRun
+from bo_oscommerce.console.views import DagState, LastRun, connection_failure
 from bo_oscommerce.staging import read_json, reports_root, safe_part
 
-INDEX_RUNS = 30  # newest report entries read per tenant (trend, last connection failure)
+INDEX_RUNS = 30  # newest report entries per tenant (trend, last connection failure)
+SUMMARY = "_console.json"  # per tenant, beside its index
 
 
 def dag_states(dag_ids: Iterable[str]) -> dict[str, DagState]:
@@ -52,29 +53,51 @@ def dag_states(dag_ids: Iterable[str]) -> dict[str, DagState]:
     }
 
 
+def summary(tenant: str, runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """What the console needs of a tenant's newest runs (newest first): written next to the
+    tenant's index by each report task (``record.publish``), so a console page reads one
+    small file per tenant, not its last 30 entries."""
+    kept = [
+        {**{k: run.get(k) for k in ("started", "finished", "kind", "folder")},
+         "stopped_at": run.get("stopped_at", []),
+         "entities": {e: {"set_aside": int(c.get("set_aside", 0))}
+                      for e, c in run.get("entities", {}).items()}}
+        for run in runs[:INDEX_RUNS]
+    ]  # fmt: skip
+    failed = connection_failure(kept)
+    return {"runs": kept, "connection_message": stop_message(tenant, failed) if failed else None}
+
+
 class RecentRuns:
-    """A tenant's newest report entries; read again only when its run list changed (an
-    entry is written once, when its run's report is)."""
+    """A tenant's newest runs and the message of its newest connection-test failure: from
+    its summary file, else (reports written before there were summaries) from its newest
+    index entries, read again only when its run list changed."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._seen: dict[str, tuple[tuple[str, ...], list[dict[str, Any]]]] = {}
 
-    def __call__(self, tenant: str) -> list[dict[str, Any]]:
-        folder = reports_root() / safe_part(tenant) / "_runs"
+    def __call__(self, tenant: str) -> tuple[list[dict[str, Any]], str | None]:
+        root = reports_root() / safe_part(tenant)
+        try:
+            found = read_json(root / SUMMARY)
+            return found["runs"], found.get("connection_message")
+        except FileNotFoundError:
+            pass
+        folder = root / "_runs"
         if not folder.exists():
-            return []
+            return [], None
         names = sorted((p.name for p in folder.iterdir() if p.name.endswith(".json")),
                        reverse=True)[:INDEX_RUNS]  # fmt: skip
         key = tuple(names)
         with self._lock:
             seen = self._seen.get(tenant)
         if seen is not None and seen[0] == key:
-            return seen[1]
+            return seen[1], None
         runs = [read_json(folder / name) for name in names]
         with self._lock:
             self._seen[tenant] = (key, runs)
-        return runs
+        return runs, None
 
 
 def stop_message(tenant: str, run: dict[str, Any], task: str = "check_connections") -> str:

@@ -3,6 +3,7 @@
 Layout under the reports location (``BO_OSC_REPORTS_URL``)::
 
     <tenant>/index.html                         the tenant's runs, newest first
+    <tenant>/_console.json                      what the operator's console needs of them
     <tenant>/_runs/<started>__<dag>__<run>.json  one small entry per run, for the index
     <tenant>/<dag>/<run>/report.html            the run page (self-contained)
     <tenant>/<dag>/<run>/run.json               the record the page is drawn from
@@ -231,6 +232,7 @@ def _remove(path: Any) -> None:
 def publish(meta: RunMeta, keep_days: int = 0) -> dict[str, Any]:
     """Write the run's record, its page, its index entry and the tenant's index page; remove
     the staging of a successful run and the runs older than ``keep_days``."""
+    from bo_oscommerce.console.sources import SUMMARY, summary
     from bo_oscommerce.reports.pages import index_page, run_page
 
     record = collect(meta)
@@ -247,9 +249,8 @@ def publish(meta: RunMeta, keep_days: int = 0) -> dict[str, Any]:
         log.info(
             "tenant %r: %d report(s) older than %d days removed", meta.tenant, removed, keep_days
         )
-    write_text(
-        tenant_root / "index.html",
-        index_page(meta.tenant, meta.tenant_name, read_index(meta.tenant)),
-    )
+    runs = read_index(meta.tenant)
+    write_text(tenant_root / "index.html", index_page(meta.tenant, meta.tenant_name, runs))
+    write_json(tenant_root / SUMMARY, summary(meta.tenant, runs))
     log.info("tenant %r: report of %s written to %s", meta.tenant, meta.run_key, page)
     return record

@@ -267,7 +267,7 @@ def _missing(
                  "why": f"in status {names.get(int(status), status)!r}: not yet a sale "
                         "(order_hold_statuses)"}
             )  # fmt: skip
-    importable = new_order_ids(missing, known, rules, run.settings.order_import_since)
+    importable = new_order_ids(missing, known, rules.hold, run.settings.order_import_since)
     if importable:
         with run.bo.connect() as conn:
             bo_columns = read_shop_columns(

@@ -68,18 +68,18 @@ def imported(run: Run) -> pd.DataFrame:
     return imported_orders(run.bo)
 
 
-def _candidates(run: Run) -> tuple[list[int], ShopRules]:
+def _candidates(run: Run) -> tuple[list[int], frozenset[int]]:
     return waiting_order_ids(run.settings, run.bo, run.shop)
 
 
 def count_new(run: Run) -> dict[str, Any]:
     """Anzahl neuer Bestellungen: shop orders BO does not have, except those not yet a sale."""
-    new, rules = _candidates(run)
+    new, hold = _candidates(run)
     log.info(
         "%s: %d new shop order(s) wait for import (not counted: statuses %s, not yet a sale)",
         run.settings.label,
         len(new),
-        sorted(rules.hold),
+        sorted(hold),
     )
     return {"waiting": len(new), "orders_ids": new[:1000]}
 

@@ -14,7 +14,6 @@ import sqlalchemy as sa
 from bo_oscommerce.bo import io as bo_io
 from bo_oscommerce.config import TenantSettings
 from bo_oscommerce.shop import orders as shop_orders
-from bo_oscommerce.transform.orders import ShopRules
 
 
 def imported_orders(bo: sa.Engine) -> pd.DataFrame:
@@ -23,11 +22,12 @@ def imported_orders(bo: sa.Engine) -> pd.DataFrame:
 
 
 def new_order_ids(
-    orders: pd.DataFrame, known: set[int], rules: ShopRules, since: Any | None
+    orders: pd.DataFrame, known: set[int], hold: frozenset[int], since: Any | None
 ) -> list[int]:
-    """Shop orders BO does not have, in a status that is a sale, placed since ``since``."""
+    """Shop orders BO does not have, in a status that is a sale (not in ``hold``), placed
+    since ``since``."""
     ids = orders["orders_id"].astype(int)
-    wanted = ~ids.isin(known) & ~orders["orders_status"].astype(int).isin(rules.hold)
+    wanted = ~ids.isin(known) & ~orders["orders_status"].astype(int).isin(hold)
     if since is not None:
         placed = pd.to_datetime(orders["date_purchased"], errors="coerce")
         wanted &= ~(placed < pd.Timestamp(since)).fillna(False).astype(bool)
@@ -36,11 +36,11 @@ def new_order_ids(
 
 def waiting_order_ids(
     settings: TenantSettings, bo: sa.Engine, shop: sa.Engine
-) -> tuple[list[int], ShopRules]:
-    """The shop orders the next import takes or judges, and the shop's rules they were
-    chosen by (never by time or "id above the last one": checkouts commit out of id order)."""
+) -> tuple[list[int], frozenset[int]]:
+    """The shop orders the next import takes or judges, and the statuses held back (never by
+    time or "id above the last one": checkouts commit out of id order)."""
     known = set(imported_orders(bo)["osc_orders_id"].astype(int))
     with shop.connect() as conn:
-        rules = shop_orders.read_rules(conn, settings.order_hold_statuses)
+        hold = shop_orders.read_hold(conn, settings.order_hold_statuses)
         orders = shop_orders.all_orders(conn)
-    return new_order_ids(orders, known, rules, settings.order_import_since), rules
+    return new_order_ids(orders, known, hold, settings.order_import_since), hold
