@@ -229,6 +229,8 @@ def render(r: dict[str, Any]) -> str:
     verdict = "PASS" if worst < TARGET_S else "FAIL"
     cold = r["cold"]
     return "\n".join([
+        f"## The operator's console, {r['tenants']} tenants",
+        "",
         f"Measured {r['date']} with `make benchmark CONSOLE={r['tenants']}`: {r['tenants']} "
         "tenants (a SQLite BO and a MariaDB shop with 7 waiting orders each), Airflow's API "
         "server alone with the shipped settings (one worker), PostgreSQL metadata DB, "
