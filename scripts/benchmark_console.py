@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import statistics
 import subprocess
 import sys
@@ -262,25 +261,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the work dir and databases")
     parser.add_argument("--from-json", type=Path, help="only render a result.json again")
     args = parser.parse_args(argv)
-    if args.from_json:
-        result = json.loads(args.from_json.read_text())
-    else:
-        work = ROOT / "var" / "console-benchmark"
-        shutil.rmtree(work, ignore_errors=True)
-        work.mkdir(parents=True)
-        try:
-            result = run(args, work)
-        finally:
-            if not args.keep:
-                fleet.drop_shops(args.tenants)
-        result["date"] = f"{datetime.now():%Y-%m-%d %H:%M}"
-        (work / "result.json").write_text(json.dumps(result, indent=1, default=str))
-    block = render(result)
-    import benchmark
-
-    text = args.output.read_text(encoding="utf-8")
-    args.output.write_text(benchmark.with_block(text, "console", block), encoding="utf-8")
-    print(block)
+    result = fleet.measured(args, "console-benchmark", run, args.tenants)
+    fleet.write_block(args.output, "console", render(result))
     return 0
 
 

@@ -554,26 +554,36 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the work dir and databases")
     parser.add_argument("--from-json", type=Path, help="only render a result.json again")
     args = parser.parse_args(argv)
+    result = measured(args, "fleet", run, args.fleet)
+    write_block(args.output, "fleet", render(result))
+    return 0 if not result.get("failed_runs") else 1
+
+
+def measured(args: argparse.Namespace, name: str, run: Any, tenants: int) -> dict[str, Any]:
+    """``run(args, work)`` in a fresh ``var/<name>`` (its shops dropped after, unless
+    ``--keep``), its result kept as result.json; or only that file (``--from-json``)."""
     if args.from_json:
-        result = json.loads(args.from_json.read_text())
-    else:
-        work = ROOT / "var" / "fleet"
-        shutil.rmtree(work, ignore_errors=True)
-        work.mkdir(parents=True)
-        try:
-            result = run(args, work)
-        finally:
-            if not args.keep:
-                drop_shops(args.fleet)
-        result["date"] = f"{datetime.now():%Y-%m-%d %H:%M}"
-        (work / "result.json").write_text(json.dumps(result, indent=1, default=str))
-    block = render(result)
+        return json.loads(args.from_json.read_text())
+    work = ROOT / "var" / name
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    try:
+        result = run(args, work)
+    finally:
+        if not args.keep:
+            drop_shops(tenants)
+    result["date"] = f"{datetime.now():%Y-%m-%d %H:%M}"
+    (work / "result.json").write_text(json.dumps(result, indent=1, default=str))
+    return result
+
+
+def write_block(output: Path, name: str, block: str) -> None:
+    """The benchmark's section of docs/benchmarks.md (or ``output``), replaced or added."""
     import benchmark
 
-    text = args.output.read_text(encoding="utf-8")
-    args.output.write_text(benchmark.with_block(text, "fleet", block), encoding="utf-8")
+    text = output.read_text(encoding="utf-8")
+    output.write_text(benchmark.with_block(text, name, block), encoding="utf-8")
     print(block)
-    return 0 if not result.get("failed_runs") else 1
 
 
 if __name__ == "__main__":
