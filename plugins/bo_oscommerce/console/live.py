@@ -9,7 +9,6 @@ counts at once, and an idle console holds no database connections.
 from __future__ import annotations
 
 import contextlib
-import logging
 import threading
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -20,8 +19,6 @@ import sqlalchemy as sa
 
 from bo_oscommerce.config import TenantSettings
 from bo_oscommerce.console.views import Waiting
-
-log = logging.getLogger(__name__)
 
 FRESH_SECONDS = 30.0  # a count this young is shown without asking the shop again
 WAIT_SECONDS = 1.2  # what a page waits for due counts
@@ -96,23 +93,25 @@ class LiveCounts:
         future.add_done_callback(lambda f, tenant=settings.id: self._done(tenant, f))
         return future
 
-    def begin(self, tenants: list[TenantSettings]) -> list[Future]:
+    def begin(self, tenants: list[TenantSettings]) -> dict[str, Future]:
         """Start the counts that are due (none fresh, none running); returns them."""
         now = datetime.now(UTC)
-        return [f for f in (self._due(t, now) for t in tenants) if f is not None]
+        due = {t.id: self._due(t, now) for t in tenants}
+        return {tenant: future for tenant, future in due.items() if future is not None}
 
     def collect(
-        self, tenants: list[TenantSettings], due: list[Future], wait: float = WAIT_SECONDS
+        self, tenants: list[TenantSettings], due: dict[str, Future], wait: float = WAIT_SECONDS
     ) -> dict[str, Waiting]:
         """The newest count of each tenant, after waiting up to ``wait`` s for ``due``."""
         if due and wait > 0:
-            wait_for(due, timeout=wait)
-        found = {}
+            wait_for(due.values(), timeout=wait)
         with self._lock:
-            for tenant in tenants:
-                known = self._known.get(tenant.id)
-                if known is None:
-                    known = Waiting(None, "still counting: the shop has not answered yet",
-                                    pending=True)  # fmt: skip
-                found[tenant.id] = known
-        return found
+            found = {t.id: self._known.get(t.id) for t in tenants}
+        for tenant, future in due.items():  # done, its callback perhaps not yet run
+            if future.done() and not future.exception():
+                found[tenant] = future.result()
+        return {
+            tenant: known
+            or Waiting(None, "still counting: the shop has not answered yet", pending=True)
+            for tenant, known in found.items()
+        }
