@@ -154,3 +154,19 @@ def test_the_summary_a_report_task_writes_says_what_the_entries_say(tmp_path, mo
     failed = connection_failure(from_summary)
     assert failed is not None and failed["folder"] == "c/r2" and failed["passed_since"] is True
     assert connection_failure(from_entries)["folder"] == "c/r2"
+
+
+def test_a_scheduled_dag_that_missed_two_runs_is_overdue():
+    def late(minutes: int, state: str = "success", paused: bool = False) -> list:
+        dags = _dags("late", paused=paused)
+        dags["orders"] = DagState("bo_osc_late_orders", True, paused,
+                                  LastRun("r", state, "scheduled", NOW - timedelta(minutes=minutes)))
+        view = TenantView("late", "late", "active", dags=dags, waiting=Waiting(0, "", NOW),
+                          schedules={"orders": "@hourly"})
+        return judge(view, NOW).attention
+
+    # NOW is 08:00: one missed fire (07:00) is tolerated, two (06:00 and 07:00) are not
+    assert late(50) == [] and late(119) == []
+    assert late(121) == [(1, "no orders run since 2026-12-04 06:00 UTC (@hourly)")]
+    assert late(300, state="running") == []
+    assert late(300, paused=True) == [(1, "paused: catalog, stock, customers, orders")]

@@ -84,4 +84,6 @@ def tenant_views(
         view.triggerable = frozenset(
             kind for kind in ("catalog", "orders") if may_trigger(ids[view.tenant][kind])
         )
-    return ordered([judge(v) for v in views])
+        schedules = config.tenants[view.tenant].schedules
+        view.schedules = {k: c for k in SHOWN_KINDS if (c := getattr(schedules, k))}
+    return ordered([judge(v, now) for v in views])

@@ -107,7 +107,8 @@ def _waiting_cell(view: TenantView) -> str:
     if waiting.count is None:
         what = "counting…" if waiting.pending else "unknown"
         return f'<td class="n waiting" data-count="" title="{_e(waiting.problem)}">{what}</td>'
-    return f'<td class="n waiting" data-count="{waiting.count}">{waiting.count}</td>'
+    when = f"counted {waiting.counted_at:%H:%M:%S} UTC" if waiting.counted_at else ""
+    return f'<td class="n waiting" data-count="{waiting.count}" title="{when}">{waiting.count}</td>'
 
 
 def _set_aside_cell(view: TenantView) -> str:

@@ -76,6 +76,7 @@ class TenantView:
     set_aside: dict[str, SetAside] = field(default_factory=dict)  # entity -> newest counts
     connection: ConnectionFailure | None = None
     triggerable: frozenset[str] = frozenset()  # kinds whose runs this user may start
+    schedules: dict[str, str] = field(default_factory=dict)  # kind -> cron, where scheduled
     attention: list[tuple[int, str]] = field(default_factory=list)
 
     @property
@@ -114,7 +115,20 @@ def connection_failure(runs: list[dict[str, Any]]) -> dict[str, Any] | None:
     return None
 
 
-def judge(view: TenantView) -> TenantView:
+def overdue(cron: str, last: LastRun | None, now: datetime) -> datetime | None:
+    """The schedule's fire time before last if the DAG's newest run is older than it: two
+    scheduled runs missed (the scheduler down, the DAG stuck); None when all is well."""
+    from croniter import croniter
+
+    if last is None or last.since is None or last.state in ("queued", "running"):
+        return None
+    fires = croniter(cron, now)
+    fires.get_prev(datetime)
+    second = fires.get_prev(datetime)
+    return second if last.since < second else None
+
+
+def judge(view: TenantView, now: datetime | None = None) -> TenantView:
     """Fill ``view.attention``: what an operator should look at, most urgent first."""
     notes: list[tuple[int, str]] = []
     if view.status == "invalid":
@@ -138,6 +152,11 @@ def judge(view: TenantView) -> TenantView:
         notes.append((PROBLEM, f"{waiting.count} new order(s) wait, the orders DAG is paused"))
     elif paused:
         notes.append((WARNING, "paused: " + ", ".join(paused)))
+    for kind, cron in view.schedules.items():
+        dag = view.dags.get(kind)
+        missed = None if now is None or dag is None or dag.paused else overdue(cron, dag.last, now)
+        if missed is not None:
+            notes.append((WARNING, f"no {kind} run since {missed:%Y-%m-%d %H:%M} UTC ({cron})"))
     if view.orders_set_aside:
         notes.append((WARNING, f"{view.orders_set_aside} order(s) set aside"))
     worse = [f"{e} {s.before} → {s.now}" for e, s in view.set_aside.items() if s.trend == "worse"]
