@@ -42,6 +42,7 @@ ORDERS_SHOP_JSON = REPO_ROOT.parent / "shared" / "oscommerce" / "shop-with-order
 REAL_WORLD_SQL = REPO_ROOT.parent / "shared" / "oscommerce" / "shop-real-world.sql"
 REAL_WORLD_JSON = REPO_ROOT.parent / "shared" / "oscommerce" / "shop-real-world.json"
 HALFWRITTEN_SQL = REPO_ROOT.parent / "shared" / "oscommerce" / "shop-real-world-halfwritten.sql"
+PHOENIX_SQL = REPO_ROOT.parent / "shared" / "phoenix" / "phoenix-1.1.0.6.sql"
 
 MARIADB_HOST = "127.0.0.1"
 MARIADB_PORT = 3306
@@ -244,7 +245,7 @@ def upstream_shop(mariadb_server: MariaDBServer) -> Iterator[ShopDatabase]:
         _drop_database(mariadb_server, name)
 
 
-def load_dump(server: MariaDBServer, database: str, path: Path) -> None:
+def load_dump(server: MariaDBServer, database: str, path: Path, charset: str = "utf8") -> None:
     """Load a mariadb-dump file (it sets its own modes and charsets) into ``database``."""
     if not path.is_file():
         pytest.fail(f"{path} not found")
@@ -254,7 +255,7 @@ def load_dump(server: MariaDBServer, database: str, path: Path) -> None:
             f"--host={server.host}",
             f"--port={server.port}",
             f"--user={server.user}",
-            "--default-character-set=utf8",
+            f"--default-character-set={charset}",
             "--batch",
             database,
         ],
@@ -289,6 +290,19 @@ def _dump_fixture(server: MariaDBServer, path: Path) -> Iterator[ShopDatabase]:
     finally:
         engine.dispose()
         _drop_database(server, name)
+
+
+@pytest.fixture
+def phoenix_shop(mariadb_server: MariaDBServer) -> Iterator[ShopDatabase]:
+    """``phoenix-1.1.0.6.sql``: CE Phoenix Cart 1.1.0.6 as its installer leaves it (utf8mb4)."""
+    name = _new_database(mariadb_server)
+    engine = shop_engine(mariadb_server.url(name))
+    try:
+        load_dump(mariadb_server, name, PHOENIX_SQL, charset="utf8mb4")
+        yield ShopDatabase(engine=engine, database=name, url=mariadb_server.url(name))
+    finally:
+        engine.dispose()
+        _drop_database(mariadb_server, name)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ message ever holds a password.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -135,12 +136,36 @@ def _check_bo_writes(endpoint: Endpoint, engine: sa.Engine, result: CheckResult)
                 transaction.rollback()
 
 
+# what a CE Phoenix Cart database has and osCommerce 2.3's has not (Phoenix 1.1.0.6 schema)
+PHOENIX_TABLES = ("hooks", "customer_data_groups", "outgoing_tpl", "pages")
+PHOENIX_COLUMNS = (("customers", "status"), ("orders", "customers_country_id"))
+PHOENIX_MARKS_NEEDED = 3  # one add-on table or column does not make a 2.3 shop a Phoenix one
+
+
+def phoenix_marks(inspector: Any, present: set[str]) -> list[str]:
+    """The signs of a CE Phoenix Cart schema this database shows."""
+    marks = [f"table {name}" for name in PHOENIX_TABLES if name in present]
+    for table, column in PHOENIX_COLUMNS:
+        if table in present and column in {c["name"] for c in inspector.get_columns(table)}:
+            marks.append(f"column {table}.{column}")
+    return marks
+
+
 def _check_shop(
     settings: TenantSettings, endpoint: Endpoint, engine: sa.Engine, result: CheckResult
 ) -> None:
     before = len(result.problems)
     inspector = sa.inspect(engine)
     present = set(inspector.get_table_names())
+    phoenix = phoenix_marks(inspector, present)
+    if len(phoenix) >= PHOENIX_MARKS_NEEDED:
+        result.problems.append(
+            f"shop {endpoint}: this is a CE Phoenix Cart database ({'; '.join(phoenix)}), not "
+            "osCommerce 2.3: Phoenix is not supported yet, its schema and checkout differ "
+            "(unique e-mails, customers.status, country ids on orders), so nothing is read or "
+            "written; point the tenant at an osCommerce 2.3 shop"
+        )
+        return
     for name in SHOP_TABLES:
         if name not in present:
             result.problems.append(

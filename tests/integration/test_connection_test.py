@@ -122,3 +122,19 @@ def test_a_preparing_status_among_the_tenants_statuses_fails(tenant, upstream_sh
     assert not result.ok
     assert any("order statuses [5] count as not yet a sale" in p for p in result.problems), result.message
     assert check_tenant(tenant(order_statuses={"pending": [1, 5]}, order_hold_statuses=[])).ok
+
+
+def test_a_phoenix_shop_is_named_and_refused_before_anything_is_read(tenant, phoenix_shop, monkeypatch):
+    """CE Phoenix's schema differs where the sync writes (unique e-mails, customers.status,
+    country ids on orders): until it is supported, the connection test stops every run."""
+    settings = tenant()
+    monkeypatch.setenv(f"AIRFLOW_CONN_{settings.shop_conn_id.upper()}",
+                       f"mysql://root@127.0.0.1:3306/{phoenix_shop.database}")
+    engine_for.cache_clear()
+    result = check_tenant(settings)
+    assert not result.ok and not result.transient
+    assert "this is a CE Phoenix Cart database" in result.message
+    for mark in ("table hooks", "table customer_data_groups", "column customers.status",
+                 "column orders.customers_country_id"):
+        assert mark in result.message
+    assert "lacks columns" not in result.message  # not mistaken for an old 2.x schema
