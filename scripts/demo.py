@@ -412,7 +412,8 @@ def main() -> None:
             print(f"--- {path.name}\n{text.strip()}")
     index = ROOT / "var" / "reports" / "demo" / "index.html"
     print(f"\nDemo done. The reviewer reports: {index} (open it in a browser).")
-    print("'make airflow' starts Airflow's UI on this demo tenant (Browse > Data-quality reports).")
+    print("'make airflow' starts Airflow's UI on this demo tenant: Browse > bo-oscommerce console "
+          "shows it at a glance, with its new orders and the buttons to import or sync now.")
 
 
 if __name__ == "__main__":
