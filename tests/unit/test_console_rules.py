@@ -170,3 +170,13 @@ def test_a_scheduled_dag_that_missed_two_runs_is_overdue():
     assert late(121) == [(1, "no orders run since 2026-12-04 06:00 UTC (@hourly)")]
     assert late(300, state="running") == []
     assert late(300, paused=True) == [(1, "paused: catalog, stock, customers, orders")]
+
+
+def test_the_console_knows_every_dag_a_tenant_can_have():
+    from bo_oscommerce.config import parse_config
+    from bo_oscommerce.console.build import tenant_dag_ids
+    from bo_oscommerce.dag_factory import KINDS, dag_ids
+
+    settings = parse_config({"tenants": {"acme": {"bo_conn_id": "b", "shop_conn_id": "s"}}}).get("acme")
+    assert set(dag_ids(settings).values()) <= set(tenant_dag_ids("acme").values())
+    assert set(KINDS) | {"inactive", "invalid"} == set(tenant_dag_ids("acme"))

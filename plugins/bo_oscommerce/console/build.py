@@ -28,8 +28,10 @@ MayTrigger = Callable[[str], bool]  # the user may start runs of this DAG
 
 
 def tenant_dag_ids(tenant: str) -> dict[str, str]:
-    """Kind -> DAG id of a tenant, its placeholder DAGs (``inactive``, ``invalid``) included."""
-    return {kind: f"bo_osc_{tenant}_{kind}" for kind in (*SHOWN_KINDS, "inactive", "invalid")}
+    """Kind -> DAG id of every DAG a tenant can have (``dag_factory``): its sync DAGs, the
+    reset DAG and the placeholders of an inactive or invalid tenant."""
+    kinds = (*SHOWN_KINDS, "reset", "inactive", "invalid")
+    return {kind: f"bo_osc_{tenant}_{kind}" for kind in kinds}
 
 
 def _rows(config: TenantConfig, may_read: MayRead) -> list[TenantView]:

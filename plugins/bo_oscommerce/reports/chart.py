@@ -72,26 +72,19 @@ def set_aside_chart(runs: list[dict[str, Any]]) -> str:
 
 def trend(runs: list[dict[str, Any]]) -> str:
     """Per entity: set aside in its newest run against its run before."""
-    latest: dict[str, list[int]] = {}
-    for run in runs:  # newest first
-        for entity, counts in run["entities"].items():
-            if len(latest.setdefault(entity, [])) < 2:
-                latest[entity].append(int(counts["set_aside"]))
+    from bo_oscommerce.console.views import from_index
+
+    latest, _ = from_index(runs)
     if not latest:
         return ""
     items = []
-    for entity, values in sorted(latest.items()):
-        now = values[0]
-        if len(values) == 1:
-            verdict, css = "first run", "muted"
-        elif now < values[1]:
-            verdict, css = f"better (was {values[1]})", "better"
-        elif now > values[1]:
-            verdict, css = f"worse (was {values[1]})", "worse"
-        else:
-            verdict, css = "unchanged", "muted"
+    for entity, counts in latest.items():
+        verdict = counts.trend
+        if verdict in ("better", "worse"):
+            verdict = f"{verdict} (was {counts.before})"
+        css = counts.trend if counts.trend in ("better", "worse") else "muted"
         items.append(
-            f'<li class="trend" data-entity="{escape(entity)}">{escape(entity)}: {now} set aside '
-            f'in the newest run, <span class="{css}">{verdict}</span></li>'
+            f'<li class="trend" data-entity="{escape(entity)}">{escape(entity)}: {counts.now} set '
+            f'aside in the newest run, <span class="{css}">{verdict}</span></li>'
         )
     return f"<ul>{''.join(items)}</ul>"

@@ -81,10 +81,8 @@ def _may_trigger(user: Any, dag_id: str) -> bool:
 
 def _tenant_dag_ids(tenant: str) -> list[str]:
     from bo_oscommerce.console.build import tenant_dag_ids
-    from bo_oscommerce.dag_factory import KINDS
 
-    return list(dict.fromkeys([f"bo_osc_{tenant}_{k}" for k in KINDS]
-                              + list(tenant_dag_ids(tenant).values())))  # fmt: skip
+    return list(tenant_dag_ids(tenant).values())
 
 
 def _part(value: str) -> str:
