@@ -43,6 +43,8 @@ REAL_WORLD_SQL = REPO_ROOT.parent / "shared" / "oscommerce" / "shop-real-world.s
 REAL_WORLD_JSON = REPO_ROOT.parent / "shared" / "oscommerce" / "shop-real-world.json"
 HALFWRITTEN_SQL = REPO_ROOT.parent / "shared" / "oscommerce" / "shop-real-world-halfwritten.sql"
 PHOENIX_SQL = REPO_ROOT.parent / "shared" / "phoenix" / "phoenix-1.1.0.6.sql"
+PHOENIX_ORDERS_SQL = REPO_ROOT.parent / "shared" / "phoenix" / "shop-phoenix-with-orders.sql"
+PHOENIX_ORDERS_JSON = REPO_ROOT.parent / "shared" / "phoenix" / "shop-phoenix-with-orders.json"
 
 MARIADB_HOST = "127.0.0.1"
 MARIADB_PORT = 3306
@@ -281,11 +283,11 @@ def orders_shop(mariadb_server: MariaDBServer) -> Iterator[ShopDatabase]:
         _drop_database(mariadb_server, name)
 
 
-def _dump_fixture(server: MariaDBServer, path: Path) -> Iterator[ShopDatabase]:
+def _dump_fixture(server: MariaDBServer, path: Path, charset: str = "utf8") -> Iterator[ShopDatabase]:
     name = _new_database(server)
     engine = shop_engine(server.url(name))
     try:
-        load_dump(server, name, path)
+        load_dump(server, name, path, charset)
         yield ShopDatabase(engine=engine, database=name, url=server.url(name))
     finally:
         engine.dispose()
@@ -295,14 +297,14 @@ def _dump_fixture(server: MariaDBServer, path: Path) -> Iterator[ShopDatabase]:
 @pytest.fixture
 def phoenix_shop(mariadb_server: MariaDBServer) -> Iterator[ShopDatabase]:
     """``phoenix-1.1.0.6.sql``: CE Phoenix Cart 1.1.0.6 as its installer leaves it (utf8mb4)."""
-    name = _new_database(mariadb_server)
-    engine = shop_engine(mariadb_server.url(name))
-    try:
-        load_dump(mariadb_server, name, PHOENIX_SQL, charset="utf8mb4")
-        yield ShopDatabase(engine=engine, database=name, url=mariadb_server.url(name))
-    finally:
-        engine.dispose()
-        _drop_database(mariadb_server, name)
+    yield from _dump_fixture(mariadb_server, PHOENIX_SQL, charset="utf8mb4")
+
+
+@pytest.fixture
+def phoenix_orders_shop(mariadb_server: MariaDBServer) -> Iterator[ShopDatabase]:
+    """``shop-phoenix-with-orders.sql``: a German CE Phoenix Cart 1.1.0.6 shop whose customers
+    and orders its own storefront and admin wrote."""
+    yield from _dump_fixture(mariadb_server, PHOENIX_ORDERS_SQL, charset="utf8mb4")
 
 
 @pytest.fixture

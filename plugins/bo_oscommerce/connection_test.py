@@ -9,7 +9,6 @@ message ever holds a password.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 import sqlalchemy as sa
 
@@ -18,6 +17,7 @@ from bo_oscommerce.config import TenantSettings
 from bo_oscommerce.connections import ConnectionSetupError, Endpoint, endpoint_for, engine_for
 from bo_oscommerce.errors import TRANSIENT, explain, mysql_code
 from bo_oscommerce.shop import tables as shop_tables
+from bo_oscommerce.shop.flavour import flavour_from
 from bo_oscommerce.sync.reset import RESET_READS
 from bo_oscommerce.sync.run import CATALOG_READS, CUSTOMER_READS, EXTRACTS, ORDER_READS
 from bo_oscommerce.sync.writeback import WRITE_STATEMENTS
@@ -136,36 +136,13 @@ def _check_bo_writes(endpoint: Endpoint, engine: sa.Engine, result: CheckResult)
                 transaction.rollback()
 
 
-# what a CE Phoenix Cart database has and osCommerce 2.3's has not (Phoenix 1.1.0.6 schema)
-PHOENIX_TABLES = ("hooks", "customer_data_groups", "outgoing_tpl", "pages")
-PHOENIX_COLUMNS = (("customers", "status"), ("orders", "customers_country_id"))
-PHOENIX_MARKS_NEEDED = 3  # one add-on table or column does not make a 2.3 shop a Phoenix one
-
-
-def phoenix_marks(inspector: Any, present: set[str]) -> list[str]:
-    """The signs of a CE Phoenix Cart schema this database shows."""
-    marks = [f"table {name}" for name in PHOENIX_TABLES if name in present]
-    for table, column in PHOENIX_COLUMNS:
-        if table in present and column in {c["name"] for c in inspector.get_columns(table)}:
-            marks.append(f"column {table}.{column}")
-    return marks
-
-
 def _check_shop(
     settings: TenantSettings, endpoint: Endpoint, engine: sa.Engine, result: CheckResult
 ) -> None:
     before = len(result.problems)
     inspector = sa.inspect(engine)
     present = set(inspector.get_table_names())
-    phoenix = phoenix_marks(inspector, present)
-    if len(phoenix) >= PHOENIX_MARKS_NEEDED:
-        result.problems.append(
-            f"shop {endpoint}: this is a CE Phoenix Cart database ({'; '.join(phoenix)}), not "
-            "osCommerce 2.3: Phoenix is not supported yet, its schema and checkout differ "
-            "(unique e-mails, customers.status, country ids on orders), so nothing is read or "
-            "written; point the tenant at an osCommerce 2.3 shop"
-        )
-        return
+    flavour = flavour_from(inspector, present)
     for name in SHOP_TABLES:
         if name not in present:
             result.problems.append(
@@ -174,11 +151,15 @@ def _check_shop(
             )
             continue
         have = {c["name"] for c in inspector.get_columns(name)}
-        missing = [c.name for c in shop_tables.metadata.tables[name].columns if c.name not in have]
+        missing = [
+            c.name
+            for c in shop_tables.metadata.tables[name].columns
+            if c.name not in have and (name, c.name) not in flavour.dropped
+        ]
         if missing:
             result.problems.append(
                 f"shop {endpoint}: table {name!r} lacks columns {missing}: upgrade the shop "
-                "schema to osCommerce 2.3"
+                f"schema to {flavour.label}"
             )
     if {"languages", "orders_status"} <= present:
         with engine.connect() as conn:
@@ -204,6 +185,7 @@ def _check_shop(
         if {"configuration", "orders_status"} <= present:
             _check_hold_statuses(settings, endpoint, engine, result)
     if len(result.problems) == before:
+        result.passed.append(f"shop {endpoint}: {flavour.found()}")
         result.passed.append(
             f"shop {endpoint}: tables, columns, languages {sorted(settings.languages.values())} "
             "and order statuses present"

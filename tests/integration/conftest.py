@@ -185,21 +185,44 @@ REAL_WORLD_ARTICLES = {
 }  # fmt: skip
 
 
-def make_real_world_bo(engine: sa.Engine) -> None:
-    """The reference schema with Fahrradhaus Wiesengrund's articles (linked to the shop's
-    products 1..10), Germany and Austria, VAT keys, empty number ranges, and no contacts."""
+# --- a BO that knows the articles of shop-phoenix-with-orders.sql (Haushaltswaren Demo-Shop) ---
+
+PHOENIX_ARTICLES = {
+    "HW-1001": ("Crêpepfanne Keramik, 28 cm", "1"), "HW-1002": ("Geschirrtuch Leinen", "1"),
+    "HW-1003": ("Espressokocher für 6 Tassen", "1"), "KT-2001": ("Espresso-Bohnen, 500 g", "2"),
+    "KT-2002": ("Grüner Tee Sencha, 100 g", "2"),
+}  # fmt: skip
+REAL_WORLD_STATES = [(1, "DE", "Deutschland", 81), (2, "AT", "Österreich", 14)]
+PHOENIX_STATES = [*REAL_WORLD_STATES, (3, "GB", "Vereinigtes Königreich", 222)]
+
+
+def make_shop_bo(engine: sa.Engine, articles: dict[str, tuple[str, str]], states: list[tuple]) -> None:
+    """The reference schema with a shop's articles (linked to its products 1..n), the
+    countries, VAT keys, empty number ranges, and no contacts."""
     create_reference_schema(engine)
     at = datetime(2026, 11, 30, 9, 0, 0)
     with engine.begin() as conn:
         run = conn.execute
-        run(sa.text("INSERT INTO staat VALUES (1, 'DE', 'Deutschland', 81), (2, 'AT', 'Österreich', 14)"))
+        for state in states:
+            run(sa.text("INSERT INTO staat VALUES (:i, :iso, :n, :c)"),
+                dict(zip(("i", "iso", "n", "c"), state)))  # fmt: skip
         run(sa.text("INSERT INTO umsatzsteuer VALUES ('1', 'Regelsteuersatz', 19, 1), ('2', 'Ermäßigt', 7, 2)"))
-        for number, (model, (name, vat)) in enumerate(REAL_WORLD_ARTICLES.items(), 1):
+        for number, (model, (name, vat)) in enumerate(articles.items(), 1):
             run(sa.text("INSERT INTO artikel (artikel_nr, bezeichnung, ust_schluessel, im_web, "
                         "osc_products_id, geaendert_am) VALUES (:a, :b, :u, 1, :p, :t)"),
                 {"a": model, "b": name, "u": vat, "p": number, "t": at})  # fmt: skip
         for name in ("adresse", "gespraechspartner", "auftrag"):
             run(sa.text("INSERT INTO nummernkreis VALUES (:n, 0)"), {"n": name})
+
+
+def make_real_world_bo(engine: sa.Engine) -> None:
+    """A BO for shop-real-world.sql: Fahrradhaus Wiesengrund's articles, Germany and Austria."""
+    make_shop_bo(engine, REAL_WORLD_ARTICLES, REAL_WORLD_STATES)
+
+
+def make_phoenix_bo(engine: sa.Engine) -> None:
+    """A BO for shop-phoenix-with-orders.sql: its five articles, Germany, Austria and the UK."""
+    make_shop_bo(engine, PHOENIX_ARTICLES, PHOENIX_STATES)
 
 
 @pytest.fixture(params=["sqlite", "mariadb"])
@@ -208,6 +231,19 @@ def real_world_bo(request, tmp_path, mariadb_server) -> Iterator[sa.Engine]:
     engine, database = bo_engine(request.param, tmp_path, mariadb_server)
     try:
         make_real_world_bo(engine)
+        yield engine
+    finally:
+        engine.dispose()
+        if database:
+            _drop_database(mariadb_server, database)
+
+
+@pytest.fixture(params=["sqlite", "mariadb"])
+def phoenix_bo(request, tmp_path, mariadb_server) -> Iterator[sa.Engine]:
+    """A BO for shop-phoenix-with-orders.sql, on SQLite and on MariaDB."""
+    engine, database = bo_engine(request.param, tmp_path, mariadb_server)
+    try:
+        make_phoenix_bo(engine)
         yield engine
     finally:
         engine.dispose()

@@ -124,17 +124,24 @@ def test_a_preparing_status_among_the_tenants_statuses_fails(tenant, upstream_sh
     assert check_tenant(tenant(order_statuses={"pending": [1, 5]}, order_hold_statuses=[])).ok
 
 
-def test_a_phoenix_shop_is_named_and_refused_before_anything_is_read(tenant, phoenix_shop, monkeypatch):
-    """CE Phoenix's schema differs where the sync writes (unique e-mails, customers.status,
-    country ids on orders): until it is supported, the connection test stops every run."""
+def test_the_shop_flavour_is_found_from_the_schema_and_named(tenant, upstream_shop, phoenix_shop, monkeypatch):
+    """A CE Phoenix Cart shop passes as itself (no products_viewed, its own tables); an
+    osCommerce 2.3 shop is named as such; a Phoenix shop missing a column the sync writes
+    still fails, with the flavour in the message."""
     settings = tenant()
+    assert "shop flavour osCommerce 2.3, found from its schema" in check_tenant(settings).message
     monkeypatch.setenv(f"AIRFLOW_CONN_{settings.shop_conn_id.upper()}",
                        f"mysql://root@127.0.0.1:3306/{phoenix_shop.database}")
     engine_for.cache_clear()
     result = check_tenant(settings)
-    assert not result.ok and not result.transient
-    assert "this is a CE Phoenix Cart database" in result.message
+    assert result.ok, result.message
+    assert "shop flavour CE Phoenix Cart 1.1, found from its schema" in result.message
     for mark in ("table hooks", "table customer_data_groups", "column customers.status",
                  "column orders.customers_country_id"):
         assert mark in result.message
-    assert "lacks columns" not in result.message  # not mistaken for an old 2.x schema
+    with phoenix_shop.engine.begin() as conn:
+        conn.execute(sa.text("ALTER TABLE customers DROP COLUMN customers_newsletter"))
+    result = check_tenant(settings)
+    assert not result.ok
+    assert ("table 'customers' lacks columns ['customers_newsletter']: upgrade the shop schema "
+            "to CE Phoenix Cart 1.1") in result.message

@@ -149,6 +149,8 @@ def _reason_list(title: str, reasons: dict[str, list[str]], css: str) -> str:
 def _entity_section(entity: dict[str, Any], quarantine: pd.DataFrame) -> str:
     name = entity["entity"]
     parts = [f'<section id="entity-{_e(name)}"><h2>{_e(name)}</h2>']
+    if entity.get("shop"):
+        parts.append(f'<p class="shop">Shop: {_e(entity["shop"])}</p>')
     if entity.get("failed"):
         parts.append(f'<div class="stop"><pre>{_e(entity["failed"])}</pre></div>')
     reasons = entity.get("set_aside_reasons") or {}

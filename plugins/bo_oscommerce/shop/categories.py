@@ -20,7 +20,7 @@ from bo_oscommerce.frames import result_frame
 from bo_oscommerce.identity import AMBIGUOUS, STALE_COLUMNS, resolve
 from bo_oscommerce.shop import tables as t
 from bo_oscommerce.shop.columns import ShopColumns
-from bo_oscommerce.shop.common import LoadResult, natural_text
+from bo_oscommerce.shop.common import LoadResult, added_text_blanks, natural_text
 from bo_oscommerce.shop.dialect import chunks, insert_rows, placeholder_row, reserve_ids, upsert
 
 WHAT = "category name under its parent"
@@ -128,6 +128,7 @@ class _Writes:
     new: list[dict[str, Any]] = field(default_factory=list)
     changed: list[dict[str, Any]] = field(default_factory=list)
     descriptions: list[dict[str, Any]] = field(default_factory=list)
+    new_descriptions: list[dict[str, Any]] = field(default_factory=list)
     loaded: list[tuple[str, int, bool, str]] = field(default_factory=list)
 
 
@@ -182,7 +183,7 @@ def load_categories(
                 row["warengruppe_nr"], cid, is_new,
                 natural_key(parent_id, names[languages[default_code]]),
             ))  # fmt: skip
-    _write(conn, writes)
+    _write(conn, writes, columns)
     result.ids = pd.DataFrame(
         writes.loaded, columns=["warengruppe_nr", "categories_id", "inserted", "natural_key"]
     ).astype({"categories_id": "int64", "inserted": bool})
@@ -205,7 +206,7 @@ def _plan_row(
         writes.new.append(
             {"categories_id": cid, "parent_id": parent_id, "sort_order": sort, "date_added": run_at}
         )
-        writes.descriptions += [
+        writes.new_descriptions += [
             {"categories_id": cid, "language_id": lid, "categories_name": name}
             for lid, name in names.items()
         ]
@@ -226,8 +227,11 @@ def _plan_row(
     result.updated += 1
 
 
-def _write(conn: sa.Connection, writes: _Writes) -> None:
+def _write(conn: sa.Connection, writes: _Writes, columns: ShopColumns) -> None:
     insert_rows(conn, t.categories, pd.DataFrame(writes.new))
+    blanks = added_text_blanks(columns, "categories_description")
+    texts = pd.DataFrame(writes.new_descriptions).assign(**blanks)
+    insert_rows(conn, t.categories_description, texts)
     if writes.changed:
         conn.execute(
             sa.update(t.categories)

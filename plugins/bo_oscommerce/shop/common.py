@@ -10,10 +10,22 @@ import sqlalchemy as sa
 
 from bo_oscommerce.frames import query_frame, result_frame
 from bo_oscommerce.shop import tables as t
+from bo_oscommerce.shop.columns import ShopColumns
 from bo_oscommerce.shop.dialect import chunks
 
 DENSE = 3  # a range read when it holds at most this many rows per wanted id
 READ_ALL_ABOVE = 5_000  # customers: beyond this many ids, one table scan beats IN lists
+
+
+def added_text_blanks(columns: ShopColumns, table: str) -> dict[str, str]:
+    """Text columns the shop's schema has beyond 2.3's ``table`` (CE Phoenix's SEO fields), as
+    the shop's admin fills them in a new row left empty: ``''``."""
+    ours = set(t.metadata.tables[table].columns.keys())
+    return {
+        name: ""
+        for name in sorted(columns.columns_of(table) - ours)
+        if columns.spec(table, name).is_text
+    }
 
 
 @dataclass

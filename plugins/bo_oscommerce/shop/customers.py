@@ -201,6 +201,30 @@ def write_email(conn: sa.Connection, customers_id: int, email: str) -> None:
 # --- shop -> BO -----------------------------------------------------------------------------
 
 
+LOGIN = sa.table("customers", sa.column("customers_id"), sa.column("status"))  # CE Phoenix
+
+
+def set_login(conn: sa.Connection, ids: Iterable[int], allowed: bool) -> list[int]:
+    """CE Phoenix's ``customers.status`` (0: the login is refused) of accounts ``ids``, where
+    it differs; returns the accounts changed."""
+    status = 1 if allowed else 0
+    changed: list[int] = []
+    for part in chunks(sorted({int(i) for i in ids}), 1000):
+        changed += [
+            int(cid)
+            for (cid,) in conn.execute(
+                sa.select(LOGIN.c.customers_id)
+                .where(LOGIN.c.customers_id.in_(list(part)), LOGIN.c.status != status)
+                .with_for_update()
+            )
+        ]
+    for part in chunks(changed, 1000):
+        conn.execute(
+            sa.update(LOGIN).where(LOGIN.c.customers_id.in_(list(part))).values(status=status)
+        )
+    return changed
+
+
 def customer_keys(conn: sa.Connection) -> pd.DataFrame:
     """Every shop customer's id and e-mail (lean: decides who BO does not know yet)."""
     c = t.customers.c

@@ -32,6 +32,9 @@ from bo_oscommerce.transform.orders import (
 )
 from bo_oscommerce.transform.tax_rates import TaxRateRow, TaxTable
 
+ORDER_ADDRESSES = ("customers", "delivery", "billing")
+# CE Phoenix writes each address's countries_id beside its name: ``<address>_country_id``
+
 
 def all_orders(conn: sa.Connection) -> pd.DataFrame:
     """Every order's id, status and purchase date: the import takes those BO does not have."""
@@ -39,16 +42,18 @@ def all_orders(conn: sa.Connection) -> pd.DataFrame:
     return query_frame(conn, sa.select(o.orders_id, o.orders_status, o.date_purchased))
 
 
-def _by_orders(conn: sa.Connection, table: sa.Table, ids: list[int]) -> pd.DataFrame:
+def _by_orders(
+    conn: sa.Connection, table: sa.Table, ids: list[int], extra: Sequence[str] = ()
+) -> pd.DataFrame:
+    """``table``'s rows of orders ``ids``; ``extra``: columns the shop has beyond 2.3's."""
     key = table.primary_key.columns[0]
+    select = sa.select(table, *(sa.column(name) for name in extra))
     parts = [
-        result_frame(
-            conn.execute(sa.select(table).where(table.c.orders_id.in_(list(part))).order_by(key))
-        )
+        result_frame(conn.execute(select.where(table.c.orders_id.in_(list(part))).order_by(key)))
         for part in chunks(sorted(ids), 1000)
     ]
     if not parts:
-        return result_frame(conn.execute(sa.select(table).where(sa.false())))
+        return result_frame(conn.execute(select.where(sa.false())))
     return pd.concat(parts, ignore_index=True)
 
 
@@ -152,7 +157,9 @@ def read_orders(conn: sa.Connection, ids: Iterable[int]) -> list[ShopOrder]:
     """The orders with their lines, options, totals, history, and what their buyers' baskets
     still hold from the day of the order on."""
     ids = sorted({int(i) for i in ids})
-    orders = _by_orders(conn, t.orders, ids)
+    have = read_shop_columns(conn, ["orders"]).columns_of("orders")
+    countries = [f"{p}_country_id" for p in ORDER_ADDRESSES if f"{p}_country_id" in have]
+    orders = _by_orders(conn, t.orders, ids, countries)
     lines = _by_orders(conn, t.orders_products, ids)
     options = _by_orders(conn, t.orders_products_attributes, ids)
     totals = _by_orders(conn, t.orders_total, ids)

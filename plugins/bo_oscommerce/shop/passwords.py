@@ -1,9 +1,12 @@
-"""Customer passwords the way osCommerce 2.3 checks them (``tep_validate_password``).
+"""Customer passwords the way osCommerce 2.3 and CE Phoenix check them.
 
-The shop stores phpass portable hashes (``$P$``; it writes ``PasswordHash(10, true)``, i.e.
-2^15 MD5 rounds) and still accepts the legacy ``md5(salt + password):salt`` form. A new
-account's first password is hashed at the tenant's ``password_cost`` (ADR 6); hashing many is
-spread over the machine's cores.
+osCommerce 2.3 (``tep_validate_password``) stores phpass portable hashes (``$P$``; it writes
+``PasswordHash(10, true)``, i.e. 2^15 MD5 rounds) and still accepts the legacy
+``md5(salt + password):salt`` form. CE Phoenix writes PHP's ``password_hash`` (bcrypt,
+``$2y$``), still accepts both older forms and replaces them by ``$2y$`` at the customer's next
+login. So the first password the sync writes is ``$P$`` on both: hashed at the tenant's
+``password_cost`` (ADR 6), spread over the machine's cores when there are many, and never
+written again (a ``$2y$`` the shop made of it stays the customer's).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 
 LEGACY = re.compile(r"^[A-Za-z0-9]{32}:[A-Za-z0-9]{2}$")
+BCRYPT = ("$2y$", "$2a$", "$2b$")  # PHP's password_hash (CE Phoenix)
 PARALLEL_ABOVE = 200  # fewer hashes than this are not worth starting worker processes
 
 
@@ -44,15 +48,18 @@ def hash_passwords(passwords: Sequence[str], cost: int) -> list[str]:
 
 
 def verify_password(password: str, stored: str) -> bool:
-    """``tep_validate_password``: the legacy salted MD5 form, else phpass."""
+    """What the shop's login accepts: the legacy salted MD5 form, phpass, and (CE Phoenix)
+    PHP's bcrypt."""
     if not password or not stored:
         return False
     if LEGACY.fullmatch(stored):
         digest, salt = stored.split(":")
         return hashlib.md5((salt + password).encode()).hexdigest() == digest.lower()
-    from passlib.hash import phpass
+    from passlib.hash import bcrypt, phpass
 
     try:
+        if stored.startswith(BCRYPT):
+            return bcrypt.verify(password, stored)
         return phpass.verify(password, stored)
     except ValueError:
         return False

@@ -20,6 +20,7 @@ from bo_oscommerce.shop import tables as t
 from bo_oscommerce.shop.columns import ShopColumns
 from bo_oscommerce.shop.common import (
     LoadResult,
+    added_text_blanks,
     natural_text,
     read_by_ids,
     read_by_values,
@@ -27,6 +28,8 @@ from bo_oscommerce.shop.common import (
 )
 from bo_oscommerce.shop.dialect import chunks, insert_rows, placeholder_row, reserve_ids, upsert
 from bo_oscommerce.transform.products import HIDE_DELETED, HIDE_SET_ASIDE
+
+DESCRIPTIONS = "products_description"
 
 PRODUCT_COLUMNS = PRODUCTS.targets(created=False)  # the quantity is the stock step's
 WHAT = "article number (products_model)"
@@ -284,9 +287,10 @@ def _insert_new(
             products_date_added=run_at, products_ordered=0
         ),
     )
-    insert_rows(
-        conn, t.products_description, _description_rows(new, languages).assign(products_viewed=0)
-    )
+    texts = _description_rows(new, languages).assign(**added_text_blanks(columns, DESCRIPTIONS))
+    if columns.has(DESCRIPTIONS, "products_viewed"):  # 2.3's counter; CE Phoenix has none
+        texts = texts.assign(products_viewed=0)
+    insert_rows(conn, t.products_description, texts)
     insert_rows(conn, t.products_to_categories, new[["products_id", "categories_id"]])
     return new
 

@@ -63,6 +63,7 @@ from bo_oscommerce.sync.writeback import (
     write,
     write_back,
 )
+from bo_oscommerce.transform.common import to_timestamp
 from bo_oscommerce.transform.customer_merge import (
     FIELDS,
     Merged,
@@ -154,6 +155,7 @@ class CustomersToShop(Step):
         self.plan = _plan(run, rows, self.every, self.collation, EntityReport(entity=TO_SHOP))
         self.linked = _merge(run, self.plan, self.contacts, rows, self.zones)
         self.created = _create(run, self.plan, self.target_columns, self.contacts)
+        self.logins = _logins(run, self.plan, self.left, self.target_columns)
         return LoadResult(inserted=len(self.created.rows))
 
     def report(self, built: Built, checked: Validated, result: LoadResult) -> EntityReport:
@@ -164,6 +166,13 @@ class CustomersToShop(Step):
         report.cleaned = built.cleaned.rules
         if len(left):
             report.kept_out = {LEFT_WEB: [str(k) for k in left["gp_id"]], **report.kept_out}
+        refused, allowed = self.logins
+        if refused:
+            report.notes.append(f"{len(refused)} account(s) of contacts who left the web can no "
+                                f"longer log in (customers.status 0): {refused}")  # fmt: skip
+        if allowed:
+            report.notes.append(f"{len(allowed)} account(s) of contacts back in the web may log "
+                                f"in again (customers.status 1): {allowed}")  # fmt: skip
         found = plan.customers[plan.customers["how"] != NEW]
         confirmed = found[plan.confirmed.loc[found.index].to_numpy()]
         report.updated = len(linked.changed)
@@ -182,6 +191,25 @@ class CustomersToShop(Step):
         """The welcome e-mails, once BO knows the accounts are there."""
         if not report.failed:
             _welcome(self.run, report)
+
+
+def _logins(
+    run: Run, plan: Plan, left: pd.DataFrame, columns: ShopColumns
+) -> tuple[list[int], list[int]]:
+    """Where the shop can refuse a login (CE Phoenix's ``customers.status``), BO's web flag
+    rules it: a contact who left the web can no longer log in; one in the web whose BO record
+    changed since the last sync (e.g. back in the web) may again. A shop owner's own lock of
+    an account stays until BO changes the contact. Returns (refused, allowed) accounts."""
+    if not columns.has("customers", "status"):
+        return [], []
+    leaving = left["osc_customers_id"].dropna().astype(int)
+    linked = plan.customers[(plan.customers["how"] != NEW) & plan.confirmed]
+    synced = to_timestamp(linked["osc_abgleich_stand"])
+    changed = linked[synced.isna() | (to_timestamp(linked["stand"]) > synced)]
+    with run.shop.begin() as conn:
+        refused = shop_customers.set_login(conn, leaving, allowed=False)
+        allowed = shop_customers.set_login(conn, changed["customers_id"].astype(int), allowed=True)
+    return refused, allowed
 
 
 def sync_customers_to_shop(run: Run) -> EntityReport:

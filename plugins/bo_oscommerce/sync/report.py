@@ -39,6 +39,7 @@ class EntityReport:
     failed: str | None = None
     # rows a person should read, as tables: title -> rows (e.g. conflicts with both values)
     details: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    shop: str | None = None  # the shop's flavour, as the step found it (shop/flavour.py)
 
     def add(self, part: EntityReport) -> EntityReport:
         """This report and that of the entity's next chunk as one."""
@@ -56,6 +57,7 @@ class EntityReport:
                 mine.setdefault(key, []).extend(values)
         self.notes += [note for note in part.notes if note not in self.notes]
         self.failed = self.failed or part.failed
+        self.shop = self.shop or part.shop
         return self
 
     @property
@@ -139,6 +141,7 @@ class EntityReport:
                 "notes": self.notes,
                 "details": self.details,
                 "failed": self.failed,
+                "shop": self.shop,
             },
         )
         return {**counts, "reasons": self.reasons(), "files": files, "failed": self.failed}

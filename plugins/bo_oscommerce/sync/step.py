@@ -41,6 +41,7 @@ from bo_oscommerce.quality.validation import REJECTED_COLUMNS, Suite, Validated,
 from bo_oscommerce.shop.columns import ShopColumns, read_shop_columns
 from bo_oscommerce.shop.common import LoadResult
 from bo_oscommerce.shop.dialect import BULK_PATHS
+from bo_oscommerce.shop.flavour import OSCOMMERCE, detect
 from bo_oscommerce.sync.report import EntityReport
 from bo_oscommerce.sync.run import Run, rejections
 from bo_oscommerce.sync.writeback import Statement, WriteBackError, write_back
@@ -73,6 +74,7 @@ class Step(ABC):
     def __init__(self, run: Run) -> None:
         self.run = run
         self.target_columns = ShopColumns([])  # set by ``run_step`` before ``extract``
+        self.flavour = OSCOMMERCE  # the shop's, found by ``run_step`` before ``extract``
 
     @property
     def label(self) -> str:
@@ -170,6 +172,7 @@ def run_step(step: Step) -> EntityReport:
     """Every step's parts, in the one order; a step in chunks runs it once per chunk and
     reports the sum. A chunk whose write-back BO refuses stops the step there."""
     columns = step.target_columns = step.columns()
+    step.flavour = detect(step.run.shop)
     total: EntityReport | None = None
     chunks = 0
     for _ in step.parts(columns):
@@ -179,6 +182,7 @@ def run_step(step: Step) -> EntityReport:
         if report.failed:
             break
     assert total is not None, "a step has at least one part"
+    total.shop = step.flavour.label
     if chunks > 1:
         total.notes.append(f"done in {chunks} chunks of the catalog, each its own transaction")
     return total

@@ -40,6 +40,14 @@ def birthdays(values: pd.Series, today: date) -> tuple[pd.Series, pd.Series]:
     return pd.Series(dob, index=values.index, dtype=object), dropped.fillna(False)
 
 
+def no_birthday(dob: pd.Series, columns: ShopColumns) -> pd.Series:
+    """"No birthday" as the shop's column holds it: 2.3's NOT NULL datetime takes the zero
+    date, CE Phoenix's nullable DATE takes NULL."""
+    if not columns.spec("customers", "customers_dob").nullable:
+        return dob
+    return dob.map(lambda v: None if isinstance(v, str) and v.startswith("0000-00-00") else v)
+
+
 def zones_for(
     regions: pd.Series, countries: pd.Series, zones: pd.DataFrame
 ) -> tuple[pd.Series, pd.Series]:
@@ -107,6 +115,7 @@ def build_customers(
     )  # fmt: skip
     keys = web["gp_id"]
     owned = CUSTOMERS.fit(CUSTOMERS.frame(source, created=False), columns, keys, cleaned)
+    owned["customers_dob"] = no_birthday(owned["customers_dob"], columns)
     entry = ADDRESS_BOOK.frame(source.join(owned), created=False)
     entry = ADDRESS_BOOK.fit(entry, columns, keys, cleaned)
     customers = pd.concat(

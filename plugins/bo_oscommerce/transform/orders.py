@@ -119,9 +119,19 @@ def purchase_date(value: Any) -> datetime | None:
     return None if pd.isna(moment) or moment.year < 1970 else moment.to_pydatetime()
 
 
+def order_country(head: Mapping[str, Any], prefix: str, rules: ShopRules) -> int | None:
+    """The countries_id of an order's address (``prefix``: customers, delivery, billing): the
+    id the shop wrote beside it where it writes one (CE Phoenix's ``*_country_id``), else the
+    id of the country whose name the order holds (2.3 writes the name only)."""
+    written = head.get(f"{prefix}_country_id")
+    if written is not None and written == written and int(written) > 0:
+        return int(written)
+    return rules.countries.get(str(head.get(f"{prefix}_country") or ""))
+
+
 def totals_settings(order: ShopOrder, rules: ShopRules) -> TotalsSettings:
     """The shop's settings for this order: the tax of its shipping and fee where it went."""
-    country = rules.countries.get(str(order.header.get("delivery_country") or ""), 0)
+    country = order_country(order.header, "delivery", rules) or 0
     zone = rules.zones.get((country, str(order.header.get("delivery_state") or "")), 0)
     shipping = tuple(
         dict.fromkeys(rules.tax.choice(c, country, zone) for c in rules.shipping_tax_classes)
@@ -314,8 +324,8 @@ def auftrag(
     head = order.header
     comment, payment = comments(order.history, rules)
 
-    def staat(country: object) -> int | None:
-        cid = rules.countries.get(str(country or ""))
+    def staat(prefix: str) -> int | None:
+        cid = order_country(head, prefix, rules)
         return staat_of.get(cid) if cid is not None else None
 
     purchased = purchase_date(head.get("date_purchased"))
@@ -331,7 +341,7 @@ def auftrag(
                 {
                     str(head.get(f"{p}_country"))
                     for p in ("customers", "delivery", "billing")
-                    if staat(head.get(f"{p}_country")) is None
+                    if staat(p) is None
                 }
             )
         )
@@ -357,7 +367,7 @@ def _address(head: Mapping[str, Any], prefix: str, staat: Any) -> dict[str, Any]
         "strasse": head.get(f"{prefix}_street_address"),
         "plz": head.get(f"{prefix}_postcode"),
         "ort": head.get(f"{prefix}_city"),
-        "staat_id": staat(head.get(f"{prefix}_country")),
+        "staat_id": staat(prefix),
     }
 
 
@@ -366,7 +376,7 @@ def buyer_from_order(order: ShopOrder, rules: ShopRules) -> dict[str, Any]:
     columns) made from the order's customer address, the name split by ``split_name``."""
     head = order.header
     first, last = split_name(head.get("customers_name"))
-    country = rules.countries.get(str(head.get("customers_country") or ""))
+    country = order_country(head, "customers", rules)
     return {
         "customers_id": None,
         "customers_gender": None,
