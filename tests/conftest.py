@@ -13,6 +13,7 @@ freely and can run in parallel.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import subprocess
@@ -101,6 +102,7 @@ class ShopDatabase:
     host: str = MARIADB_HOST
     port: int = MARIADB_PORT
     user: str = MARIADB_USER
+    flavour: str = "oscommerce-2.3"  # or "phoenix-1.1" (FLAVOURS)
 
 
 @pytest.fixture(scope="session")
@@ -232,19 +234,39 @@ def empty_shop_db(mariadb_server: MariaDBServer) -> Iterator[ShopDatabase]:
         _drop_database(mariadb_server, name)
 
 
+def _upstream_shop(server: MariaDBServer) -> Iterator[ShopDatabase]:
+    name = _new_database(server)
+    engine = shop_engine(server.url(name))
+    try:
+        load_upstream_sql(server, name)
+        with engine.begin() as conn:
+            add_german_language(conn)
+        yield ShopDatabase(engine=engine, database=name, url=server.url(name))
+    finally:
+        engine.dispose()
+        _drop_database(server, name)
+
+
 @pytest.fixture
 def upstream_shop(mariadb_server: MariaDBServer) -> Iterator[ShopDatabase]:
     """A fresh database holding the upstream osCommerce 2.3.4.1 shop plus German (id 2)."""
-    name = _new_database(mariadb_server)
-    engine = shop_engine(mariadb_server.url(name))
-    try:
-        load_upstream_sql(mariadb_server, name)
-        with engine.begin() as conn:
-            add_german_language(conn)
-        yield ShopDatabase(engine=engine, database=name, url=mariadb_server.url(name))
-    finally:
-        engine.dispose()
-        _drop_database(mariadb_server, name)
+    yield from _upstream_shop(mariadb_server)
+
+
+FLAVOURS = ["oscommerce-2.3", "phoenix-1.1"]
+
+
+@pytest.fixture(params=FLAVOURS)
+def flavoured_shop(request, mariadb_server: MariaDBServer) -> Iterator[ShopDatabase]:
+    """An empty shop of each supported flavour, English (1) and German (2): upstream
+    osCommerce 2.3.4.1, and CE Phoenix Cart 1.1.0.6 as its installer leaves it
+    (``phoenix-1.1.0.6.sql``). Suites whose behaviour is shared run on both."""
+    if request.param == "phoenix-1.1":
+        shops = _dump_fixture(mariadb_server, PHOENIX_SQL, charset="utf8mb4")
+    else:
+        shops = _upstream_shop(mariadb_server)
+    for shop in shops:
+        yield dataclasses.replace(shop, flavour=request.param)
 
 
 def load_dump(server: MariaDBServer, database: str, path: Path, charset: str = "utf8") -> None:
@@ -304,7 +326,8 @@ def phoenix_shop(mariadb_server: MariaDBServer) -> Iterator[ShopDatabase]:
 def phoenix_orders_shop(mariadb_server: MariaDBServer) -> Iterator[ShopDatabase]:
     """``shop-phoenix-with-orders.sql``: a German CE Phoenix Cart 1.1.0.6 shop whose customers
     and orders its own storefront and admin wrote."""
-    yield from _dump_fixture(mariadb_server, PHOENIX_ORDERS_SQL, charset="utf8mb4")
+    for shop in _dump_fixture(mariadb_server, PHOENIX_ORDERS_SQL, charset="utf8mb4"):
+        yield dataclasses.replace(shop, flavour="phoenix-1.1")
 
 
 @pytest.fixture

@@ -205,7 +205,7 @@ def make_shop_bo(engine: sa.Engine, articles: dict[str, tuple[str, str]], states
         run = conn.execute
         for state in states:
             run(sa.text("INSERT INTO staat VALUES (:i, :iso, :n, :c)"),
-                dict(zip(("i", "iso", "n", "c"), state)))  # fmt: skip
+                dict(zip(("i", "iso", "n", "c"), state, strict=True)))  # fmt: skip
         run(sa.text("INSERT INTO umsatzsteuer VALUES ('1', 'Regelsteuersatz', 19, 1), ('2', 'Ermäßigt', 7, 2)"))
         for number, (model, (name, vat)) in enumerate(articles.items(), 1):
             run(sa.text("INSERT INTO artikel (artikel_nr, bezeichnung, ust_schluessel, im_web, "

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 import sqlalchemy as sa
 
+from bo_oscommerce.errors import mysql_code
 from bo_oscommerce.field_maps import ADDRESS_BOOK, CUSTOMERS, CUSTOMERS_INFO
 from bo_oscommerce.frames import query_frame, result_frame
 from bo_oscommerce.shop import tables as t
@@ -89,6 +90,8 @@ def accounts_with_emails(conn: sa.Connection, emails: Iterable[str]) -> pd.DataF
 
 Check = Callable[[sa.Connection, list[str]], None]
 GROUP = 100  # accounts per transaction: milliseconds, never a run's whole batch
+DUPLICATE_KEY = 1062  # MySQL's error for a unique index (CE Phoenix: customers' e-mail)
+UNIQUE_ATTEMPTS = 3
 
 
 def create_accounts(
@@ -107,23 +110,39 @@ def create_accounts(
     e-mail first (nothing was written for it)."""
     rows = rows.assign(customers_password=hashes, password_reset_key=keys).reset_index(drop=True)
     held: dict[int, int] = {}
-    c = t.customers.c
     for start in range(0, len(rows), GROUP):
         group = rows.iloc[start : start + GROUP]
-        with engine.begin() as conn:
-            taken = read_by_values(
-                conn, sa.select(c.customers_id, c.customers_email_address),
-                c.customers_email_address, group["customers_email_address"],
-            )  # fmt: skip
-            mails = zip(taken["customers_id"], taken["customers_email_address"], strict=True)
-            holder = {compare_key(e): int(i) for i, e in mails}
-            if between is not None:
-                between(conn, group["customers_email_address"].tolist())
-            owner = group["customers_email_address"].map(compare_key).map(holder)
-            for cid, other in zip(group["customers_id"], owner, strict=True):
-                if not pd.isna(other):
-                    held[int(cid)] = int(other)
-            _insert_accounts(conn, group[owner.isna().to_numpy()], run_at)
+        for attempt in range(1, UNIQUE_ATTEMPTS + 1):
+            try:
+                held.update(_create_group(engine, group, run_at, between))
+                break
+            except sa.exc.IntegrityError as exc:
+                # CE Phoenix's unique e-mail index: a customer registered between the check
+                # and the insert; the group's transaction is undone and checked again
+                if mysql_code(exc) != DUPLICATE_KEY or attempt == UNIQUE_ATTEMPTS:
+                    raise
+    return held
+
+
+def _create_group(
+    engine: sa.Engine, group: pd.DataFrame, run_at: datetime, between: Check | None
+) -> dict[int, int]:
+    c = t.customers.c
+    held: dict[int, int] = {}
+    with engine.begin() as conn:
+        taken = read_by_values(
+            conn, sa.select(c.customers_id, c.customers_email_address),
+            c.customers_email_address, group["customers_email_address"],
+        )  # fmt: skip
+        mails = zip(taken["customers_id"], taken["customers_email_address"], strict=True)
+        holder = {compare_key(e): int(i) for i, e in mails}
+        if between is not None:
+            between(conn, group["customers_email_address"].tolist())
+        owner = group["customers_email_address"].map(compare_key).map(holder)
+        for cid, other in zip(group["customers_id"], owner, strict=True):
+            if not pd.isna(other):
+                held[int(cid)] = int(other)
+        _insert_accounts(conn, group[owner.isna().to_numpy()], run_at)
     return held
 
 
