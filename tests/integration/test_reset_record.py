@@ -24,8 +24,8 @@ def _linked(bo) -> dict[str, int]:
     return dict(rows(bo, "SELECT artikel_nr, osc_products_id FROM artikel WHERE osc_products_id IS NOT NULL"))
 
 
-def test_an_article_reset_relinks_its_own_product_and_touches_nothing_else(bo_sqlite, upstream_shop, staging):
-    bo, shop = bo_sqlite, upstream_shop.engine
+def test_an_article_reset_relinks_its_own_product_and_touches_nothing_else(bo_sqlite, flavoured_shop, staging):
+    bo, shop = bo_sqlite, flavoured_shop.engine
     sync(bo, shop, full=True)
     linked = _linked(bo)
     nr, pid = sorted(linked.items())[5]
@@ -48,8 +48,8 @@ def test_an_article_reset_relinks_its_own_product_and_touches_nothing_else(bo_sq
     assert rows(bo, "SELECT artikel_nr, osc_products_id, osc_abgleich_stand, osc_texte FROM artikel WHERE artikel_nr <> :a ORDER BY 1", a=nr) == others_before
 
 
-def test_a_product_gone_from_the_shop_is_found_reported_and_created_again(bo_sqlite, upstream_shop, staging):
-    bo, shop = bo_sqlite, upstream_shop.engine
+def test_a_product_gone_from_the_shop_is_found_reported_and_created_again(bo_sqlite, flavoured_shop, staging):
+    bo, shop = bo_sqlite, flavoured_shop.engine
     sync(bo, shop, full=True)
     nr, pid = sorted(_linked(bo).items())[3]
     with shop.begin() as conn:  # deleted in the shop admin
@@ -63,8 +63,8 @@ def test_a_product_gone_from_the_shop_is_found_reported_and_created_again(bo_sql
     assert sync(bo, shop, key="third")["products"].stale.empty
 
 
-def test_a_product_group_reset_relinks_its_category(bo_sqlite, upstream_shop, staging):
-    bo, shop = bo_sqlite, upstream_shop.engine
+def test_a_product_group_reset_relinks_its_category(bo_sqlite, flavoured_shop, staging):
+    bo, shop = bo_sqlite, flavoured_shop.engine
     sync(bo, shop, full=True)
     group, cid = rows(bo, "SELECT warengruppe_nr, osc_categories_id FROM warengruppe WHERE osc_categories_id IS NOT NULL ORDER BY 1")[2]
     categories_before = scalar(shop, "SELECT COUNT(*) FROM categories")
@@ -78,8 +78,8 @@ def test_a_product_group_reset_relinks_its_category(bo_sqlite, upstream_shop, st
     assert bo_fingerprint(bo) == bo_before
 
 
-def test_a_customer_reset_finds_the_same_customer_by_e_mail(bo_sqlite, upstream_shop, staging):
-    bo, shop = bo_sqlite, upstream_shop.engine
+def test_a_customer_reset_finds_the_same_customer_by_e_mail(bo_sqlite, flavoured_shop, staging):
+    bo, shop = bo_sqlite, flavoured_shop.engine
     sync_customers_to_shop(_run(bo, shop, "first"))
     gp, cid = rows(bo, "SELECT gp_id, osc_customers_id FROM gespraechspartner WHERE osc_customers_id IS NOT NULL ORDER BY 1")[0]
     password = scalar(shop, "SELECT customers_password FROM customers WHERE customers_id = :c", c=cid)
@@ -110,8 +110,8 @@ def test_an_order_reset_checks_its_status_again_without_a_second_history_row(bo_
     assert scalar(bo, "SELECT COUNT(*) FROM auftrag WHERE osc_orders_id = :o", o=oid) == 1
 
 
-def test_a_reset_of_a_record_bo_does_not_have_says_so(bo_sqlite, upstream_shop, staging):
-    run = _run(bo_sqlite, upstream_shop.engine, "nothing")
+def test_a_reset_of_a_record_bo_does_not_have_says_so(bo_sqlite, flavoured_shop, staging):
+    run = _run(bo_sqlite, flavoured_shop.engine, "nothing")
     with pytest.raises(ValueError, match="BO has no article 'NO-SUCH'"):
         reset_record(run, "article", "NO-SUCH")
     with pytest.raises(ValueError, match="not a BO number"):
@@ -120,8 +120,8 @@ def test_a_reset_of_a_record_bo_does_not_have_says_so(bo_sqlite, upstream_shop, 
         reset_record(run, "product_group", " ")
 
 
-def test_a_customer_gone_from_the_shop_is_found_reported_and_created_again(bo_sqlite, upstream_shop, staging):
-    bo, shop = bo_sqlite, upstream_shop.engine
+def test_a_customer_gone_from_the_shop_is_found_reported_and_created_again(bo_sqlite, flavoured_shop, staging):
+    bo, shop = bo_sqlite, flavoured_shop.engine
     sync_customers_to_shop(_run(bo, shop, "first"))
     gp, cid = rows(bo, "SELECT gp_id, osc_customers_id FROM gespraechspartner WHERE osc_customers_id IS NOT NULL ORDER BY 1")[1]
     email = scalar(shop, "SELECT customers_email_address FROM customers WHERE customers_id = :c", c=cid)
