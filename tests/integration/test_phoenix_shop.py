@@ -252,3 +252,57 @@ def test_a_registration_racing_the_sync_meets_phoenixs_unique_e_mail(phoenix_bo,
         ["100", f"ida.neu@example.invalid: shop customer {registered[0]}"]]  # fmt: skip
     assert scalar(shop, "SELECT COUNT(*) FROM customers WHERE customers_email_address = 'ida.neu@example.invalid'") == 1
 
+
+
+def test_order_2_replayed_as_phoenixs_checkout_writes_it_is_never_imported_incomplete(
+    phoenix_bo, phoenix_orders_shop, staging
+):
+    """Phoenix's checkout pipeline writes in an order of its own (insert_order.php: the order,
+    its totals, each line with its options; then insert_history.php, update_stock.php,
+    update_products_ordered.php, and the basket's reset): order 2 taken out of the finished
+    shop and written again one statement at a time, an import after each."""
+    bo, shop = phoenix_bo, phoenix_orders_shop.engine
+
+    def select(table, where):
+        with shop.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(sa.text(f"SELECT * FROM {table} WHERE {where}"))]
+
+    order = select("orders", "orders_id = 2")[0]
+    totals = select("orders_total", "orders_id = 2 ORDER BY orders_total_id")
+    (line,) = select("orders_products", "orders_id = 2")
+    (option,) = select("orders_products_attributes", "orders_id = 2")
+    (history,) = select("orders_status_history", "orders_id = 2")
+    moved = {"q": line["products_quantity"], "p": line["products_id"]}
+    with shop.begin() as conn:  # before the checkout: the stock back, Jürgen's basket full
+        for table in ("orders", "orders_total", "orders_products", "orders_products_attributes",
+                      "orders_status_history"):  # fmt: skip
+            conn.execute(sa.text(f"DELETE FROM {table} WHERE orders_id = 2"))
+        conn.execute(sa.text("UPDATE products SET products_quantity = products_quantity + :q, "
+                             "products_ordered = products_ordered - :q WHERE products_id = :p"), moved)  # fmt: skip
+        conn.execute(sa.text("INSERT INTO customers_basket (customers_id, products_id, customers_basket_quantity, "
+                             "final_price, customers_basket_date_added) VALUES (1, '4{1}2', 3, 12.5234, '20261201')"))
+        conn.execute(sa.text("INSERT INTO customers_basket_attributes (customers_id, products_id, "
+                             "products_options_id, products_options_value_id) VALUES (1, '4{1}2', 1, 2)"))  # fmt: skip
+
+    def insert(table, row):
+        return (table, f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join(':' + n for n in row)})", row)
+
+    steps = [insert("orders", order), *(insert("orders_total", t) for t in totals),
+             insert("orders_products", line), insert("orders_products_attributes", option),
+             insert("orders_status_history", history),
+             ("stock", "UPDATE products SET products_quantity = products_quantity - :q WHERE products_id = :p", moved),
+             ("ordered", "UPDATE products SET products_ordered = products_ordered + :q WHERE products_id = :p", moved),
+             ("customers_basket", "DELETE FROM customers_basket WHERE customers_id = 1", {}),
+             ("customers_basket_attributes", "DELETE FROM customers_basket_attributes WHERE customers_id = 1", {})]  # fmt: skip
+    import_orders(run_for(bo, shop, "before"))
+    assert scalar(bo, "SELECT COUNT(*) FROM auftrag") == 5
+    seen = []
+    with shop.connect() as conn:
+        for step, (label, sql, params) in enumerate(steps):
+            conn.execute(sa.text(sql), params)
+            conn.commit()
+            seen.append((label, import_orders(run_for(bo, shop, f"step{step}")).inserted))
+    # orders, 5 totals, line, option, history, stock, products_ordered: 11 statements, none enough
+    assert [inserted for _, inserted in seen] == [0] * 11 + [1, 0], seen  # in with the basket reset
+    got = rows(bo, "SELECT summe_brutto, summe_steuer FROM auftrag WHERE osc_orders_id = 2")
+    assert [(_money(g), _money(v)) for g, v in got] == [AMOUNTS[2][:2]]
