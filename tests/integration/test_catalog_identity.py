@@ -44,8 +44,8 @@ def admin_insert_product(conn, model: str) -> int:
     return int(result.lastrowid)
 
 
-def test_a_deleted_products_id_is_never_handed_out_again(bo_mariadb, upstream_shop, staging):
-    bo, shop = bo_mariadb, upstream_shop.engine
+def test_a_deleted_products_id_is_never_handed_out_again(bo_mariadb, flavoured_shop, staging):
+    bo, shop = bo_mariadb, flavoured_shop.engine
     sync(bo, shop, full=True, key="first")
     newest = scalar(shop, "SELECT MAX(products_id) FROM products")
     owner = scalar(bo, "SELECT artikel_nr FROM artikel WHERE osc_products_id = :p", p=newest)
@@ -72,10 +72,10 @@ def test_a_deleted_products_id_is_never_handed_out_again(bo_mariadb, upstream_sh
     assert scalar(bo, "SELECT osc_products_id FROM artikel WHERE artikel_nr = :n", n=owner) == again
 
 
-def test_two_articles_on_one_product_are_pulled_apart(bo_mariadb, upstream_shop, staging):
+def test_two_articles_on_one_product_are_pulled_apart(bo_mariadb, flavoured_shop, staging):
     """The state an id reuse left behind: X-000009 and N-000001 both hold product 73, which
     carries model X-000009. Only X-000009 keeps it; N-000001 gets its own product."""
-    bo, shop = bo_mariadb, upstream_shop.engine
+    bo, shop = bo_mariadb, flavoured_shop.engine
     sync(bo, shop, full=True, key="first")
     pid = scalar(bo, "SELECT osc_products_id FROM artikel WHERE artikel_nr = 'X-000009'")
     touch(bo, NEW_ARTICLE, n="N-000001", name="Neuer Topf")
@@ -97,10 +97,10 @@ def test_two_articles_on_one_product_are_pulled_apart(bo_mariadb, upstream_shop,
     assert str(price_after) == "3.1121"  # 3.33 / 1.07: X-000009 has the reduced rate
 
 
-def test_reserved_ids_never_collide_with_an_admin_inserting_at_the_same_moment(upstream_shop):
+def test_reserved_ids_never_collide_with_an_admin_inserting_at_the_same_moment(flavoured_shop):
     """Two connections under READ COMMITTED: the sync holds its block uncommitted while the
     shop admin inserts; the admin neither waits nor lands in the block, and both commit."""
-    shop = upstream_shop.engine
+    shop = flavoured_shop.engine
     sync_conn = shop.connect().execution_options(isolation_level="READ COMMITTED")
     admin_engine = sa.create_engine(shop.url, isolation_level="READ COMMITTED")
     with admin_engine.begin() as admin:  # the newest product is deleted: its id is not reused
@@ -149,14 +149,14 @@ def test_reserved_ids_never_collide_with_an_admin_inserting_at_the_same_moment(u
         assert admin_insert_product(conn, "ADMIN-2") > max(block)
 
 
-def test_a_full_sync_and_a_busy_admin_under_read_committed(bo_mariadb, upstream_shop, staging):
+def test_a_full_sync_and_a_busy_admin_under_read_committed(bo_mariadb, flavoured_shop, staging):
     """The whole catalog load while the shop admin keeps creating products."""
-    bo, shop = bo_mariadb, upstream_shop.engine
+    bo, shop = bo_mariadb, flavoured_shop.engine
     shop = sa.create_engine(shop.url, isolation_level="READ COMMITTED")
     admin_ids, errors, done = [], [], threading.Event()
 
     def admin() -> None:
-        engine = sa.create_engine(upstream_shop.engine.url, isolation_level="READ COMMITTED")
+        engine = sa.create_engine(flavoured_shop.engine.url, isolation_level="READ COMMITTED")
         try:
             while not done.is_set():
                 with engine.begin() as conn:
@@ -179,14 +179,14 @@ def test_a_full_sync_and_a_busy_admin_under_read_committed(bo_mariadb, upstream_
     ours = [pid for (pid,) in rows(bo, "SELECT osc_products_id FROM artikel WHERE osc_products_id IS NOT NULL")]
     assert len(ours) == reports["products"].inserted
     assert not set(ours) & set(admin_ids)
-    models = dict(rows(upstream_shop.engine, "SELECT products_id, products_model FROM products"))
+    models = dict(rows(flavoured_shop.engine, "SELECT products_id, products_model FROM products"))
     assert all(models[pid].startswith("ADM-") for pid in admin_ids)
 
 
-def test_groups_of_one_name_under_one_parent_keep_their_categories(bo_mariadb, upstream_shop, staging):
+def test_groups_of_one_name_under_one_parent_keep_their_categories(bo_mariadb, flavoured_shop, staging):
     """Two "Zubehör" groups under WG100: after a reset (or a lost write-back) and a full run,
     each finds its own category again; no third one appears."""
-    bo, shop = bo_mariadb, upstream_shop.engine
+    bo, shop = bo_mariadb, flavoured_shop.engine
     for nr, sort in (("WG160", 60), ("WG170", 70)):
         touch(
             bo,
@@ -239,8 +239,8 @@ def test_a_group_that_matches_nothing_one_to_one_is_set_aside(bo_mariadb, upstre
     assert scalar(shop, "SELECT COUNT(*) FROM categories") == count
 
 
-def test_a_category_deleted_in_the_shop_is_found_missing_and_made_again(bo_mariadb, upstream_shop, staging):
-    bo, shop = bo_mariadb, upstream_shop.engine
+def test_a_category_deleted_in_the_shop_is_found_missing_and_made_again(bo_mariadb, flavoured_shop, staging):
+    bo, shop = bo_mariadb, flavoured_shop.engine
     sync(bo, shop, full=True, key="first")
     cid = scalar(bo, "SELECT osc_categories_id FROM warengruppe WHERE warengruppe_nr = 'WG410'")
     with shop.begin() as conn:
@@ -259,8 +259,8 @@ def test_a_category_deleted_in_the_shop_is_found_missing_and_made_again(bo_maria
     assert scalar(shop, "SELECT categories_id FROM products_to_categories WHERE products_id = :p", p=pid) == again
 
 
-def test_a_renamed_group_keeps_its_category(bo_sqlite, upstream_shop, staging):
-    bo, shop = bo_sqlite, upstream_shop.engine
+def test_a_renamed_group_keeps_its_category(bo_sqlite, flavoured_shop, staging):
+    bo, shop = bo_sqlite, flavoured_shop.engine
     sync(bo, shop, full=True, key="first")
     cid = scalar(bo, "SELECT osc_categories_id FROM warengruppe WHERE warengruppe_nr = 'WG410'")
     touch(bo, "UPDATE warengruppe_text SET bezeichnung = 'Stifte', geaendert_am = :t "
@@ -278,11 +278,11 @@ def test_a_renamed_group_keeps_its_category(bo_sqlite, upstream_shop, staging):
 
 
 def test_a_stored_category_id_now_holding_another_category_is_not_taken_over(
-    bo_sqlite, upstream_shop, staging
+    bo_sqlite, flavoured_shop, staging
 ):
     """A restored shop handed WG410's id to a category of its own: BO's group is created anew
     and the shop's category stays as the shop has it."""
-    bo, shop = bo_sqlite, upstream_shop.engine
+    bo, shop = bo_sqlite, flavoured_shop.engine
     sync(bo, shop, full=True, key="first")
     cid = scalar(bo, "SELECT osc_categories_id FROM warengruppe WHERE warengruppe_nr = 'WG410'")
     with shop.begin() as conn:
@@ -297,9 +297,9 @@ def test_a_stored_category_id_now_holding_another_category_is_not_taken_over(
     assert scalar(bo, "SELECT osc_categories_id FROM warengruppe WHERE warengruppe_nr = 'WG410'") != cid
 
 
-def test_identity_columns_frame_shape(bo_sqlite, upstream_shop, staging):
+def test_identity_columns_frame_shape(bo_sqlite, flavoured_shop, staging):
     """Every link BO holds is recorded in osc_bindung with the key the shop row carries."""
-    bo, shop = bo_sqlite, upstream_shop.engine
+    bo, shop = bo_sqlite, flavoured_shop.engine
     sync(bo, shop, full=True, key="first", tenant=settings())
     links = pd.DataFrame(
         rows(bo, "SELECT entitaet, bo_schluessel, osc_id, osc_schluessel FROM osc_bindung"),

@@ -11,8 +11,8 @@ pytestmark = pytest.mark.integration
 STATE = "SELECT products_status, products_quantity FROM products WHERE products_model = :m"
 
 
-def test_an_article_deleted_in_bo_is_hidden_with_no_stock(bo_mariadb, upstream_shop, staging):
-    bo, shop = bo_mariadb, upstream_shop.engine
+def test_an_article_deleted_in_bo_is_hidden_with_no_stock(bo_mariadb, flavoured_shop, staging):
+    bo, shop = bo_mariadb, flavoured_shop.engine
     sync(bo, shop, full=True, key="first")
     pid = scalar(bo, "SELECT osc_products_id FROM artikel WHERE artikel_nr = 'A-000002'")
     assert rows(shop, STATE, m="A-000002")[0][0] == 1
@@ -27,8 +27,8 @@ def test_an_article_deleted_in_bo_is_hidden_with_no_stock(bo_mariadb, upstream_s
     assert sync(bo, shop, key="third")["products"].hidden == 0
 
 
-def test_an_article_set_aside_after_it_was_synced_stops_selling(bo_mariadb, upstream_shop, staging):
-    bo, shop = bo_mariadb, upstream_shop.engine
+def test_an_article_set_aside_after_it_was_synced_stops_selling(bo_mariadb, flavoured_shop, staging):
+    bo, shop = bo_mariadb, flavoured_shop.engine
     sync(bo, shop, full=True, key="first")
     touch(bo, "UPDATE artikel SET ladenpreis = NULL, geaendert_am = :t WHERE artikel_nr = 'A-000002'")
     report = sync(bo, shop, key="second")["products"]
@@ -49,8 +49,8 @@ def test_an_article_set_aside_after_it_was_synced_stops_selling(bo_mariadb, upst
     assert (str(price), str(new_price)) == ("20.1597", "10.0000")
 
 
-def test_a_deleted_text_falls_back_in_an_incremental_run(bo_mariadb, upstream_shop, staging):
-    bo, shop = bo_mariadb, upstream_shop.engine
+def test_a_deleted_text_falls_back_in_an_incremental_run(bo_mariadb, flavoured_shop, staging):
+    bo, shop = bo_mariadb, flavoured_shop.engine
     sync(bo, shop, full=True, key="first")
     english = (
         "SELECT d.products_name, d.products_description FROM products p JOIN products_description d "
@@ -69,9 +69,9 @@ def test_a_deleted_text_falls_back_in_an_incremental_run(bo_mariadb, upstream_sh
 
 
 def test_a_group_leaving_the_web_takes_its_category_and_hides_its_articles(
-    bo_mariadb, upstream_shop, staging
+    bo_mariadb, flavoured_shop, staging
 ):
-    bo, shop = bo_mariadb, upstream_shop.engine
+    bo, shop = bo_mariadb, flavoured_shop.engine
     sync(bo, shop, full=True, key="first")
     cid = scalar(bo, "SELECT osc_categories_id FROM warengruppe WHERE warengruppe_nr = 'WG410'")
     members = [
@@ -105,8 +105,8 @@ def test_a_group_leaving_the_web_takes_its_category_and_hides_its_articles(
         assert scalar(shop, "SELECT categories_id FROM products_to_categories WHERE products_id = :p", p=pid) == back
 
 
-def test_a_group_deleted_in_bo_takes_its_category(bo_sqlite, upstream_shop, staging):
-    bo, shop = bo_sqlite, upstream_shop.engine
+def test_a_group_deleted_in_bo_takes_its_category(bo_sqlite, flavoured_shop, staging):
+    bo, shop = bo_sqlite, flavoured_shop.engine
     touch(bo, "INSERT INTO warengruppe (warengruppe_nr, bezeichnung, ober_warengruppe_nr, sortierung, "
           "im_web, geaendert_am) VALUES ('WG160', 'Kurzlebig', 'WG100', 60, 1, :t)")
     sync(bo, shop, full=True, key="first")
@@ -119,8 +119,8 @@ def test_a_group_deleted_in_bo_takes_its_category(bo_sqlite, upstream_shop, stag
     assert scalar(bo, "SELECT COUNT(*) FROM osc_bindung WHERE bo_schluessel = 'WG160'") == 0
 
 
-def test_a_category_holding_the_shops_own_categories_stays(bo_sqlite, upstream_shop, staging):
-    bo, shop = bo_sqlite, upstream_shop.engine
+def test_a_category_holding_the_shops_own_categories_stays(bo_sqlite, flavoured_shop, staging):
+    bo, shop = bo_sqlite, flavoured_shop.engine
     sync(bo, shop, full=True, key="first")
     cid = scalar(bo, "SELECT osc_categories_id FROM warengruppe WHERE warengruppe_nr = 'WG400'")
     with shop.begin() as conn:  # the merchant hung a category of their own below it

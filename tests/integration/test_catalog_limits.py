@@ -9,8 +9,8 @@ from tests.integration.conftest import rows, scalar, sync, touch
 pytestmark = pytest.mark.integration
 
 
-def test_one_heavy_article_is_set_aside_alone_and_the_rest_loads(bo_mariadb, upstream_shop, staging):
-    bo, shop = bo_mariadb, upstream_shop.engine
+def test_one_heavy_article_is_set_aside_alone_and_the_rest_loads(bo_mariadb, flavoured_shop, staging):
+    bo, shop = bo_mariadb, flavoured_shop.engine
     touch(bo, "UPDATE artikel SET gewicht = 1000, geaendert_am = :t WHERE artikel_nr = 'A-000002'")
     touch(bo, "UPDATE artikel SET gewicht = 999.99, geaendert_am = :t WHERE artikel_nr = 'A-000003'")
     reports = sync(bo, shop, full=True)
@@ -25,8 +25,8 @@ def test_one_heavy_article_is_set_aside_alone_and_the_rest_loads(bo_mariadb, ups
     assert products.inserted > 100
 
 
-def test_the_shops_own_widened_column_is_what_counts(bo_mariadb, upstream_shop, staging):
-    bo, shop = bo_mariadb, upstream_shop.engine
+def test_the_shops_own_widened_column_is_what_counts(bo_mariadb, flavoured_shop, staging):
+    bo, shop = bo_mariadb, flavoured_shop.engine
     with shop.begin() as conn:  # the merchant sells garden sheds
         conn.execute(sa.text("ALTER TABLE products MODIFY products_weight DECIMAL(8,2) NOT NULL"))
     touch(bo, "UPDATE artikel SET gewicht = 1250.5, geaendert_am = :t WHERE artikel_nr = 'A-000002'")
@@ -34,8 +34,8 @@ def test_the_shops_own_widened_column_is_what_counts(bo_mariadb, upstream_shop, 
     assert str(scalar(shop, "SELECT products_weight FROM products WHERE products_model = 'A-000002'")) == "1250.50"
 
 
-def test_a_sort_order_of_1000_keeps_the_group_and_its_subtree(bo_sqlite, upstream_shop, staging):
-    bo, shop = bo_sqlite, upstream_shop.engine  # SQLite: BO holds what the shop cannot
+def test_a_sort_order_of_1000_keeps_the_group_and_its_subtree(bo_sqlite, flavoured_shop, staging):
+    bo, shop = bo_sqlite, flavoured_shop.engine  # SQLite: BO holds what the shop cannot
     touch(bo, "UPDATE warengruppe SET sortierung = 1000, geaendert_am = :t WHERE warengruppe_nr = 'WG110'")
     reports = sync(bo, shop, full=True)
     assert not {"WG110", "WG111", "WG112"} & set(reports["categories"].set_aside["key"])

@@ -35,9 +35,9 @@ def _pid(bo, nr: str) -> int:
 
 
 def test_quiet_runs_skip_the_whole_check_and_a_shop_change_is_put_right(
-    bo_mariadb, upstream_shop, staging, whole_reads
+    bo_mariadb, flavoured_shop, staging, whole_reads
 ):
-    bo, shop = bo_mariadb, upstream_shop.engine
+    bo, shop = bo_mariadb, flavoured_shop.engine
     sync(bo, shop, full=True, key="first")
     sync(bo, shop, key="second")  # checks in full, finds nothing: keeps the marks
     assert whole_reads.count("extract_artikel_verknuepft") == 1
@@ -65,9 +65,9 @@ def test_quiet_runs_skip_the_whole_check_and_a_shop_change_is_put_right(
 
 
 def test_a_link_cleared_in_bo_makes_the_next_run_check_again(
-    bo_mariadb, upstream_shop, staging, whole_reads
+    bo_mariadb, flavoured_shop, staging, whole_reads
 ):
-    bo, shop = bo_mariadb, upstream_shop.engine
+    bo, shop = bo_mariadb, flavoured_shop.engine
     sync(bo, shop, full=True, key="first")
     sync(bo, shop, key="second")
     linked = scalar(bo, "SELECT MIN(artikel_nr) FROM artikel WHERE osc_products_id IS NOT NULL")
@@ -79,9 +79,9 @@ def test_a_link_cleared_in_bo_makes_the_next_run_check_again(
 
 
 def test_stock_is_read_again_only_when_bo_moved_and_a_quiet_booking_is_sent(
-    bo_mariadb, upstream_shop, staging, whole_reads
+    bo_mariadb, flavoured_shop, staging, whole_reads
 ):
-    bo, shop = bo_mariadb, upstream_shop.engine
+    bo, shop = bo_mariadb, flavoured_shop.engine
     sync(bo, shop, full=True, key="first")
     sync(bo, shop, key="second")  # reads BO's stock, sends nothing: keeps the marks
     quiet = sync(bo, shop, key="third")["stock"]
@@ -104,9 +104,9 @@ def test_stock_is_read_again_only_when_bo_moved_and_a_quiet_booking_is_sent(
 
 
 def test_an_article_set_aside_in_the_shop_does_not_keep_the_check_running(
-    bo_mariadb, upstream_shop, staging, whole_reads
+    bo_mariadb, flavoured_shop, staging, whole_reads
 ):
-    bo, shop = bo_mariadb, upstream_shop.engine
+    bo, shop = bo_mariadb, flavoured_shop.engine
     sync(bo, shop, full=True, key="first")
     touch(bo, "UPDATE artikel SET ladenpreis = NULL, geaendert_am = :t WHERE artikel_nr = 'A-000002'")
     report = sync(bo, shop, key="second")["products"]  # set aside and hidden: BO changed

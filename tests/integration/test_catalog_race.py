@@ -23,8 +23,8 @@ def set_stock(bo, nr: str, bestand: int) -> None:
         )
 
 
-def test_a_stock_run_between_catalog_extract_and_catalog_stock_step_wins(bo_mariadb, upstream_shop, staging):
-    bo, shop = bo_mariadb, upstream_shop.engine
+def test_a_stock_run_between_catalog_extract_and_catalog_stock_step_wins(bo_mariadb, flavoured_shop, staging):
+    bo, shop = bo_mariadb, flavoured_shop.engine
     sync(bo, shop, full=True, key="first")
     pid = scalar(bo, "SELECT osc_products_id FROM artikel WHERE artikel_nr = 'A-000002'")
     set_stock(bo, "A-000002", 11)
@@ -44,8 +44,8 @@ def test_a_stock_run_between_catalog_extract_and_catalog_stock_step_wins(bo_mari
     assert scalar(bo, "SELECT osc_menge FROM artikel WHERE artikel_nr = 'A-000002'") == 7
 
 
-def test_a_product_created_by_the_catalog_run_gets_the_fresh_quantity(bo_mariadb, upstream_shop, staging):
-    bo, shop = bo_mariadb, upstream_shop.engine
+def test_a_product_created_by_the_catalog_run_gets_the_fresh_quantity(bo_mariadb, flavoured_shop, staging):
+    bo, shop = bo_mariadb, flavoured_shop.engine
     sync(bo, shop, full=True, key="first")
     with bo.begin() as conn:
         conn.execute(sa.text(

@@ -37,9 +37,9 @@ def _reasons(report) -> dict[str, set[str]]:
 
 
 def test_set_aside_articles_are_listed_not_checked_until_they_change(
-    bo_mariadb, upstream_shop, staging, checked_keys
+    bo_mariadb, flavoured_shop, staging, checked_keys
 ):
-    bo, shop = bo_mariadb, upstream_shop.engine
+    bo, shop = bo_mariadb, flavoured_shop.engine
     first = sync(bo, shop, full=True, key="first")["products"]
     reasons = _reasons(first)
     assert len(reasons) >= 5

@@ -26,8 +26,8 @@ def _fractional_markers(bo, synced_precision: int) -> None:
 
 
 @pytest.mark.parametrize("synced_precision", [6, 0], ids=["same-precision", "whole-seconds"])
-def test_fractional_markers_do_not_keep_rows_changed(bo_mariadb, upstream_shop, staging, synced_precision):
-    bo, shop = bo_mariadb, upstream_shop.engine
+def test_fractional_markers_do_not_keep_rows_changed(bo_mariadb, flavoured_shop, staging, synced_precision):
+    bo, shop = bo_mariadb, flavoured_shop.engine
     _fractional_markers(bo, synced_precision)
     first = sync(bo, shop, full=True, key="first")
     assert rows(bo, "SELECT MICROSECOND(geaendert_am) FROM artikel WHERE artikel_nr = 'A-000002'") == [(123456,)]

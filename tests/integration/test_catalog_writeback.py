@@ -47,11 +47,11 @@ def reader(bo_mariadb, mariadb_server):
             conn.execute(sa.text(f"DROP USER IF EXISTS '{user}'@'{host}'"))
 
 
-def test_connection_test_refuses_a_bo_user_that_cannot_write(reader, upstream_shop, monkeypatch):
+def test_connection_test_refuses_a_bo_user_that_cannot_write(reader, flavoured_shop, monkeypatch):
     user, engine, grant = reader
     database = engine.url.database
     monkeypatch.setenv("AIRFLOW_CONN_BO_RO", f"mysql://{user}:{PASSWORD}@127.0.0.1:3306/{database}")
-    monkeypatch.setenv("AIRFLOW_CONN_SHOP_RO", f"mysql://root@127.0.0.1:3306/{upstream_shop.database}")
+    monkeypatch.setenv("AIRFLOW_CONN_SHOP_RO", f"mysql://root@127.0.0.1:3306/{flavoured_shop.database}")
     engine_for.cache_clear()
     tenant = settings(bo_conn_id="bo_ro", shop_conn_id="shop_ro")
     try:
@@ -74,10 +74,10 @@ def test_connection_test_refuses_a_bo_user_that_cannot_write(reader, upstream_sh
 
 
 def test_a_refused_write_back_is_reported_and_healed_by_the_next_run(
-    reader, upstream_shop, staging
+    reader, flavoured_shop, staging
 ):
     user, bo, grant = reader
-    shop = upstream_shop.engine
+    shop = flavoured_shop.engine
     upstream_products = scalar(shop, "SELECT COUNT(*) FROM products")
     reports = sync(bo, shop, full=True, key="refused")
     for entity in ("categories", "products"):

@@ -44,10 +44,10 @@ def target(request, tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def shop_with_images(bo_sqlite, upstream_shop, staging, tmp_path, target):
+def shop_with_images(bo_sqlite, flavoured_shop, staging, tmp_path, target):
     """The catalog synced with images on; the first six linked articles get image paths as BO
     users write them (a share prefix), the others none."""
-    bo, shop = bo_sqlite, upstream_shop.engine
+    bo, shop = bo_sqlite, flavoured_shop.engine
     source = tmp_path / "bilder"
     (source / "artikel").mkdir(parents=True)
     folder, where = target
@@ -200,7 +200,7 @@ def test_unreferenced_images_are_removed_only_when_the_tenant_says_so(shop_with_
 
 
 def test_the_connection_test_checks_both_image_folders(
-    shop_with_images, upstream_shop, monkeypatch, tmp_path
+    shop_with_images, flavoured_shop, monkeypatch, tmp_path
 ):
     from bo_oscommerce.connection_test import check_tenant
 
@@ -210,7 +210,7 @@ def test_the_connection_test_checks_both_image_folders(
     engine_for.cache_clear()
     monkeypatch.setenv("AIRFLOW_CONN_BO_IT", f"sqlite:///{bo.url.database.removeprefix('file:')}")
     monkeypatch.setenv("AIRFLOW_CONN_SHOP_IT",
-                       f"mysql://root@127.0.0.1:3306/{upstream_shop.database}")  # fmt: skip
+                       f"mysql://root@127.0.0.1:3306/{flavoured_shop.database}")  # fmt: skip
     result = check_tenant(tenant)
     assert result.ok, result.message
     assert [p for p in result.passed if p.startswith("image ")] == [
