@@ -8,6 +8,7 @@ import runpy
 import pytest
 import sqlalchemy as sa
 from tests.dags.conftest import DAG_FILE
+from tests.integration.conftest import make_phoenix_bo
 
 from bo_oscommerce.connections import engine_for
 from bo_oscommerce_fixtures.demo_bo import generate
@@ -64,5 +65,35 @@ def test_orders_dag_counts_imports_and_reports_processing(tenant_env):
     assert json.loads((out / "summary_status_processing.json").read_text())["updated"] == 7
     reconciliation = json.loads((out / "reconciliation.json").read_text())
     assert reconciliation["orders_missing_in_bo"] == []
+    with shop.connect() as conn:
+        assert conn.execute(sa.text("SELECT DISTINCT orders_status FROM orders")).all() == [(2,)]
+
+
+@pytest.fixture
+def phoenix_env(tmp_path, monkeypatch, tenants_file, phoenix_orders_shop, airflow_db):
+    """The same tenant on CE Phoenix Cart 1.1.0.6's own orders (shop-phoenix-with-orders.sql)."""
+    bo_path = tmp_path / "bo.db"
+    bo = sa.create_engine(f"sqlite:///{bo_path}")
+    make_phoenix_bo(bo)
+    monkeypatch.setenv("AIRFLOW_CONN_BO_ALPHA", f"sqlite:///{bo_path}")
+    monkeypatch.setenv("AIRFLOW_CONN_SHOP_ALPHA", f"mysql://root@127.0.0.1:3306/{phoenix_orders_shop.database}")
+    monkeypatch.setenv("BO_OSC_STAGING_URL", (tmp_path / "staging").as_uri())
+    monkeypatch.setenv("BO_OSC_REPORTS_URL", (tmp_path / "reports").as_uri())
+    engine_for.cache_clear()
+    yield bo, phoenix_orders_shop.engine, tmp_path / "reports"
+    engine_for.cache_clear()
+    bo.dispose()
+
+
+def test_the_orders_dag_on_a_phoenix_shop_unchanged_tenant(phoenix_env):
+    """No setting says Phoenix: the DAG finds it, imports its six orders and reports Processing."""
+    bo, shop, reports = phoenix_env
+    dag_run = run({"criteria": ["import", "processing"]})
+    assert str(dag_run.state) == "success", states(dag_run)
+    out = folder(reports, dag_run)
+    summary = json.loads((out / "summary_orders.json").read_text())
+    assert (summary["inserted"], summary["shop"]) == (6, "CE Phoenix Cart 1.1")
+    with bo.connect() as conn:
+        assert conn.execute(sa.text("SELECT COUNT(*) FROM auftrag")).scalar() == 6
     with shop.connect() as conn:
         assert conn.execute(sa.text("SELECT DISTINCT orders_status FROM orders")).all() == [(2,)]

@@ -61,3 +61,11 @@ def test_index_and_chart_show_the_newest_run_first_and_the_trend():
     chart = set_aside_chart(runs)
     assert chart.count('class="point"') == 2 and 'data-set-aside="4"' in chart
     assert "better (was 4)" in trend(runs)
+
+
+def test_each_entity_says_which_shop_flavour_the_step_found():
+    summary = {"entity": "orders", "extracted": 12, "cleaned": 0, **COUNTS, "shop": "CE Phoenix Cart 1.1"}
+    page = run_page(record({**summary, **balance(summary)}), {})
+    assert '<p class="shop">Shop: CE Phoenix Cart 1.1</p>' in page
+    older = {"entity": "orders", "extracted": 12, "cleaned": 0, **COUNTS}  # a report from before
+    assert 'class="shop"' not in run_page(record({**older, **balance(older)}), {})
