@@ -1,6 +1,6 @@
-"""Catalog sync against a real MariaDB holding the upstream osCommerce 2.3.4.1 shop.
-
-The shop comes with upstream's sample catalog (so "first contact" matching is real) plus
+"""Catalog sync against a real MariaDB shop of each flavour (``flavoured_shop``): upstream
+osCommerce 2.3.4.1 and CE Phoenix Cart 1.1.0.6; tests of "first contact" with a shop's own
+products use upstream's sample catalog (``upstream_shop``). Both shops have English and
 German; BO is the reference schema with generated demo data, on SQLite and on MariaDB.
 """
 

@@ -306,3 +306,29 @@ def test_order_2_replayed_as_phoenixs_checkout_writes_it_is_never_imported_incom
     assert [inserted for _, inserted in seen] == [0] * 11 + [1, 0], seen  # in with the basket reset
     got = rows(bo, "SELECT summe_brutto, summe_steuer FROM auftrag WHERE osc_orders_id = 2")
     assert [(_money(g), _money(v)) for g, v in got] == [AMOUNTS[2][:2]]
+
+
+def test_lenas_own_edits_are_found_by_comparing_phoenix_stamps_none(phoenix_bo, phoenix_orders_shop, staging):
+    """Phoenix's address book and newsletter pages leave customers_info's last-modified date
+    NULL: the sync finds Lena's edits by comparing with what both sides held last time."""
+    bo, shop = phoenix_bo, phoenix_orders_shop.engine
+    import_orders(run_for(bo, shop))
+    adopt = {"adopt_existing_accounts": True}
+
+    def both(key, at):
+        return (sync_customers_to_shop(run_for(bo, shop, key, at=at, **adopt)),
+                sync_customers_from_shop(run_for(bo, shop, key, at=at, **adopt)))  # fmt: skip
+
+    both("first", AT)
+    assert scalar(shop, "SELECT COUNT(*) FROM customers_info WHERE customers_info_date_account_last_modified "
+                        "IS NOT NULL") == 0  # fmt: skip
+    with shop.begin() as conn:  # address_book_process.php and account_newsletters.php, as Phoenix runs them
+        conn.execute(sa.text("UPDATE address_book SET entry_street_address = 'Ringstraße 9', entry_postcode = "
+                             "'01069' WHERE address_book_id = 4"))
+        conn.execute(sa.text("UPDATE customers SET customers_newsletter = '' WHERE customers_id = 4"))  # fmt: skip
+    to_shop, _ = both("second", datetime(2026, 12, 2, 11, 0, 0))
+    lena = rows(bo, BUYER, e="lena.vogel@example.invalid")[0]
+    assert (lena[4], lena[8], lena[9], lena[10]) == (0, "Ringstraße 9", "01069", "Dresden")
+    assert to_shop.updated == 1 and "changed in BO and in the shop (conflicts)" not in to_shop.details
+    assert rows(shop, "SELECT entry_street_address, customers_newsletter FROM address_book a JOIN customers c "
+                      "ON c.customers_id = a.customers_id WHERE a.address_book_id = 4") == [("Ringstraße 9", "")]  # fmt: skip
