@@ -15,6 +15,10 @@ export GX_ANALYTICS_ENABLED := False
 # AIRFLOW_CONN_SHOP_DEMO='mysql://user:password@shop-host:3306/oscommerce'
 export AIRFLOW_CONN_BO_DEMO ?= sqlite:///$(CURDIR)/var/demo/bo.db
 export AIRFLOW_CONN_SHOP_DEMO ?= sqlite:///$(CURDIR)/var/demo/shop.db
+# SHOP=phoenix: the demo shop is a CE Phoenix Cart 1.1.0.6 database on the local MariaDB
+ifeq ($(SHOP),phoenix)
+export AIRFLOW_CONN_SHOP_DEMO := mysql://root@127.0.0.1:3306/bo_osc_demo_phoenix
+endif
 # the demo's buyer e-mails: make demo runs an SMTP server that writes them to var/demo/mails
 export AIRFLOW_CONN_SMTP_DEMO ?= smtp://127.0.0.1:8025?disable_ssl=true&disable_tls=true&retry_limit=0&timeout=5
 
@@ -39,11 +43,12 @@ $(AIRFLOW_HOME)/airflow.db: | install
 	mkdir -p $(AIRFLOW_HOME)
 	$(BIN)/airflow db migrate > $(AIRFLOW_HOME)/db-migrate.log 2>&1 || (cat $(AIRFLOW_HOME)/db-migrate.log; exit 1)
 
-## demo: build the demo tenant (SQLite BO + shop) and run its DAGs with dag.test()
+## demo: build the demo tenant (SQLite BO + shop) and run its DAGs with dag.test();
+## SHOP=phoenix: the shop is CE Phoenix Cart 1.1.0.6 on MariaDB (../shared/phoenix)
 demo: install $(AIRFLOW_HOME)/airflow.db
 	$(BIN)/python -m bo_oscommerce ensure-pools
 	AIRFLOW__LOGGING__LOGGING_LEVEL=$${AIRFLOW__LOGGING__LOGGING_LEVEL:-WARNING} \
-		$(BIN)/python scripts/demo.py $(if $(ARTICLES),--articles $(ARTICLES))
+		$(BIN)/python scripts/demo.py $(if $(ARTICLES),--articles $(ARTICLES))$(if $(SHOP), --shop $(SHOP))
 
 ## test: start (or install) MariaDB, then run unit, integration and DAG tests
 test: install

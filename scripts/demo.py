@@ -10,7 +10,9 @@ delivery note, Delivered, with the buyers' e-mails caught by a local SMTP server
 happened after each run.
 
 Environment (set by the Makefile): AIRFLOW_HOME, AIRFLOW_CONN_BO_DEMO, AIRFLOW_CONN_SHOP_DEMO.
-``--articles N`` sizes the sample data.
+``--articles N`` sizes the sample data. ``--shop phoenix`` (``make demo SHOP=phoenix``): the shop
+is a real CE Phoenix Cart 1.1.0.6 database instead, AIRFLOW_CONN_SHOP_DEMO's MariaDB database
+loaded from ``../shared/phoenix`` (``bo_oscommerce_fixtures.demo_phoenix``).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ sys.path.insert(0, str(ROOT / "fixtures"))
 
 from bo_oscommerce_fixtures.demo_bo import generate  # noqa: E402
 from bo_oscommerce_fixtures.demo_images import png  # noqa: E402
+from bo_oscommerce_fixtures.demo_phoenix import create_phoenix_demo_shop, phoenix_dump  # noqa: E402
 from bo_oscommerce_fixtures.demo_shop import create_demo_shop  # noqa: E402
 from bo_oscommerce_fixtures.reference_bo import create_reference_schema  # noqa: E402
 
@@ -43,22 +46,58 @@ def sqlite_path(env: str) -> Path:
     return Path(uri.removeprefix("sqlite:///"))
 
 
-def build_databases(articles: int) -> tuple[sa.Engine, sa.Engine]:
-    bo_path, shop_path = sqlite_path("AIRFLOW_CONN_BO_DEMO"), sqlite_path("AIRFLOW_CONN_SHOP_DEMO")
+def build_databases(articles: int, phoenix: bool = False) -> tuple[sa.Engine, sa.Engine]:
+    bo_path = sqlite_path("AIRFLOW_CONN_BO_DEMO")
+    shop_path = None if phoenix else sqlite_path("AIRFLOW_CONN_SHOP_DEMO")
     for path in (bo_path, shop_path):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.unlink(missing_ok=True)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.unlink(missing_ok=True)
     bo = sa.create_engine(f"sqlite:///{bo_path}")
-    shop = sa.create_engine(f"sqlite:///{shop_path}")
     create_reference_schema(bo)
     summary = generate(bo, articles=articles)
-    create_demo_shop(shop)
+    if shop_path is None:
+        shop = phoenix_shop()
+    else:
+        shop = sa.create_engine(f"sqlite:///{shop_path}")
+        create_demo_shop(shop)
     print(f"BO demo data: {summary.counts}")
     print(f"BO's images: {make_images(bo)} small pictures in {IMAGES}")
     print("deliberately dirty rows:")
     for case in summary.dirty:
         print(f"  {case.table} {case.key}: {case.reason}")
     return bo, shop
+
+
+def ensure_phoenix_server() -> None:
+    """Fail at once without the Phoenix dump; start (or install) MariaDB as ``make test`` does."""
+    import subprocess
+
+    try:
+        phoenix_dump()
+    except FileNotFoundError as exc:
+        raise SystemExit(str(exc)) from None
+    if subprocess.run(["bash", str(ROOT / "scripts" / "ensure-mariadb.sh")]).returncode != 0:
+        raise SystemExit("MariaDB is not available on 127.0.0.1:3306 (see ensure-mariadb above)")
+
+
+def phoenix_shop() -> sa.Engine:
+    """The shop_demo connection's MariaDB database, made a fresh CE Phoenix Cart demo shop."""
+    from bo_oscommerce.connections import engine_for
+
+    shop = engine_for("shop_demo")
+    if shop.dialect.name != "mysql":
+        raise SystemExit("--shop phoenix needs AIRFLOW_CONN_SHOP_DEMO to be a mysql:// URI")
+    try:
+        create_phoenix_demo_shop(shop)
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise SystemExit(f"the Phoenix demo shop could not be built: {exc}") from None
+    print(
+        f"Shop: CE Phoenix Cart 1.1.0.6 ({phoenix_dump().name}) in MariaDB database "
+        f"{shop.url.database} on {shop.url.host}:{shop.url.port}, plus the demo's tax class 2, "
+        "German tax rates, euro and store settings"
+    )
+    return shop
 
 
 def make_images(bo: sa.Engine) -> int:
@@ -353,9 +392,12 @@ def show_orders(bo: sa.Engine, shop: sa.Engine) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--articles", type=int, default=500)
+    parser.add_argument("--shop", choices=("sqlite", "phoenix"), default="sqlite")
     args = parser.parse_args()
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
-    bo, shop = build_databases(args.articles)
+    if args.shop == "phoenix":
+        ensure_phoenix_server()
+    bo, shop = build_databases(args.articles, phoenix=args.shop == "phoenix")
 
     steps = [
         ("bo_osc_demo_catalog", {"mode": "full"}, "first full sync into the empty shop"),
