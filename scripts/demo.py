@@ -134,8 +134,11 @@ def show_reports(dag_id: str) -> None:
 
     reports = ROOT / "var" / "reports" / "demo" / dag_id
     latest = max(reports.iterdir(), key=lambda p: p.stat().st_mtime)
-    for summary in sorted(latest.glob("summary_*.json")):
-        data = json.loads(summary.read_text())
+    summaries = [json.loads(path.read_text()) for path in sorted(latest.glob("summary_*.json"))]
+    flavours = sorted({data["shop"] for data in summaries if data.get("shop")})
+    if flavours:
+        print(f"  shop flavour found: {', '.join(flavours)}")
+    for data in summaries:
         counts = ", ".join(
             f"{k} {data[k]}"
             for k in (
