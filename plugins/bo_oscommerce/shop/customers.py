@@ -217,9 +217,6 @@ def write_email(conn: sa.Connection, customers_id: int, email: str) -> None:
     )
 
 
-# --- shop -> BO -----------------------------------------------------------------------------
-
-
 LOGIN = sa.table("customers", sa.column("customers_id"), sa.column("status"))  # CE Phoenix
 
 
@@ -242,6 +239,9 @@ def set_login(conn: sa.Connection, ids: Iterable[int], allowed: bool) -> list[in
             sa.update(LOGIN).where(LOGIN.c.customers_id.in_(list(part))).values(status=status)
         )
     return changed
+
+
+# --- shop -> BO -----------------------------------------------------------------------------
 
 
 def customer_keys(conn: sa.Connection) -> pd.DataFrame:
