@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import runpy
+from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -17,20 +18,29 @@ from bo_oscommerce_fixtures.reference_bo import create_reference_schema
 pytestmark = [pytest.mark.dags, pytest.mark.integration]
 
 
-@pytest.fixture
-def tenant_env(tmp_path, monkeypatch, tenants_file, orders_shop, airflow_db):
+def alpha_on(tmp_path, monkeypatch, shop, make_bo) -> Iterator[tuple]:
+    """Tenant alpha on a SQLite BO filled by ``make_bo`` and the MariaDB ``shop``."""
     bo_path = tmp_path / "bo.db"
     bo = sa.create_engine(f"sqlite:///{bo_path}")
-    create_reference_schema(bo)
-    generate(bo, articles=120)
+    make_bo(bo)
     monkeypatch.setenv("AIRFLOW_CONN_BO_ALPHA", f"sqlite:///{bo_path}")
-    monkeypatch.setenv("AIRFLOW_CONN_SHOP_ALPHA", f"mysql://root@127.0.0.1:3306/{orders_shop.database}")
+    monkeypatch.setenv("AIRFLOW_CONN_SHOP_ALPHA", f"mysql://root@127.0.0.1:3306/{shop.database}")
     monkeypatch.setenv("BO_OSC_STAGING_URL", (tmp_path / "staging").as_uri())
     monkeypatch.setenv("BO_OSC_REPORTS_URL", (tmp_path / "reports").as_uri())
     engine_for.cache_clear()
-    yield bo, orders_shop.engine, tmp_path / "reports"
+    yield bo, shop.engine, tmp_path / "reports"
     engine_for.cache_clear()
     bo.dispose()
+
+
+def demo_bo(bo: sa.Engine) -> None:
+    create_reference_schema(bo)
+    generate(bo, articles=120)
+
+
+@pytest.fixture
+def tenant_env(tmp_path, monkeypatch, tenants_file, orders_shop, airflow_db):
+    yield from alpha_on(tmp_path, monkeypatch, orders_shop, demo_bo)
 
 
 def run(conf: dict):
@@ -72,17 +82,7 @@ def test_orders_dag_counts_imports_and_reports_processing(tenant_env):
 @pytest.fixture
 def phoenix_env(tmp_path, monkeypatch, tenants_file, phoenix_orders_shop, airflow_db):
     """The same tenant on CE Phoenix Cart 1.1.0.6's own orders (shop-phoenix-with-orders.sql)."""
-    bo_path = tmp_path / "bo.db"
-    bo = sa.create_engine(f"sqlite:///{bo_path}")
-    make_phoenix_bo(bo)
-    monkeypatch.setenv("AIRFLOW_CONN_BO_ALPHA", f"sqlite:///{bo_path}")
-    monkeypatch.setenv("AIRFLOW_CONN_SHOP_ALPHA", f"mysql://root@127.0.0.1:3306/{phoenix_orders_shop.database}")
-    monkeypatch.setenv("BO_OSC_STAGING_URL", (tmp_path / "staging").as_uri())
-    monkeypatch.setenv("BO_OSC_REPORTS_URL", (tmp_path / "reports").as_uri())
-    engine_for.cache_clear()
-    yield bo, phoenix_orders_shop.engine, tmp_path / "reports"
-    engine_for.cache_clear()
-    bo.dispose()
+    yield from alpha_on(tmp_path, monkeypatch, phoenix_orders_shop, make_phoenix_bo)
 
 
 def test_the_orders_dag_on_a_phoenix_shop_unchanged_tenant(phoenix_env):

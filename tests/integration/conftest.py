@@ -4,7 +4,7 @@ the same engine code the DAGs use, and helpers that run the catalog steps like a
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 
 import pytest
@@ -68,14 +68,21 @@ def make_bo(engine: sa.Engine, articles: int = 120) -> None:
 @pytest.fixture(params=["sqlite", "mariadb"])
 def bo(request, tmp_path, mariadb_server) -> Iterator[sa.Engine]:
     """The reference BO with 120 demo articles, on SQLite and on MariaDB."""
-    engine, database = bo_engine(request.param, tmp_path, mariadb_server)
+    yield from made_bo(make_bo, request.param, tmp_path, mariadb_server)
+
+
+def made_bo(
+    make: Callable[[sa.Engine], None], kind: str, tmp_path, server: MariaDBServer
+) -> Iterator[sa.Engine]:
+    """A BO of ``kind`` (sqlite, mariadb) filled by ``make``, dropped afterwards."""
+    engine, database = bo_engine(kind, tmp_path, server)
     try:
-        make_bo(engine)
+        make(engine)
         yield engine
     finally:
         engine.dispose()
         if database:
-            _drop_database(mariadb_server, database)
+            _drop_database(server, database)
 
 
 @pytest.fixture
@@ -228,24 +235,10 @@ def make_phoenix_bo(engine: sa.Engine) -> None:
 @pytest.fixture(params=["sqlite", "mariadb"])
 def real_world_bo(request, tmp_path, mariadb_server) -> Iterator[sa.Engine]:
     """A BO for shop-real-world.sql, on SQLite and on MariaDB."""
-    engine, database = bo_engine(request.param, tmp_path, mariadb_server)
-    try:
-        make_real_world_bo(engine)
-        yield engine
-    finally:
-        engine.dispose()
-        if database:
-            _drop_database(mariadb_server, database)
+    yield from made_bo(make_real_world_bo, request.param, tmp_path, mariadb_server)
 
 
 @pytest.fixture(params=["sqlite", "mariadb"])
 def phoenix_bo(request, tmp_path, mariadb_server) -> Iterator[sa.Engine]:
     """A BO for shop-phoenix-with-orders.sql, on SQLite and on MariaDB."""
-    engine, database = bo_engine(request.param, tmp_path, mariadb_server)
-    try:
-        make_phoenix_bo(engine)
-        yield engine
-    finally:
-        engine.dispose()
-        if database:
-            _drop_database(mariadb_server, database)
+    yield from made_bo(make_phoenix_bo, request.param, tmp_path, mariadb_server)
