@@ -17,6 +17,7 @@ from bo_oscommerce.console.views import (
     from_index,
     judge,
     ordered,
+    shop_of,
 )
 
 NOW = datetime(2026, 12, 4, 8, 0, tzinfo=UTC)
@@ -132,7 +133,8 @@ def test_the_summary_a_report_task_writes_says_what_the_entries_say(tmp_path, mo
     runs_dir.mkdir(parents=True)
     newest_first = [
         {"started": "2026-12-04T07:00:00+00:00", "kind": "orders", "folder": "o/r3", "stopped_at": [],
-         "entities": {"orders": {"extracted": 4, "set_aside": 1}}, "state": "success"},
+         "entities": {"orders": {"extracted": 4, "set_aside": 1}}, "state": "success",
+         "shop": "CE Phoenix Cart 1.1"},
         {"started": "2026-12-04T06:00:00+00:00", "kind": "catalog", "folder": "c/r2",
          "stopped_at": ["check_connections"], "entities": {}, "state": "failed"},
         {"started": "2026-12-04T05:00:00+00:00", "kind": "catalog", "folder": "c/r1", "stopped_at": [],
@@ -154,6 +156,11 @@ def test_the_summary_a_report_task_writes_says_what_the_entries_say(tmp_path, mo
     failed = connection_failure(from_summary)
     assert failed is not None and failed["folder"] == "c/r2" and failed["passed_since"] is True
     assert connection_failure(from_entries)["folder"] == "c/r2"
+    # the shop flavour the newest run found, shown under the tenant's status
+    assert shop_of(from_summary) == shop_of(from_entries) == "CE Phoenix Cart 1.1"
+    assert shop_of(from_summary[1:]) is None  # runs that never reached the shop say nothing
+    view = TenantView("alpha", "alpha", "active", shop=shop_of(from_summary))
+    assert '<div class="muted shop">CE Phoenix Cart 1.1</div>' in console_page([view], NOW, "/")
 
 
 def test_a_scheduled_dag_that_missed_two_runs_is_overdue():

@@ -19,6 +19,7 @@ from bo_oscommerce.console.views import (
     from_index,
     judge,
     ordered,
+    shop_of,
 )
 
 READERS = 8  # tenants whose reports are read at once
@@ -49,6 +50,7 @@ def _rows(config: TenantConfig, may_read: MayRead) -> list[TenantView]:
 def _from_reports(view: TenantView, recent: RecentRuns) -> TenantView:
     runs, message = recent(view.tenant)
     view.set_aside, view.orders_set_aside = from_index(runs)
+    view.shop = shop_of(runs)
     failed = connection_failure(runs)
     if failed is not None:
         view.connection = ConnectionFailure(

@@ -165,7 +165,7 @@ def _row(view: TenantView, now: datetime) -> str:
     rank = RANK_NAMES[view.rank]
     status = _badge(view.status) + (
         f'<div class="muted reason">{_e(view.reason)}</div>' if view.reason else ""
-    )
+    ) + (f'<div class="muted shop">{_e(view.shop)}</div>' if view.shop else "")
     notes = "".join(f'<li class="{RANK_NAMES[r]}">{_e(text)}</li>' for r, text in view.attention)
     dags = "".join(
         _dag_cell(view.dags[kind], now) if kind in view.dags else '<td class="dag"></td>'

@@ -58,7 +58,7 @@ def summary(tenant: str, runs: list[dict[str, Any]]) -> dict[str, Any]:
     tenant's index by each report task (``record.publish``), so a console page reads one
     small file per tenant, not its last 30 entries."""
     kept = [
-        {**{k: run.get(k) for k in ("started", "finished", "kind", "folder")},
+        {**{k: run.get(k) for k in ("started", "finished", "kind", "folder", "shop")},
          "stopped_at": run.get("stopped_at", []),
          "entities": {e: {"set_aside": int(c.get("set_aside", 0))}
                       for e, c in run.get("entities", {}).items()}}

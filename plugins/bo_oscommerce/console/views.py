@@ -78,6 +78,7 @@ class TenantView:
     triggerable: frozenset[str] = frozenset()  # kinds whose runs this user may start
     schedules: dict[str, str] = field(default_factory=dict)  # kind -> cron, where scheduled
     attention: list[tuple[int, str]] = field(default_factory=list)
+    shop: str | None = None  # the shop flavour its newest runs found (shop/flavour.py)
 
     @property
     def rank(self) -> int:
@@ -86,6 +87,11 @@ class TenantView:
     @property
     def idle(self) -> bool:
         return self.status == "inactive"
+
+
+def shop_of(runs: list[dict[str, Any]]) -> str | None:
+    """The shop flavour the newest run that reached the shop found (newest first)."""
+    return next((run["shop"] for run in runs if run.get("shop")), None)
 
 
 def from_index(runs: list[dict[str, Any]]) -> tuple[dict[str, SetAside], int | None]:

@@ -157,6 +157,7 @@ def index_entry(record: dict[str, Any]) -> dict[str, Any]:
         **{k: record[k] for k in ("dag_id", "kind", "run_id", "run_type", "started", "finished")},
         **{k: record[k] for k in ("state", "folder")},
         "stopped_at": [s["task"] for s in record["stopped"]],
+        "shop": next((e["shop"] for e in record["entities"] if e.get("shop")), None),
         "entities": {
             e["entity"]: {
                 **{k: e.get(k, 0) for k in keep},
