@@ -103,3 +103,26 @@ def test_a_refused_write_back_is_reported_and_healed_by_the_next_run(
     again = sync(bo, shop, key="again")
     assert all(r.written_back == 0 for r in again.values())
     assert bo_fingerprint(bo) == after
+
+
+def test_a_write_back_refused_mid_catalog_stops_after_the_chunk_in_flight(reader, flavoured_shop, staging):
+    """In chunks a chunk's write-back runs while the next chunk loads: when BO refuses it,
+    the step stops after that next chunk; every product in the shop is linked by the next
+    run, none twice, and the rest of the catalog follows."""
+    user, bo, grant = reader
+    shop = flavoured_shop.engine
+    own = scalar(shop, "SELECT COUNT(*) FROM products")
+    small = settings(catalog_chunk_rows=100)  # 120 articles with their texts: several chunks
+    refused = sync(bo, shop, full=True, key="refused", tenant=small)["products"]
+    assert refused.failed and "BO refused" in refused.failed
+    assert "done in 2 chunks" in " ".join(refused.notes)  # the refused chunk and the one in flight
+    created = scalar(shop, "SELECT COUNT(*) FROM products") - own
+    assert 0 < created == refused.inserted
+    grant()
+    bo.dispose()
+    healed = sync(bo, shop, key="healed", tenant=small)["products"]
+    assert healed.failed is None and healed.inserted > 0  # the rest of the catalog
+    web = scalar(bo, "SELECT COUNT(*) FROM artikel WHERE osc_products_id IS NOT NULL")
+    assert web == scalar(shop, "SELECT COUNT(*) FROM products") - own == created + healed.inserted
+    models = "SELECT COUNT(*) FROM products p JOIN (SELECT products_model FROM products GROUP BY 1 HAVING COUNT(*) > 1) d ON d.products_model = p.products_model WHERE p.products_model LIKE 'A-%'"
+    assert scalar(shop, models) == 0

@@ -231,6 +231,7 @@ class Products(Step):
     entity = ENTITY
     tables = tuple(CATALOG_TABLES)
     counted = "writeback_artikel"
+    overlaps = True  # a chunk's ids go into BO while the next chunk loads (no chunk reads them)
 
     def __init__(self, run: Run, paths: dict[str, str]) -> None:
         super().__init__(run)
@@ -279,6 +280,11 @@ class Products(Step):
         self.articles = pd.concat([ready, *together], ignore_index=True)
         self.last = True
         yield
+
+    def settle_before_part(self) -> bool:
+        """The last part reads BO's links (drift check, deleted articles): every earlier
+        chunk's write-back first."""
+        return self.last
 
     def _build(self, articles: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, Cleaned]:
         keys = set(articles["artikel_nr"])

@@ -20,7 +20,8 @@
 
 A catalog step whose rows grow with the catalog runs 2-8 once per chunk (``parts``), each
 chunk in a shop transaction of its own followed by its write-back (ADR 13), so its memory
-depends on the chunk size, not on the catalog.
+depends on the chunk size, not on the catalog; with ``overlaps`` a chunk's write-back runs in
+a helper thread while the next chunk is built and loaded.
 
 An entity declares its parts by subclassing ``Step``; ``sync/<entity>.py`` holds that
 declaration and the entity's own rules, and the task calls ``run_step``.
@@ -31,6 +32,7 @@ from __future__ import annotations
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -70,6 +72,8 @@ class Step(ABC):
     attempts: ClassVar[int] = 1
     counted: ClassVar[str | None] = None  # the write-back statement that counts as written back
     load_empty: ClassVar[bool] = True  # False: no rows, no load (not even a transaction)
+    # True: a chunk's write-back runs while the next chunk is built and loaded (``run_step``)
+    overlaps: ClassVar[bool] = False
 
     def __init__(self, run: Run) -> None:
         self.run = run
@@ -126,6 +130,10 @@ class Step(ABC):
         """Declared BO statements that record what the target now holds."""
         return []
 
+    def settle_before_part(self) -> bool:
+        """True: the next part reads what the write-backs before it write (``overlaps``)."""
+        return False
+
     def write_back_failed(self, exc: WriteBackError) -> str:
         """What the report says when BO refused the write-back."""
         return str(exc)
@@ -170,25 +178,71 @@ def load_report(
 
 def run_step(step: Step) -> EntityReport:
     """Every step's parts, in the one order; a step in chunks runs it once per chunk and
-    reports the sum. A chunk whose write-back BO refuses stops the step there."""
+    reports the sum. A step that ``overlaps`` its write-back writes one chunk's into BO while
+    the next chunk is built and loaded (one write-back at a time, in chunk order). A chunk
+    whose write-back BO refuses stops the step there (with overlap: after the chunk already
+    in the shop, whose rows the next run finds by their natural key, as after any refusal)."""
     columns = step.target_columns = step.columns()
     step.flavour = detect(step.run.shop)
     total: EntityReport | None = None
     chunks = 0
-    for _ in step.parts(columns):
-        report = _run_part(step, columns)
-        total = report if total is None else total.add(report)
-        chunks += 1
-        if report.failed:
-            break
+    pending: _Pending | None = None
+    with ThreadPoolExecutor(1, thread_name_prefix="write-back") as pool:
+        for _ in step.parts(columns):
+            if pending is not None and step.settle_before_part():
+                total, pending = _add(total, pending.settle(step)), None
+                if total.failed:
+                    break
+            loaded = _load_part(step, columns, pool if step.overlaps else None)
+            chunks += 1
+            if pending is not None:
+                total, pending = _add(total, pending.settle(step)), None
+            if loaded.future is None:
+                total = _add(total, loaded.settle(step))
+            else:
+                pending = loaded
+            if total is not None and total.failed:
+                break
+        if pending is not None:
+            total = _add(total, pending.settle(step))
     assert total is not None, "a step has at least one part"
-    total.shop = step.flavour.label
     if chunks > 1:
         total.notes.append(f"done in {chunks} chunks of the catalog, each its own transaction")
+    total.shop = step.flavour.label
     return total
 
 
-def _run_part(step: Step, columns: ShopColumns) -> EntityReport:
+def _add(total: EntityReport | None, part: EntityReport) -> EntityReport:
+    return part if total is None else total.add(part)
+
+
+@dataclass
+class _Pending:
+    """A chunk in the target, its report, and its write-back: done, or running (``future``)."""
+
+    report: EntityReport
+    result: LoadResult
+    statements: list[Statement]
+    future: Future[dict[str, int]] | None = None
+
+    def settle(self, step: Step) -> EntityReport:
+        """The write-back's outcome in the report (waiting for it), then ``finish``."""
+        if self.statements:
+            try:
+                written = (
+                    self.future.result()
+                    if self.future is not None
+                    else write_back(step.run.bo, step.label, step.entity, self.statements)
+                )
+                if step.counted:
+                    self.report.written_back = written.get(step.counted, 0)
+            except WriteBackError as exc:
+                self.report.failed = step.write_back_failed(exc)
+        step.finish(self.report, self.result)
+        return self.report
+
+
+def _load_part(step: Step, columns: ShopColumns, pool: ThreadPoolExecutor | None) -> _Pending:
     run = step.run
     for attempt in range(1, step.attempts + 1):
         step.extract(columns)
@@ -208,15 +262,10 @@ def _run_part(step: Step, columns: ShopColumns) -> EntityReport:
         )
     report = step.report(built, checked, result)
     statements = step.write_back(checked.valid, result)
-    if statements:
-        try:
-            written = write_back(run.bo, step.label, step.entity, statements)
-            if step.counted:
-                report.written_back = written.get(step.counted, 0)
-        except WriteBackError as exc:
-            report.failed = step.write_back_failed(exc)
-    step.finish(report, result)
-    return report
+    loaded = _Pending(report, result, statements)
+    if statements and pool is not None:
+        loaded.future = pool.submit(write_back, run.bo, step.label, step.entity, statements)
+    return loaded
 
 
 def _load(step: Step, rows: pd.DataFrame) -> LoadResult:
