@@ -20,8 +20,8 @@
 
 A catalog step whose rows grow with the catalog runs 2-8 once per chunk (``parts``), each
 chunk in a shop transaction of its own followed by its write-back (ADR 13), so its memory
-depends on the chunk size, not on the catalog; with ``overlaps`` a chunk's write-back runs in
-a helper thread while the next chunk is built and loaded.
+depends on the chunk size, not on the catalog; with ``overlaps`` a chunk is loaded and
+written back in a helper thread while the next chunk is built and checked.
 
 An entity declares its parts by subclassing ``Step``; ``sync/<entity>.py`` holds that
 declaration and the entity's own rules, and the task calls ``run_step``.
@@ -29,6 +29,7 @@ declaration and the entity's own rules, and the task calls ``run_step``.
 
 from __future__ import annotations
 
+import copy
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
@@ -72,7 +73,9 @@ class Step(ABC):
     attempts: ClassVar[int] = 1
     counted: ClassVar[str | None] = None  # the write-back statement that counts as written back
     load_empty: ClassVar[bool] = True  # False: no rows, no load (not even a transaction)
-    # True: a chunk's write-back runs while the next chunk is built and loaded (``run_step``)
+    # True: a chunk is loaded and written back while the next one is built (``run_step``);
+    # the step then keeps no state across chunks that ``load``, ``report`` or ``write_back``
+    # change, as these run on the chunk's own shallow copy of the step
     overlaps: ClassVar[bool] = False
 
     def __init__(self, run: Run) -> None:
@@ -178,33 +181,35 @@ def load_report(
 
 def run_step(step: Step) -> EntityReport:
     """Every step's parts, in the one order; a step in chunks runs it once per chunk and
-    reports the sum. A step that ``overlaps`` its write-back writes one chunk's into BO while
-    the next chunk is built and loaded (one write-back at a time, in chunk order). A chunk
-    whose write-back BO refuses stops the step there (with overlap: after the chunk already
-    in the shop, whose rows the next run finds by their natural key, as after any refusal)."""
+    reports the sum. A step that ``overlaps`` loads and writes back each chunk in a helper
+    thread (one chunk at a time, in chunk order) while the next chunk is extracted, built and
+    checked. A chunk whose write-back BO refuses stops the step there (with overlap: after the
+    chunk in flight, whose rows the next run finds by their natural key, as after any
+    refusal)."""
     columns = step.target_columns = step.columns()
     step.flavour = detect(step.run.shop)
     total: EntityReport | None = None
     chunks = 0
-    pending: _Pending | None = None
-    with ThreadPoolExecutor(1, thread_name_prefix="write-back") as pool:
+    pending: Future[tuple[EntityReport, LoadResult]] | None = None
+    with ThreadPoolExecutor(1, thread_name_prefix="load") as pool:
         for _ in step.parts(columns):
             if pending is not None and step.settle_before_part():
-                total, pending = _add(total, pending.settle(step)), None
+                total, pending = _add(total, _settle(step, pending)), None
                 if total.failed:
                     break
-            loaded = _load_part(step, columns, pool if step.overlaps else None)
+            built, checked = _check_part(step, columns)
             chunks += 1
-            if pending is not None:
-                total, pending = _add(total, pending.settle(step)), None
-            if loaded.future is None:
-                total = _add(total, loaded.settle(step))
-            else:
-                pending = loaded
+            if not step.overlaps:
+                total = _add(total, _finish(step, *_write_part(step, built, checked)))
+            else:  # the chunk's own copy of the step: the next chunk's build replaces its state
+                loading = pool.submit(_write_part, copy.copy(step), built, checked)
+                if pending is not None:
+                    total = _add(total, _settle(step, pending))
+                pending = loading
             if total is not None and total.failed:
                 break
         if pending is not None:
-            total = _add(total, pending.settle(step))
+            total = _add(total, _settle(step, pending))
     assert total is not None, "a step has at least one part"
     if chunks > 1:
         total.notes.append(f"done in {chunks} chunks of the catalog, each its own transaction")
@@ -216,40 +221,31 @@ def _add(total: EntityReport | None, part: EntityReport) -> EntityReport:
     return part if total is None else total.add(part)
 
 
-@dataclass
-class _Pending:
-    """A chunk in the target, its report, and its write-back: done, or running (``future``)."""
-
-    report: EntityReport
-    result: LoadResult
-    statements: list[Statement]
-    future: Future[dict[str, int]] | None = None
-
-    def settle(self, step: Step) -> EntityReport:
-        """The write-back's outcome in the report (waiting for it), then ``finish``."""
-        if self.statements:
-            try:
-                written = (
-                    self.future.result()
-                    if self.future is not None
-                    else write_back(step.run.bo, step.label, step.entity, self.statements)
-                )
-                if step.counted:
-                    self.report.written_back = written.get(step.counted, 0)
-            except WriteBackError as exc:
-                self.report.failed = step.write_back_failed(exc)
-        step.finish(self.report, self.result)
-        return self.report
+def _settle(step: Step, loading: Future[tuple[EntityReport, LoadResult]]) -> EntityReport:
+    return _finish(step, *loading.result())
 
 
-def _load_part(step: Step, columns: ShopColumns, pool: ThreadPoolExecutor | None) -> _Pending:
+def _finish(step: Step, report: EntityReport, result: LoadResult) -> EntityReport:
+    step.finish(report, result)
+    return report
+
+
+def _check_part(step: Step, columns: ShopColumns) -> tuple[Built, Validated]:
+    """Extract, build and check one part (the load's retries start here again)."""
+    step.extract(columns)
+    built = step.build(columns)
+    suite = step.suite(columns, built)
+    verdict = validate(built.rows, suite, step.run.validation_cache) if suite else None
+    return built, step.checked(built, verdict or all_valid(built.rows))
+
+
+def _write_part(step: Step, built: Built, checked: Validated) -> tuple[EntityReport, LoadResult]:
+    """Load one checked part (again from the extract where another run got there first),
+    report it and write its ids back into BO."""
     run = step.run
     for attempt in range(1, step.attempts + 1):
-        step.extract(columns)
-        built = step.build(columns)
-        suite = step.suite(columns, built)
-        verdict = validate(built.rows, suite, run.validation_cache) if suite else None
-        checked = step.checked(built, verdict or all_valid(built.rows))
+        if attempt > 1:
+            built, checked = _check_part(step, step.target_columns)
         result = _load(step, checked.valid)
         if not result.again:
             break
@@ -262,10 +258,14 @@ def _load_part(step: Step, columns: ShopColumns, pool: ThreadPoolExecutor | None
         )
     report = step.report(built, checked, result)
     statements = step.write_back(checked.valid, result)
-    loaded = _Pending(report, result, statements)
-    if statements and pool is not None:
-        loaded.future = pool.submit(write_back, run.bo, step.label, step.entity, statements)
-    return loaded
+    if statements:
+        try:
+            written = write_back(run.bo, step.label, step.entity, statements)
+            if step.counted:
+                report.written_back = written.get(step.counted, 0)
+        except WriteBackError as exc:
+            report.failed = step.write_back_failed(exc)
+    return report, result
 
 
 def _load(step: Step, rows: pd.DataFrame) -> LoadResult:
