@@ -17,7 +17,7 @@ from bo_oscommerce.config import TenantSettings
 from bo_oscommerce.connections import ConnectionSetupError, Endpoint, endpoint_for, engine_for
 from bo_oscommerce.errors import TRANSIENT, explain, mysql_code
 from bo_oscommerce.shop import tables as shop_tables
-from bo_oscommerce.shop.flavour import flavour_from
+from bo_oscommerce.shop.flavour import detect
 from bo_oscommerce.sync.reset import RESET_READS
 from bo_oscommerce.sync.run import CATALOG_READS, CUSTOMER_READS, EXTRACTS, ORDER_READS
 from bo_oscommerce.sync.writeback import WRITE_STATEMENTS
@@ -142,7 +142,7 @@ def _check_shop(
     before = len(result.problems)
     inspector = sa.inspect(engine)
     present = set(inspector.get_table_names())
-    flavour = flavour_from(inspector, present)
+    flavour = detect(engine)
     for name in SHOP_TABLES:
         if name not in present:
             result.problems.append(

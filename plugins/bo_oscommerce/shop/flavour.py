@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from bo_oscommerce.shop.columns import ShopColumns, read_shop_columns
+
 # what a CE Phoenix Cart database has and osCommerce 2.3's has not (Phoenix 1.1.0.6 schema)
 PHOENIX_TABLES = ("hooks", "customer_data_groups", "outgoing_tpl", "pages")
 PHOENIX_COLUMNS = (("customers", "status"), ("orders", "customers_country_id"))
@@ -57,19 +59,14 @@ OSCOMMERCE = Flavour("osCommerce", "2.3")
 PHOENIX = Flavour("CE Phoenix Cart", "1.1")
 
 
-def phoenix_marks(inspector: sa.Inspector, present: set[str]) -> list[str]:
-    """The signs of a CE Phoenix Cart schema this database shows."""
+MARK_TABLES = (*PHOENIX_TABLES, *PHOENIX_1_1_TABLES, *(table for table, _ in PHOENIX_COLUMNS))
+
+
+def flavour_of(columns: ShopColumns) -> Flavour:
+    """The flavour of a shop whose columns of ``MARK_TABLES`` are ``columns``."""
+    present = {table for table, _ in columns}
     marks = [f"table {name}" for name in PHOENIX_TABLES if name in present]
-    for table, column in PHOENIX_COLUMNS:
-        if table in present and column in {c["name"] for c in inspector.get_columns(table)}:
-            marks.append(f"column {table}.{column}")
-    return marks
-
-
-def flavour_from(inspector: sa.Inspector, present: set[str] | None = None) -> Flavour:
-    """The flavour of the database ``inspector`` looks at (``present``: its tables)."""
-    present = set(inspector.get_table_names()) if present is None else present
-    marks = phoenix_marks(inspector, present)
+    marks += [f"column {t}.{c}" for t, c in PHOENIX_COLUMNS if columns.has(t, c)]
     if len(marks) < PHOENIX_MARKS_NEEDED:
         return OSCOMMERCE
     version = "1.1" if set(PHOENIX_1_1_TABLES) <= present else "1.0"
@@ -77,5 +74,8 @@ def flavour_from(inspector: sa.Inspector, present: set[str] | None = None) -> Fl
 
 
 def detect(target: sa.Connection | sa.Engine) -> Flavour:
-    """The flavour of the shop behind ``target`` (three small reads of its catalog)."""
-    return flavour_from(sa.inspect(target))
+    """The flavour of the shop behind ``target``: one read of the database's catalog."""
+    if isinstance(target, sa.Engine):
+        with target.connect() as conn:
+            return detect(conn)
+    return flavour_of(read_shop_columns(target, MARK_TABLES))
