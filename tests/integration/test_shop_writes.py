@@ -196,3 +196,33 @@ def test_the_bulk_load_reads_its_file_alike_under_no_backslash_escapes(empty_sho
         got = conn.execute(sa.text(
             "SELECT products_name FROM products_description ORDER BY products_id")).scalars().all()
     assert got == names
+
+
+@pytest.mark.parametrize("server", ["mariadb", "sqlite"])
+def test_packed_integer_reads_equal_the_rows(server, empty_shop_db, tmp_path, monkeypatch):
+    """The stock step reads a full run's quantities as packed text on MySQL (GROUP_CONCAT per
+    block of ids): negative, zero and large values, gaps in the ids and a range beyond the
+    last row come back exactly as a plain SELECT reads them, on either database."""
+    from bo_oscommerce.shop.dialect import MySQL
+    from bo_oscommerce.shop.stock import current_quantities
+
+    engine = empty_shop_db.engine if server == "mariadb" else sa.create_engine(f"sqlite:///{tmp_path}/s.db")
+    create_demo_shop(engine)
+    monkeypatch.setattr(MySQL, "PACKED_ROWS", 700)  # several blocks
+    quantities = {pid: (pid * 7919) % 20011 - 10000 for pid in range(1, 3001) if pid % 13}
+    quantities[6] = 2_147_483_647
+    frame = pd.DataFrame({
+        "products_id": list(quantities), "products_quantity": list(quantities.values()),
+        "products_model": [f"M-{p}" for p in quantities], "products_price": 1,
+        "products_date_added": datetime(2026, 12, 1), "products_weight": 0, "products_status": 1,
+        "products_tax_class_id": 1,
+    })  # fmt: skip
+    with engine.begin() as conn:
+        insert_rows(conn, t.products, frame)
+    wanted = [p for p in range(1, 3100) if p % 5]  # gaps, ids the shop never had
+    with engine.connect() as conn:
+        got = current_quantities(conn, wanted)
+        plain = dict(conn.execute(sa.select(t.products.c.products_id, t.products.c.products_quantity)).all())
+    expected = {p: q for p, q in plain.items() if p in set(wanted)}
+    assert got.to_dict() == expected and len(expected) > 2000
+    assert got.to_dict()[6] == 2_147_483_647 and min(expected.values()) < 0

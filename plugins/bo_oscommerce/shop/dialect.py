@@ -20,6 +20,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import numpy as np
 import sqlalchemy as sa
 
 from bo_oscommerce.shop import load_data
@@ -104,6 +105,15 @@ class Dialect:
         """The real column types of ``tables`` (those that exist)."""
         raise NotImplementedError
 
+    def int_pairs(
+        self, conn: sa.Connection, key: sa.Column, value: sa.Column, low: int, high: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``key`` and ``value`` (both integer, NOT NULL) of the rows whose key lies in
+        [low, high], as two arrays."""
+        rows = conn.execute(sa.select(key, value).where(key.between(low, high))).all()
+        keys = np.fromiter((r[0] for r in rows), dtype="int64", count=len(rows))
+        return keys, np.fromiter((r[1] for r in rows), dtype="int64", count=len(rows))
+
     # --- engines -----------------------------------------------------------------------------
 
     def url_for(self, conn_id: str, airflow_connection: Any) -> sa.URL:
@@ -157,6 +167,28 @@ class MySQL(Dialect):
         "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
         "AND TABLE_NAME IN :tables"
     ).bindparams(sa.bindparam("tables", expanding=True))
+
+    PACKED_ROWS = 50_000  # rows per packed read: about 1 MB of text, far below the packet limit
+
+    def int_pairs(
+        self, conn: sa.Connection, key: sa.Column, value: sa.Column, low: int, high: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Packed by the server into one text per block of keys ("k v k v ..."): PyMySQL
+        parses a row in about 10 µs, a number in a text in a fraction of that."""
+        conn.exec_driver_sql("SET SESSION group_concat_max_len = 67108864")
+        table = key.table.name
+        found: list[np.ndarray] = []
+        for start in range(low, high + 1, self.PACKED_ROWS):
+            stop = min(start + self.PACKED_ROWS - 1, high)
+            packed = conn.exec_driver_sql(
+                f"SELECT GROUP_CONCAT(`{key.name}`, ' ', `{value.name}` SEPARATOR ' ') "
+                f"FROM `{table}` WHERE `{key.name}` BETWEEN %s AND %s",
+                (start, stop),
+            ).scalar()
+            if packed:
+                found.append(np.array(packed.split(), dtype="int64"))
+        numbers = np.concatenate(found) if found else np.empty(0, dtype="int64")
+        return numbers[0::2], numbers[1::2]
 
     def upsert_statement(self, table: sa.Table, update_columns: list[str]) -> sa.Insert:
         from sqlalchemy.dialects.mysql import insert as mysql_insert
@@ -453,6 +485,13 @@ def insert_rows(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> No
     connection and transaction: the same SQL PyMySQL's ``executemany`` sends, in less time.
     """
     dialect_of(conn).insert_rows(conn, table, frame)
+
+
+def int_pairs(
+    conn: sa.Connection, key: sa.Column, value: sa.Column, low: int, high: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two integer columns of the rows whose ``key`` lies in [low, high] (``key.table``)."""
+    return dialect_of(conn).int_pairs(conn, key, value, low, high)
 
 
 def shop_now(conn: sa.Connection) -> datetime:
