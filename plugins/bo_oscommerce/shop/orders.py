@@ -32,8 +32,9 @@ from bo_oscommerce.transform.orders import (
 )
 from bo_oscommerce.transform.tax_rates import TaxRateRow, TaxTable
 
+# an order's addresses; CE Phoenix writes each one's countries_id beside its name
+# (``<address>_country_id``)
 ORDER_ADDRESSES = ("customers", "delivery", "billing")
-# CE Phoenix writes each address's countries_id beside its name: ``<address>_country_id``
 
 
 def all_orders(conn: sa.Connection) -> pd.DataFrame:
