@@ -29,6 +29,7 @@ declaration and the entity's own rules, and the task calls ``run_step``.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import gc
@@ -194,7 +195,9 @@ def run_step(step: Step) -> EntityReport:
     total: EntityReport | None = None
     chunks = 0
     pending: Future[tuple[EntityReport, LoadResult]] | None = None
-    with ThreadPoolExecutor(1, thread_name_prefix="load") as pool:
+    # a helper thread only for a step that overlaps its chunks
+    loader = ThreadPoolExecutor(1, thread_name_prefix="load") if step.overlaps else None
+    with loader or contextlib.nullcontext() as pool:
         for _ in step.parts(columns):
             if pending is not None and step.settle_before_part():
                 total, pending = _add(total, _settle(step, pending)), None
@@ -205,6 +208,7 @@ def run_step(step: Step) -> EntityReport:
             if not step.overlaps:
                 total = _add(total, _finish(step, *_write_part(step, built, checked)))
             else:  # the chunk's own copy of the step: the next chunk's build replaces its state
+                assert pool is not None
                 loading = pool.submit(_write_part, copy.copy(step), built, checked)
                 if pending is not None:
                     total = _add(total, _settle(step, pending))
