@@ -259,6 +259,13 @@ def test_a_cached_verdict_serves_the_same_rows_and_suite_without_gx(frame, tmp_p
     again = validate(frame.copy(), SUITE, tmp_path)
     pd.testing.assert_frame_equal(again.rejected, first.rejected)
     pd.testing.assert_frame_equal(again.valid, first.valid)
+    # a column no check reads (the key) changed: still the cached verdict, with the new keys
+    renamed = frame.assign(artikel_nr=[f"R-{nr}" for nr in frame["artikel_nr"]])
+    served = validate(renamed, SUITE, tmp_path)
+    assert list(served.rejected["key"]) == [f"R-{nr}" for nr in first.rejected["key"]]
+    # clean rows: no check can fail, so neither GX nor the cache is asked
+    validate(frame.loc[frame["artikel_nr"].str.startswith("OK")], SUITE, tmp_path)
+    assert len(list(tmp_path.iterdir())) == 1
     # one changed value: GX must look again
     changed = frame.copy()
     changed.iloc[0, changed.columns.get_loc("name")] = "Neu"

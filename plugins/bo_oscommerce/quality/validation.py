@@ -123,13 +123,7 @@ def validate(frame: pd.DataFrame, suite: Suite, cache: Any | None = None) -> Val
         positional = positional.assign(
             **{f"{c}__utf8_bytes": _utf8_bytes(positional[c]) for c in suite.byte_lengths}
         )
-    key = _cache_key(frame, suite) if cache is not None else None
-    verdict = _cache_read(cache, key) if key else None
-    if verdict is None:
-        verdict = _run_gx(positional, suite)
-        if key:
-            _cache_write(cache, key, verdict)
-    positions, check_ids = verdict
+    positions, check_ids = _verdict(positional, suite, cache)
     rejected_mask = np.zeros(len(frame), dtype=bool)
     rejected_mask[positions] = True
     rejected = _rejected_frame(frame, positional, suite, positions, check_ids)
@@ -146,14 +140,30 @@ def validate(frame: pd.DataFrame, suite: Suite, cache: Any | None = None) -> Val
     )
 
 
-def _run_gx(positional: pd.DataFrame, suite: Suite) -> tuple[np.ndarray, np.ndarray]:
-    """GX's verdict: failing row positions and the index of the check each failed. Only the
-    checks that can fail on this frame run (``prescreen``); none: GX is not needed at all."""
+def _verdict(
+    positional: pd.DataFrame, suite: Suite, cache: Any | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Failing row positions and the index of the check each failed. Only the checks that
+    can fail on this frame run (``prescreen``); none: GX is not needed at all, nor the cache,
+    whose key then covers only the columns those checks read."""
     from bo_oscommerce.quality.prescreen import may_fail
 
     running = [i for i, check in enumerate(suite.checks) if may_fail(check, positional)]
     if not running:
         return np.empty(0, np.int64), np.empty(0, np.int64)
+    key = _cache_key(positional, suite, running) if cache is not None else None
+    verdict = _cache_read(cache, key) if key else None
+    if verdict is None:
+        verdict = _run_gx(positional, suite, running)
+        if key:
+            _cache_write(cache, key, verdict)
+    return verdict
+
+
+def _run_gx(
+    positional: pd.DataFrame, suite: Suite, running: list[int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """GX's verdict on the checks at ``running``."""
     with _gx_lock:
         batch_definition = _batch_definition()  # first: sets up env and logging before import
         gx_suite = _build_gx_suite(suite, running)
@@ -179,14 +189,17 @@ def _run_gx(positional: pd.DataFrame, suite: Suite) -> tuple[np.ndarray, np.ndar
 CACHE_KEEP = 64  # newest verdicts kept per folder
 
 
-def _cache_key(frame: pd.DataFrame, suite: Suite) -> str | None:
-    """Digest of the GX version, the suite and every value of the frame (None: not hashable)."""
+def _cache_key(frame: pd.DataFrame, suite: Suite, running: list[int]) -> str | None:
+    """Digest of the GX version, the suite, the checks that run and every value of the
+    columns they read (all columns where a check names none; None: not hashable)."""
     import hashlib
     from importlib.metadata import version
 
-    digest = hashlib.sha256(f"{version('great_expectations')}|{suite!r}".encode())
+    digest = hashlib.sha256(f"{version('great_expectations')}|{suite!r}|{running}".encode())
+    read = [suite.checks[i].kwargs.get("column") for i in running]
+    columns = frame.columns if None in read else sorted(set(read) & set(frame.columns))
     try:
-        for column in frame.columns:
+        for column in columns:
             values = frame[column]
             digest.update(f"{column}|{values.dtype}".encode())
             digest.update(pd.util.hash_pandas_object(values, index=False).to_numpy().tobytes())
