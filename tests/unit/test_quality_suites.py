@@ -194,8 +194,7 @@ def _valid_groups() -> list[str]:
 
 
 def _offline() -> set[str]:
-    categories, _ = build_categories(_bo_groups(), LANGUAGES, "D")
-    return offline_groups(_bo_groups(), categories)
+    return offline_groups(_bo_groups())
 
 
 @pytest.fixture(scope="module")

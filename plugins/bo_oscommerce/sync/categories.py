@@ -191,7 +191,7 @@ class Categories(Step):
         self.known = dict(
             zip(settled["warengruppe_nr"], settled["osc_categories_id"].astype(int), strict=True)
         )
-        offline = offline_groups(self.groups, categories)
+        offline = offline_groups(self.groups)
         self.leaving = _leaving(
             self.groups, offline, self.deleted, self.remembered,
             self.run.settings.default_language,

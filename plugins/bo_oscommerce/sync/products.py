@@ -46,7 +46,7 @@ from bo_oscommerce.sync.run import (
 )
 from bo_oscommerce.sync.step import Built, Step, load_report, run_step
 from bo_oscommerce.sync.writeback import Statement, relink, unbind
-from bo_oscommerce.transform.categories import build_categories, offline_groups
+from bo_oscommerce.transform.categories import offline_groups
 from bo_oscommerce.transform.common import Cleaned, is_in
 from bo_oscommerce.transform.products import (
     HIDE_DELETED,
@@ -252,10 +252,7 @@ class Products(Step):
         with run.shop.connect() as conn:
             self.shop_tax_classes = tax_class_ids(conn)
             self.languages = shop_languages(conn, settings)
-        categories, _ = build_categories(
-            self.groups, settings.languages, settings.default_language, columns
-        )
-        self.offline = offline_groups(self.groups, categories)
+        self.offline = offline_groups(self.groups)
         from bo_oscommerce.looks import settings_mark
 
         self.context = check_context({

@@ -67,12 +67,7 @@ def build_categories(
     """
     columns = columns or metadata_columns(["categories", "categories_description"])
     cleaned = Cleaned()
-    main = groups.drop_duplicates("warengruppe_nr").set_index("warengruppe_nr", drop=False)
-    parents = {
-        str(nr): (None if pd.isna(parent) or parent == "" else str(parent))
-        for nr, parent in main["ober_warengruppe_nr"].items()
-    }
-    in_web = set(main.index[main["im_web"].astype(int) == 1].astype(str))
+    main, parents, in_web = _tree_inputs(groups)
     positions = tree_positions(parents, in_web)
 
     web = main.loc[sorted(in_web)]
@@ -147,9 +142,21 @@ def text_rows(long: pd.DataFrame, key: str) -> pd.Series:
     return long.assign(has=long["sprache"].notna()).groupby(key, sort=False)["has"].sum()
 
 
-def offline_groups(groups: pd.DataFrame, categories: pd.DataFrame) -> set[str]:
+def _tree_inputs(groups: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str | None], set[str]]:
+    """One row per group (indexed by its number), each group's parent, the web groups."""
+    main = groups.drop_duplicates("warengruppe_nr").set_index("warengruppe_nr", drop=False)
+    parents = {
+        str(nr): (None if pd.isna(parent) or parent == "" else str(parent))
+        for nr, parent in main["ober_warengruppe_nr"].items()
+    }
+    return main, parents, set(main.index[main["im_web"].astype(int) == 1].astype(str))
+
+
+def offline_groups(groups: pd.DataFrame) -> set[str]:
     """Groups that are not in the shop's tree on purpose: not in the web, or below one that
-    is not. (Groups in a cycle or below an unknown parent are data errors, not offline.)"""
+    is not. (Groups in a cycle or below an unknown parent are data errors, not offline.)
+    The tree of ``build_categories``, without its texts."""
+    _, parents, in_web = _tree_inputs(groups)
+    positions = tree_positions(parents, in_web)
     every = set(groups["warengruppe_nr"].astype(str))
-    web_ok = set(categories.loc[categories["tree"] != TREE_PARENT_NOT_IN_WEB, "warengruppe_nr"])
-    return every - web_ok
+    return every - {nr for nr, (tree, _) in positions.items() if tree != TREE_PARENT_NOT_IN_WEB}
