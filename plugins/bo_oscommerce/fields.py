@@ -145,9 +145,7 @@ class FieldMap:
         for name, one in self.columns_in(frame.columns, codes):
             if not one.fit or not columns.has(self.table, one.target) or frame.empty:
                 continue
-            frame[name], fired = fit_text(
-                frame[name].astype(object), columns.spec(self.table, one.target)
-            )
+            frame[name], fired = fit_text(frame[name], columns.spec(self.table, one.target))
             for rule, mask in fired.items():
                 if self.owner == "BO":
                     rule = rule.replace(one.target, f"BO {self.table}.{one.target}")

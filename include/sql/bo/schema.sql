@@ -89,6 +89,9 @@ CREATE TABLE artikel_text (
     geaendert_am  TIMESTAMP     NOT NULL,
     PRIMARY KEY (artikel_nr, sprache)
 );
+-- an incremental run asks per article whether a text changed since its last sync, and how
+-- many texts it has: both answered from this index alone
+CREATE INDEX idx_artikel_text_stand ON artikel_text (artikel_nr, geaendert_am);
 
 -- Lagerbestand: stock per warehouse; available = bestand - reserviert
 CREATE TABLE lagerbestand (

@@ -49,43 +49,6 @@ def has_control(values: pd.Series) -> pd.Series:
     )
 
 
-def strip_control(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Values without control characters, and a mask of the values that had any."""
-    had = has_control(values)
-    if not had.any():
-        return values, had
-    cleaned = values.astype(object).where(values.notna(), None)
-    cleaned[had] = values[had].astype("string").str.replace(CONTROL, "", regex=True).astype(object)
-    return cleaned, had
-
-
-def strip_four_byte(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Values without 4-byte characters, and a mask of the values that had any."""
-    text = values.astype("string")
-    had = has_four_byte(values)
-    if not had.any():
-        return values, had
-    cleaned = values.astype(object).where(values.notna(), None)
-    cleaned[had] = (
-        text[had]
-        .str.replace(FOUR_BYTE, "", regex=True)
-        .str.replace(r"\s{2,}", " ", regex=True)
-        .str.strip()
-        .astype(object)
-    )
-    return cleaned, had
-
-
-def cut_to_width(values: pd.Series, width: int) -> tuple[pd.Series, pd.Series]:
-    """Values cut to ``width`` characters, and a mask of the values that were longer."""
-    text = values.astype("string")
-    too_long = text.str.len().gt(width).fillna(False).astype(bool)
-    if not too_long.any():
-        return values, too_long
-    cut = text.where(~too_long, text.str.slice(0, width).str.rstrip())
-    return cut.astype(object).where(cut.notna(), None), too_long
-
-
 def cut_to_bytes(values: pd.Series, max_bytes: int) -> tuple[pd.Series, pd.Series]:
     """Values whose UTF-8 form is cut to ``max_bytes`` at a character boundary, and a mask of
     the values that were longer."""
@@ -108,17 +71,34 @@ def cut_to_bytes(values: pd.Series, max_bytes: int) -> tuple[pd.Series, pd.Serie
 def fit_text(values: pd.Series, spec: Any) -> tuple[pd.Series, dict[str, pd.Series]]:
     """``values`` made to fit the shop column ``spec``: control characters removed, 4-byte
     characters removed where the column cannot store them, then cut to its characters or
-    bytes. Returns the values and a mask per rule that fired (rule text -> mask)."""
+    bytes. Returns the values (text or None) and a mask per rule that fired (rule text ->
+    mask). Every rule works on one Arrow text column, converted once, not once per rule."""
     fired: dict[str, pd.Series] = {}
-    values, had = strip_control(values)
+    text = values.astype("string")
+    had = has_control(text)
     fired[f"control characters removed from {spec.name}"] = had
+    if had.any():
+        text = text.copy()
+        text[had] = text[had].str.replace(CONTROL, "", regex=True)
     if not spec.four_byte_ok:
-        values, had = strip_four_byte(values)
+        had = has_four_byte(text)
         fired[f"4-byte characters removed from {spec.name}"] = had
+        if had.any():
+            text = text.copy()
+            text[had] = (
+                text[had]
+                .str.replace(FOUR_BYTE, "", regex=True)
+                .str.replace(r"\s{2,}", " ", regex=True)
+                .str.strip()
+            )
     if spec.max_chars is not None:
-        values, too_long = cut_to_width(values, spec.max_chars)
+        too_long = text.str.len().gt(spec.max_chars).fillna(False).astype(bool)
         fired[f"{spec.name} cut to {spec.max_chars} characters"] = too_long
+        if too_long.any():
+            text = text.where(~too_long, text.str.slice(0, spec.max_chars).str.rstrip())
     elif spec.max_bytes is not None:
-        values, too_long = cut_to_bytes(values, spec.max_bytes)
+        cut, too_long = cut_to_bytes(text, spec.max_bytes)
         fired[f"{spec.name} cut to {spec.max_bytes} bytes"] = too_long
-    return values, fired
+        if too_long.any():
+            text = cut.astype("string")
+    return text.astype(object).where(text.notna(), None), fired
