@@ -80,3 +80,15 @@ def test_parts_never_split_a_key_and_together_are_the_whole_result(tmp_path):
     assert pd.concat(parts)["n"].tolist() == list(range(10))
     assert len(empty) == 1 and empty[0].empty and list(empty[0].columns) == ["k", "n"]
     engine.dispose()
+
+
+def test_is_in_takes_keys_as_a_set_or_as_a_column_alike() -> None:
+    from bo_oscommerce.transform.common import is_in
+
+    values = pd.Series(["A-1", "a-1", None, "B-2", "C-3"], dtype="str")
+    wanted = [True, False, False, True, False]
+    assert is_in(values, {"A-1", "B-2"}).tolist() == wanted
+    assert is_in(values, pd.Series(["B-2", "A-1", "B-2"], dtype="str")).tolist() == wanted
+    assert is_in(values, pd.Series(["B-2", "A-1"], dtype=object)).tolist() == wanted
+    assert is_in(values, pd.Series([1, 2])).tolist() == [False] * 5  # no text keys: pandas
+    assert is_in(values.astype(object), pd.Series(["A-1", "B-2"])).tolist() == wanted

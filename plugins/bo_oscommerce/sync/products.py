@@ -284,7 +284,7 @@ class Products(Step):
         return self.last
 
     def _build(self, articles: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, Cleaned]:
-        keys = set(articles["artikel_nr"])
+        keys = articles["artikel_nr"].drop_duplicates()
         stock = self.stock[is_in(self.stock["artikel_nr"], keys)]
         if len(stock) < len(keys) and not self.run.full:  # drift: articles not extracted
             every = bo_io.query_parts(self.run.bo, "extract_artikel_bestand", {"full_sync": 1})

@@ -26,21 +26,25 @@ class Cleaned:
         return len({k for keys in self.rules.values() for k in keys})
 
 
-def is_in(values: pd.Series, keys: Collection[object]) -> np.ndarray:
+def is_in(values: pd.Series, keys: Collection[object] | pd.Series) -> np.ndarray:
     """``values.isin(keys)`` for many keys: for a column of Arrow strings (what ``astype(str)``
     gives) pandas converts the keys one by one into Arrow scalars; Arrow's own ``is_in`` does
-    it in one go."""
+    it in one go (keys given as a column of Arrow strings are not even taken apart)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
-        array = pa.array(values.array, from_pandas=True)
-        try:
-            found = pc.is_in(array, value_set=pa.array(list(keys), type=array.type))
-        except (pa.ArrowInvalid, pa.ArrowTypeError):  # keys that are no text
-            return values.isin(keys).to_numpy(dtype=bool)
-        return found.to_numpy(zero_copy_only=False).astype(bool)
-    return values.isin(keys).to_numpy(dtype=bool)
+    if not (isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"):
+        return values.isin(keys).to_numpy(dtype=bool)
+    array = pa.array(values.array, from_pandas=True)
+    try:
+        if isinstance(keys, pd.Series):
+            value_set = pa.array(keys.array, from_pandas=True).cast(array.type)
+        else:
+            value_set = pa.array(list(keys), type=array.type)
+        found = pc.is_in(array, value_set=value_set)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):  # no text keys
+        return values.isin(keys).to_numpy(dtype=bool)
+    return found.to_numpy(zero_copy_only=False).astype(bool)
 
 
 def texts(values: pd.Series) -> pd.Series:

@@ -76,7 +76,7 @@ def build_products(
     qty = qty.set_index("artikel_nr")
     products = _product_rows(web, vat, qty, settings, columns, cleaned)
     texts = pivot_texts(
-        articles[is_in(articles["artikel_nr"], set(web["artikel_nr"]))],
+        articles[is_in(articles["artikel_nr"], web["artikel_nr"])],
         key="artikel_nr",
         languages=settings.languages,
         default_language=settings.default_language,
