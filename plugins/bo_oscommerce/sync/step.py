@@ -20,8 +20,8 @@
 
 A catalog step whose rows grow with the catalog runs 2-8 once per chunk (``parts``), each
 chunk in a shop transaction of its own followed by its write-back (ADR 13), so its memory
-depends on the chunk size, not on the catalog; with ``overlaps`` a chunk is loaded and
-written back in a helper thread while the next chunk is built and checked.
+depends on the chunk size, not on the catalog; with ``overlaps`` a chunk is loaded in a
+helper thread while the next chunk is built and checked, and the previous one written back.
 
 An entity declares its parts by subclassing ``Step``; ``sync/<entity>.py`` holds that
 declaration and the entity's own rules, and the task calls ``run_step``.
@@ -76,7 +76,7 @@ class Step(ABC):
     attempts: ClassVar[int] = 1
     counted: ClassVar[str | None] = None  # the write-back statement that counts as written back
     load_empty: ClassVar[bool] = True  # False: no rows, no load (not even a transaction)
-    # True: a chunk is loaded and written back while the next one is built (``run_step``);
+    # True: a chunk is loaded while the next one is built (``run_step``);
     # the step then keeps no state across chunks that ``load``, ``report`` or ``write_back``
     # change, as these run on the chunk's own shallow copy of the step
     overlaps: ClassVar[bool] = False
@@ -184,17 +184,18 @@ def load_report(
 
 def run_step(step: Step) -> EntityReport:
     """Every step's parts, in the one order; a step in chunks runs it once per chunk and
-    reports the sum. A step that ``overlaps`` loads and writes back each chunk in a helper
-    thread (one chunk at a time, in chunk order) while the next chunk is extracted, built and
-    checked. A chunk whose write-back BO refuses stops the step there (with overlap: after the
-    chunk in flight, whose rows the next run finds by their natural key, as after any
+    reports the sum. A step that ``overlaps`` loads each chunk in a helper thread (one chunk
+    at a time, in chunk order) while the next chunk is extracted, built and checked; once a
+    chunk is loaded, this thread writes its ids back while the helper loads the next (no load
+    reads BO). A chunk whose write-back BO refuses stops the step there (with overlap: after
+    the chunk in flight, whose rows the next run finds by their natural key, as after any
     refusal)."""
     _freeze_startup_objects()
     columns = step.target_columns = step.columns()
     step.flavour = detect(step.run.shop)
     total: EntityReport | None = None
     chunks = 0
-    pending: Future[tuple[EntityReport, LoadResult]] | None = None
+    pending: _Loading | None = None
     # a helper thread only for a step that overlaps its chunks
     loader = ThreadPoolExecutor(1, thread_name_prefix="load") if step.overlaps else None
     with loader or contextlib.nullcontext() as pool:
@@ -209,7 +210,8 @@ def run_step(step: Step) -> EntityReport:
                 total = _add(total, _finish(step, *_write_part(step, built, checked)))
             else:  # the chunk's own copy of the step: the next chunk's build replaces its state
                 assert pool is not None
-                loading = pool.submit(_write_part, copy.copy(step), built, checked)
+                chunk = copy.copy(step)
+                loading = _Loading(chunk, pool.submit(_load_part, chunk, built, checked))
                 if pending is not None:
                     total = _add(total, _settle(step, pending))
                 pending = loading
@@ -236,8 +238,18 @@ def _add(total: EntityReport | None, part: EntityReport) -> EntityReport:
     return part if total is None else total.add(part)
 
 
-def _settle(step: Step, loading: Future[tuple[EntityReport, LoadResult]]) -> EntityReport:
-    return _finish(step, *loading.result())
+@dataclass
+class _Loading:
+    """A chunk in the helper thread: its own copy of the step and its load."""
+
+    chunk: Step
+    load: Future[tuple[EntityReport, LoadResult, pd.DataFrame]]
+
+
+def _settle(step: Step, loading: _Loading) -> EntityReport:
+    """Wait for a chunk's load, then write its ids back (here, while the helper thread loads
+    the next chunk)."""
+    return _finish(step, *_write_back_part(loading.chunk, *loading.load.result()))
 
 
 def _finish(step: Step, report: EntityReport, result: LoadResult) -> EntityReport:
@@ -255,9 +267,15 @@ def _check_part(step: Step, columns: ShopColumns) -> tuple[Built, Validated]:
 
 
 def _write_part(step: Step, built: Built, checked: Validated) -> tuple[EntityReport, LoadResult]:
-    """Load one checked part (again from the extract where another run got there first),
-    report it and write its ids back into BO."""
-    run = step.run
+    """Load one checked part, report it and write its ids back into BO."""
+    return _write_back_part(step, *_load_part(step, built, checked))
+
+
+def _load_part(
+    step: Step, built: Built, checked: Validated
+) -> tuple[EntityReport, LoadResult, pd.DataFrame]:
+    """Load one checked part (again from the extract where another run got there first) and
+    report it; returns the rows loaded too."""
     for attempt in range(1, step.attempts + 1):
         if attempt > 1:
             built, checked = _check_part(step, step.target_columns)
@@ -271,11 +289,17 @@ def _write_part(step: Step, built: Built, checked: Validated) -> tuple[EntityRep
             f"{step.label} {step.entity}: not done in {step.attempts} attempts; other runs "
             "kept changing the same rows"
         )
-    report = step.report(built, checked, result)
-    statements = step.write_back(checked.valid, result)
+    return step.report(built, checked, result), result, checked.valid
+
+
+def _write_back_part(
+    step: Step, report: EntityReport, result: LoadResult, rows: pd.DataFrame
+) -> tuple[EntityReport, LoadResult]:
+    """Write a loaded part's ids back into BO; a refusal goes into the report."""
+    statements = step.write_back(rows, result)
     if statements:
         try:
-            written = write_back(run.bo, step.label, step.entity, statements)
+            written = write_back(step.run.bo, step.label, step.entity, statements)
             if step.counted:
                 report.written_back = written.get(step.counted, 0)
         except WriteBackError as exc:
