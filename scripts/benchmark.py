@@ -570,8 +570,42 @@ def stored_block(text: str, name: str) -> str | None:
 # --- parent: data, scenarios, checks --------------------------------------------------------
 
 
+SETTLE_DIRTY_PAGES = 100  # InnoDB pages still unwritten at which the server counts as quiet
+SETTLE_TIMEOUT_S = 120
+
+
+def settle_server() -> float:
+    """Wait until MariaDB has written the pages the last scenario dirtied (its page cleaner
+    told to flush everything meanwhile, then set back), so that no scenario pays for the
+    flushing of the one before it; returns the seconds waited."""
+    import pymysql
+
+    started = time.perf_counter()
+    conn = _pymysql_connect("")
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT @@GLOBAL.innodb_max_dirty_pages_pct")
+            (before,) = cursor.fetchone()
+            try:
+                cursor.execute("SET GLOBAL innodb_max_dirty_pages_pct = 0")
+            except pymysql.err.MySQLError:  # no right to: wait for the server's own pace
+                before = None
+            try:
+                while time.perf_counter() - started < SETTLE_TIMEOUT_S:
+                    cursor.execute("SHOW GLOBAL STATUS LIKE 'Innodb_buffer_pool_pages_dirty'")
+                    if int(cursor.fetchone()[1]) <= SETTLE_DIRTY_PAGES:
+                        break
+                    time.sleep(0.2)
+            finally:
+                if before is not None:
+                    cursor.execute(f"SET GLOBAL innodb_max_dirty_pages_pct = {float(before)}")
+    finally:
+        conn.close()
+    return time.perf_counter() - started
+
+
 def run_worker(scenario: str, state_file: Path, tmp: Path) -> dict[str, Any]:
-    log.info("scenario %s ...", scenario)
+    log.info("scenario %s: the server settled in %.1f s", scenario, settle_server())
     subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), "--worker", scenario, str(state_file)],
         check=True,
@@ -1262,6 +1296,9 @@ How it is measured:
 - 1 %-changed: price +1 (and `geaendert_am` later) for every 100th synced article, stock +7 in
   one warehouse for another 1 % (articles without negative stock); the script then checks that
   exactly those products changed, to BO's net price / old quantity + 7, and nothing else.
+- **A quiet server for each scenario**: before each one the script waits until MariaDB has
+  written every page the scenario before dirtied (`innodb_max_dirty_pages_pct` set to 0 for
+  the wait, then back), so no scenario pays for the flushing of another.
 - **Rounds** (`--rounds N`; 3 up to 100 000 articles, else 1): the full sync (each further
   run from a fresh copy of the unsynced BO into a fresh demo shop with its own staging, its
   rows checked against the first run's), the executemany baseline and the no-op run N times,
