@@ -325,7 +325,9 @@ def _merge(defaults: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def parse_config(raw: Any, source: str = "tenants file", base: Path | None = None) -> TenantConfig:
+def parse_config(
+    raw: Any, source: str = "tenants file", base: Path | None = None
+) -> TenantConfig:
     """The tenants of a tenants file's content; ``base``: the file's folder (relative image
     folders are relative to it)."""
     if not isinstance(raw, dict) or not isinstance(raw.get("tenants"), dict):

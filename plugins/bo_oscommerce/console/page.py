@@ -147,7 +147,8 @@ def _actions_cell(view: TenantView) -> str:
         buttons.append(
             '<select class="mode" aria-label="catalog sync mode">'
             '<option value="incremental">incremental</option><option value="full">full</option>'
-            "</select> " + _button("Sync catalog now", ids["catalog"], {}, mode="select.mode")
+            "</select> "
+            + _button("Sync catalog now", ids["catalog"], {}, mode="select.mode")
         )
         buttons.append(_button("Test connection", ids["catalog"], {"entities": []}))
     return (f'<td class="actions">{"<br>".join(buttons)}'
@@ -162,11 +163,9 @@ def _button(label: str, dag_id: str, conf: dict, mode: str = "") -> str:
 
 def _row(view: TenantView, now: datetime) -> str:
     rank = RANK_NAMES[view.rank]
-    status = (
-        _badge(view.status)
-        + (f'<div class="muted reason">{_e(view.reason)}</div>' if view.reason else "")
-        + (f'<div class="muted shop">{_e(view.shop)}</div>' if view.shop else "")
-    )
+    status = _badge(view.status) + (
+        f'<div class="muted reason">{_e(view.reason)}</div>' if view.reason else ""
+    ) + (f'<div class="muted shop">{_e(view.shop)}</div>' if view.shop else "")
     notes = "".join(f'<li class="{RANK_NAMES[r]}">{_e(text)}</li>' for r, text in view.attention)
     dags = "".join(
         _dag_cell(view.dags[kind], now) if kind in view.dags else '<td class="dag"></td>'

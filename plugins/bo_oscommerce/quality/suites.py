@@ -207,7 +207,6 @@ def products_suite(
 
 # --- customers ------------------------------------------------------------------------------
 
-
 def customers_suite(columns: ShopColumns, shop_countries: list[int]) -> Suite:
     """BO contacts on their way into the shop."""
     checks = [
@@ -271,7 +270,6 @@ def new_contacts_suite(bo_columns: ShopColumns, key: str = "osc_customers_id") -
 
 
 # --- orders ---------------------------------------------------------------------------------
-
 
 def orders_suite(bo_columns: ShopColumns) -> Suite:
     """Shop orders on their way into BO: complete, every article and country known, one

@@ -29,8 +29,6 @@ from bo_oscommerce.transform.customers import ZERO_DATE
 from bo_oscommerce.transform.emails import compare_key, compare_keys
 
 WHAT = "e-mail address"
-
-
 @dataclass(frozen=True)
 class FirstPassword:
     """How a new account gets its password: ``postcode`` (hashed at ``cost``) or

@@ -213,7 +213,9 @@ class MySQL(Dialect):
         paths[table.name] = f"{load_data.INSERTED} ({load_data.LOADED}: {refused})"
         self._insert_statements(conn, table, frame)
 
-    def _insert_statements(self, conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> None:
+    def _insert_statements(
+        self, conn: sa.Connection, table: sa.Table, frame: pd.DataFrame
+    ) -> None:
         """A helper thread escapes the next statement while the server executes the current one
         (the driver releases the GIL while it waits on the socket), on the same connection and
         transaction: the same SQL PyMySQL's ``executemany`` sends, in less time."""

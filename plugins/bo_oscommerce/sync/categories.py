@@ -163,7 +163,9 @@ class Categories(Step):
             pd.Series(self.run.full, index=categories.index)
             | categories["osc_categories_id"].isna()
             | marker_changed(categories["osc_abgleich_stand"], categories["stand"])
-            | count_changed(categories["osc_texte"], categories["texte"]).set_axis(categories.index)
+            | count_changed(categories["osc_texte"], categories["texte"]).set_axis(
+                categories.index
+            )
             | (categories["tree"] != TREE_OK)
         )
         stored = categories.dropna(subset=["osc_categories_id"])

@@ -369,10 +369,7 @@ def _merge(
         return result
     gp = work["gp_id"].astype(int).to_numpy()
     shop_now, bo_now, state, confirmed = (
-        shop_now.loc[gp],
-        bo_now.loc[gp],
-        state.loc[gp],
-        confirmed.loc[gp],
+        shop_now.loc[gp], bo_now.loc[gp], state.loc[gp], confirmed.loc[gp]
     )
     with run.bo.connect() as conn:
         bo_columns = read_shop_columns(conn, ["adresse", "gespraechspartner"])
@@ -629,7 +626,9 @@ def _look_for_twins(run: Run, created: pd.DataFrame, plan: Plan) -> None:
 # --- BO -------------------------------------------------------------------------------------
 
 
-def _write_back(run: Run, plan: Plan, linked: LinkedResult, created: Created) -> list[Statement]:
+def _write_back(
+    run: Run, plan: Plan, linked: LinkedResult, created: Created
+) -> list[Statement]:
     """Links, change markers, states and the customers' own edits into BO."""
     frame = plan.customers
     found = frame[frame["how"] != NEW]

@@ -131,12 +131,8 @@ class Images(Step):
         ])  # fmt: skip
         changes = changes[(changes["action"] != "send") | changes["artikel_nr"].isin(names)]
         now = {k: by_key.loc[k, "current"] for k in changes["artikel_nr"]}
-        changes = changes[
-            [
-                now[k] != n
-                for k, n in zip(changes["artikel_nr"], changes["products_image"], strict=True)
-            ]
-        ]
+        changes = changes[[now[k] != n for k, n in zip(changes["artikel_nr"],
+                                                        changes["products_image"], strict=True)]]
         files.set_images(target, changes, self.run.run_at)
         # one count per article: a file sent; its name put back or cleared in the shop; the
         # same content touched (not sent)

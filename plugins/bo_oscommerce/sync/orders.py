@@ -158,7 +158,9 @@ def decide(run: Run, candidates: list[int], bo_columns: ShopColumns) -> Decided:
     buyers = _buyers(run, taken, frame, rules, bo, bo_columns)
     decided = Decided(
         auftraege=buyers.auftraege,
-        positions=pd.DataFrame(lines, columns=["osc_orders_id", *AUFTRAGSPOSITION.targets()[1:]]),
+        positions=pd.DataFrame(
+            lines, columns=["osc_orders_id", *AUFTRAGSPOSITION.targets()[1:]]
+        ),
         buyers=buyers.new,
         waiting=waiting,
         cleaned=buyers.cleaned,

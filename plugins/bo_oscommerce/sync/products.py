@@ -375,7 +375,9 @@ class Products(Step):
 
     def write_back(self, rows: pd.DataFrame, result: LoadResult) -> list[Statement]:
         loaded = set(result.ids["artikel_nr"]) if len(result.ids) else set()
-        cleared = [{"artikel_nr": nr, MEMO_COLUMN: None} for nr in sorted(self.memo_keys & loaded)]
+        cleared = [
+            {"artikel_nr": nr, MEMO_COLUMN: None} for nr in sorted(self.memo_keys & loaded)
+        ]
         memos = self.memos[[nr not in loaded for nr in self.memos["artikel_nr"]]]
         return [
             *_write_back(rows, result, self.hidden),
@@ -387,7 +389,9 @@ def sync_products(run: Run, paths: dict[str, str]) -> EntityReport:
     return run_step(Products(run, paths))
 
 
-def _write_back(valid: pd.DataFrame, result: LoadResult, hidden: pd.DataFrame) -> list[Statement]:
+def _write_back(
+    valid: pd.DataFrame, result: LoadResult, hidden: pd.DataFrame
+) -> list[Statement]:
     """Ids, markers and text counts of loaded products; markers of products hidden because
     they left the web; links forgotten where the shop row is gone or the article deleted."""
     loaded = valid[

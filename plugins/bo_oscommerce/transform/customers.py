@@ -28,8 +28,6 @@ from bo_oscommerce.transform.emails import DEFAULT_COLLATION, compare_keys
 ZERO_DATE = "0000-00-00 00:00:00"  # what the shop stores for "no birthday"
 GENDER = {"herr": "m", "frau": "f"}
 SALUTATION = {"m": "Herr", "f": "Frau"}
-
-
 def birthdays(values: pd.Series, today: date) -> tuple[pd.Series, pd.Series]:
     """BO's Geburtstag as customers_dob, and a mask of birthdays dropped as implausible."""
     parsed = pd.to_datetime(values, errors="coerce")
@@ -43,7 +41,7 @@ def birthdays(values: pd.Series, today: date) -> tuple[pd.Series, pd.Series]:
 
 
 def no_birthday(dob: pd.Series, columns: ShopColumns) -> pd.Series:
-    """ "No birthday" as the shop's column holds it: 2.3's NOT NULL datetime takes the zero
+    """"No birthday" as the shop's column holds it: 2.3's NOT NULL datetime takes the zero
     date, CE Phoenix's nullable DATE takes NULL."""
     if not columns.spec("customers", "customers_dob").nullable:
         return dob
@@ -146,7 +144,6 @@ def entry_zone(zone_ids: pd.Series, states: pd.Series) -> pd.Series:
 
 
 # --- shop -> BO -----------------------------------------------------------------------------
-
 
 def build_new_contacts(
     shop_customers: pd.DataFrame,

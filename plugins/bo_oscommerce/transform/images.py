@@ -48,7 +48,7 @@ def source_path(bildpfad: str, strip_prefixes: list[str]) -> tuple[str | None, s
     for prefix in strip_prefixes:
         norm = prefix.strip().replace("\\", "/").rstrip("/")
         if norm and (path.lower() == norm.lower() or path.lower().startswith(norm.lower() + "/")):
-            path = path[len(norm) :]
+            path = path[len(norm):]
             break
     else:
         if path.startswith("/") or _DRIVE.match(path) or "://" in path:

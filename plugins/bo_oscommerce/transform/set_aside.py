@@ -58,7 +58,9 @@ def _canonical(value: Any) -> str:
     return str(value)
 
 
-def memo_rows(found: pd.Series, rejected: pd.DataFrame, key: str, context: str) -> pd.DataFrame:
+def memo_rows(
+    found: pd.Series, rejected: pd.DataFrame, key: str, context: str
+) -> pd.DataFrame:
     """``key`` and memo of every key the checks set aside (``found``: the keys' fingerprints;
     ``rejected``: the verdict's ``key`` and ``reason``, one row per failed check)."""
     reasons = rejected.groupby("key", sort=False)["reason"].agg(
