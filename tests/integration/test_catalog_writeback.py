@@ -4,6 +4,7 @@ what to fix, and the next run heals it without duplicates."""
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import pytest
@@ -126,3 +127,35 @@ def test_a_write_back_refused_mid_catalog_stops_after_the_chunk_in_flight(reader
     assert web == scalar(shop, "SELECT COUNT(*) FROM products") - own == created + healed.inserted
     models = "SELECT COUNT(*) FROM products p JOIN (SELECT products_model FROM products GROUP BY 1 HAVING COUNT(*) > 1) d ON d.products_model = p.products_model WHERE p.products_model LIKE 'A-%'"
     assert scalar(shop, models) == 0
+
+
+def test_a_load_that_fails_mid_catalog_loads_no_chunk_after_it(
+    bo_mariadb, flavoured_shop, staging, monkeypatch
+):
+    """In chunks the next chunk waits in the loading thread while one loads: when a load
+    raises, the step fails and no chunk queued behind it reaches the shop; the next run syncs
+    the whole catalog once."""
+    from bo_oscommerce.sync import products
+
+    shop = flavoured_shop.engine
+    own = scalar(shop, "SELECT COUNT(*) FROM products")
+    small = settings(catalog_chunk_rows=100)  # 120 articles with their texts: several chunks
+    real, calls = products.load_products, []
+
+    def first_load_fails(*args, **kwargs):
+        calls.append(len(args[1]))
+        if len(calls) == 1:
+            time.sleep(0.5)  # the next chunk is built and waits in the thread meanwhile
+            raise RuntimeError("the shop went away")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(products, "load_products", first_load_fails)
+    with pytest.raises(RuntimeError, match="the shop went away"):
+        sync(bo_mariadb, shop, full=True, key="broken", tenant=small)
+    assert len(calls) == 1  # no chunk after the failed one was loaded
+    assert scalar(shop, "SELECT COUNT(*) FROM products") == own
+    monkeypatch.setattr(products, "load_products", real)
+    healed = sync(bo_mariadb, shop, full=True, key="healed", tenant=small)["products"]
+    assert healed.failed is None and healed.inserted > 0 and len(calls) == 1
+    linked = scalar(bo_mariadb, "SELECT COUNT(*) FROM artikel WHERE osc_products_id IS NOT NULL")
+    assert linked == scalar(shop, "SELECT COUNT(*) FROM products") - own == healed.inserted

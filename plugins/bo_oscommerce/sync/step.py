@@ -29,11 +29,11 @@ declaration and the entity's own rules, and the task calls ``run_step``.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import functools
 import gc
 import logging
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -196,9 +196,8 @@ def run_step(step: Step) -> EntityReport:
     total: EntityReport | None = None
     chunks = 0
     pending: _Loading | None = None
-    # a helper thread only for a step that overlaps its chunks
-    loader = ThreadPoolExecutor(1, thread_name_prefix="load") if step.overlaps else None
-    with loader or contextlib.nullcontext() as pool:
+    loader = _Loader() if step.overlaps else None  # a helper thread only for these
+    try:
         for _ in step.parts(columns):
             if pending is not None and step.settle_before_part():
                 total, pending = _add(total, _settle(step, pending)), None
@@ -206,12 +205,10 @@ def run_step(step: Step) -> EntityReport:
                     break
             built, checked = _check_part(step, columns)
             chunks += 1
-            if not step.overlaps:
+            if loader is None:
                 total = _add(total, _finish(step, *_write_part(step, built, checked)))
-            else:  # the chunk's own copy of the step: the next chunk's build replaces its state
-                assert pool is not None
-                chunk = copy.copy(step)
-                loading = _Loading(chunk, pool.submit(_load_part, chunk, built, checked))
+            else:
+                loading = loader.submit(step, built, checked)
                 if pending is not None:
                     total = _add(total, _settle(step, pending))
                 pending = loading
@@ -219,6 +216,13 @@ def run_step(step: Step) -> EntityReport:
                 break
         if pending is not None:
             total = _add(total, _settle(step, pending))
+    except BaseException:
+        if loader is not None:
+            loader.stop.set()  # the step fails: a chunk not yet loading is not started
+        raise
+    finally:
+        if loader is not None:
+            loader.pool.shutdown()
     assert total is not None, "a step has at least one part"
     if chunks > 1:
         total.notes.append(f"done in {chunks} chunks of the catalog, each its own transaction")
@@ -244,6 +248,32 @@ class _Loading:
 
     chunk: Step
     load: Future[tuple[EntityReport, LoadResult, pd.DataFrame]]
+
+
+class _Loader:
+    """The helper thread of a step that ``overlaps``: loads one chunk at a time, in chunk
+    order, each on its own copy of the step (the next chunk's build replaces the step's
+    state). Once a load raised or the step failed, the chunks queued behind it are not
+    written into the shop."""
+
+    def __init__(self) -> None:
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="load")
+        self.stop = threading.Event()
+
+    def submit(self, step: Step, built: Built, checked: Validated) -> _Loading:
+        chunk = copy.copy(step)
+        return _Loading(chunk, self.pool.submit(self._load, chunk, built, checked))
+
+    def _load(
+        self, step: Step, built: Built, checked: Validated
+    ) -> tuple[EntityReport, LoadResult, pd.DataFrame]:
+        if self.stop.is_set():
+            raise RuntimeError(f"{step.label} {step.entity}: chunk not loaded, the step failed")
+        try:
+            return _load_part(step, built, checked)
+        except BaseException:
+            self.stop.set()
+            raise
 
 
 def _settle(step: Step, loading: _Loading) -> EntityReport:
