@@ -59,10 +59,11 @@ class ShopCategories:
                 "sort_order": self.rows["sort_order"].fillna(0).astype("int64").to_numpy(),
             }
         )
+        keys = self.keys
+        self.key_by_id = dict(zip(keys["shop_id"].tolist(), keys["natural_key"], strict=True))
 
     def key_of(self, categories_id: int) -> str | None:
-        match = self.keys.loc[self.keys["shop_id"] == int(categories_id), "natural_key"]
-        return None if match.empty else str(match.iloc[0])
+        return self.key_by_id.get(int(categories_id))
 
     def children_of(self, ids: set[int]) -> set[int]:
         parents = self.rows["parent_id"].fillna(0).astype("int64")
