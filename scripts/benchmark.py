@@ -1479,7 +1479,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--rounds", type=int,
         help="runs of the full sync, the executemany baseline and the no-op, whose median the "
-        f"ratios take (default {DEFAULT_ROUNDS} up to {ROUNDS_UP_TO:_} articles, else 1)",
+        f"ratios take (default {DEFAULT_ROUNDS} up to {_n(ROUNDS_UP_TO)} articles, else 1)",
     )  # fmt: skip
     parser.add_argument("--worker", nargs=2, metavar=("SCENARIO", "STATE"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
