@@ -147,3 +147,30 @@ def test_where_and_urls_per_dialect() -> None:
     url = for_name("sqlite").url_for("shop_demo", Conn())
     assert url.database == "file:/data/shop.db" and dict(url.query) == {"mode": "rw", "uri": "true"}
     assert for_name("sqlite").where(url) == "sqlite file /data/shop.db"
+
+
+def test_preferred_tls_context_is_built_on_first_use_and_shared(monkeypatch):
+    """A PyMySQL connection without TLS settings gets a stand-in for the preferred-TLS
+    context: the real context (the system's CA store) is built only when a server offers TLS
+    and the handshake uses it, and then once for every connection of the process."""
+    import ssl
+
+    built: list[ssl.SSLContext] = []
+    real = ssl.create_default_context
+
+    def counted(*args, **kwargs):
+        built.append(real(*args, **kwargs))
+        return built[-1]
+
+    monkeypatch.setattr(ssl, "create_default_context", counted)
+    fresh = dialects._shared_tls_connection_class.__wrapped__  # not this process's shared one
+    connection_class = fresh()
+    connection = connection_class.__new__(connection_class)  # not connected: no server needed
+    first = connection._create_ssl_ctx({})
+    second = connection_class.__new__(connection_class)._create_ssl_ctx({})
+    assert built == []  # a connection to a server without TLS never builds one
+    assert first.verify_mode == ssl.CERT_NONE  # PyMySQL's preferred mode: no CA, no check
+    assert first.wrap_socket.__self__ is built[0]  # the handshake gets the real context
+    assert second.check_hostname is False and len(built) == 1
+    own = connection._create_ssl_ctx({"ca": None, "verify_mode": True})
+    assert own is built[1] and own.verify_mode == ssl.CERT_REQUIRED  # own settings: own context

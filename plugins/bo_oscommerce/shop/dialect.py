@@ -413,9 +413,11 @@ DIALECTS: dict[str, Dialect] = {"mysql": _MYSQL, "mariadb": _MYSQL, "sqlite": SQ
 def _connect_sharing_tls_context(
     _dialect: Any, _record: Any, cargs: Any, cparams: dict[str, Any]
 ) -> Any:
-    """A PyMySQL connection that reuses one TLS context per process: without TLS settings
-    PyMySQL builds a fresh ``ssl.create_default_context()`` per connection (loading the
-    system's CA store, ~25 ms of CPU), which made each watcher look cost 15x its query."""
+    """A PyMySQL connection that builds PyMySQL's preferred (optional) TLS context once per
+    process, and only when a server offers TLS: PyMySQL builds a fresh
+    ``ssl.create_default_context()`` per connection (loading the system's CA store, ~25 ms
+    of CPU), which made each watcher look cost 15x its query, and every task process paid
+    it once even against a server without TLS."""
     return _shared_tls_connection_class()(*cargs, **cparams)
 
 
@@ -423,15 +425,24 @@ def _connect_sharing_tls_context(
 def _shared_tls_connection_class() -> type:
     import pymysql.connections
 
-    preferred: list[Any] = []  # the one context for PyMySQL's preferred (optional) TLS
+    class PreferredTls:
+        """Stands in for the preferred-TLS context; the real one is built on first use (the
+        TLS handshake with a server that offers it), then shared by every connection."""
+
+        @functools.cached_property
+        def context(self) -> Any:
+            return pymysql.connections.Connection._create_ssl_ctx(None, {})  # uses no self
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.context, name)
+
+    preferred = PreferredTls()
 
     class SharedTlsConnection(pymysql.connections.Connection):
         def _create_ssl_ctx(self, sslp: Any) -> Any:
             if sslp:  # the connection's own TLS settings: its own context
                 return super()._create_ssl_ctx(sslp)
-            if not preferred:
-                preferred.append(super()._create_ssl_ctx(sslp))
-            return preferred[0]
+            return preferred
 
     return SharedTlsConnection
 
