@@ -19,12 +19,18 @@ from bo_oscommerce.errors import TRANSIENT, explain, mysql_code
 from bo_oscommerce.shop import tables as shop_tables
 from bo_oscommerce.shop.flavour import detect
 from bo_oscommerce.sync.reset import RESET_READS
-from bo_oscommerce.sync.run import CATALOG_READS, CUSTOMER_READS, EXTRACTS, ORDER_READS
+from bo_oscommerce.sync.run import (
+    CATALOG_READS,
+    CUSTOMER_READS,
+    EXTRACTS,
+    FULL_EXTRACT,
+    ORDER_READS,
+)
 from bo_oscommerce.sync.writeback import WRITE_STATEMENTS
 
 # every statement the sync reads BO with, run so that it returns no rows
 BO_READS = {
-    **{sql: {"full_sync": 1} for sql, _ in EXTRACTS.values()},
+    **{sql: FULL_EXTRACT for sql, _ in EXTRACTS.values()},
     **CATALOG_READS,
     **CUSTOMER_READS,
     **ORDER_READS,

@@ -41,10 +41,15 @@ def mark_text(value: Any) -> str:
     return "" if value is None or value != value else str(value)
 
 
-def bo_marks(bo: sa.Engine, kind: str) -> dict[str, str]:
+def statement_marks(bo: sa.Engine, statement: str) -> dict[str, str]:
+    """The first row of a BO look (``include/sql/bo/<statement>.sql``) as marks."""
     from bo_oscommerce.bo.rows import first_row
 
-    return {f"bo.{k}": mark_text(v) for k, v in first_row(bo, BO_LOOK[kind]).items()}
+    return {f"bo.{k}": mark_text(v) for k, v in first_row(bo, statement).items()}
+
+
+def bo_marks(bo: sa.Engine, kind: str) -> dict[str, str]:
+    return statement_marks(bo, BO_LOOK[kind])
 
 
 def _shop_marks(shop: sa.Engine, kind: str) -> dict[str, str] | None:

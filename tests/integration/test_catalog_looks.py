@@ -119,3 +119,64 @@ def test_an_article_set_aside_in_the_shop_does_not_keep_the_check_running(
     sync(bo, shop, key="fifth")
     assert whole_reads.count("extract_artikel_verknuepft") == checks
     assert rows(shop, "SELECT products_status FROM products WHERE products_model = 'A-000002'") == [(0,)]
+
+
+@pytest.fixture
+def text_questions(monkeypatch):
+    """Per extract of the articles: whether it asked every article about its texts."""
+    asked: list[int] = []
+    real = bo_io.query_parts
+
+    def recorded(engine, name, params=None, *args, **kwargs):
+        if name == "extract_artikel":
+            asked.append(params["texte_pruefen"])
+        return real(engine, name, params, *args, **kwargs)
+
+    monkeypatch.setattr(bo_io, "query_parts", recorded)
+    return asked
+
+
+def _names(shop, model: str) -> dict[str, str]:
+    return dict(rows(shop, "SELECT l.code, d.products_name FROM products p JOIN products_description d "
+                           "ON d.products_id = p.products_id JOIN languages l ON l.languages_id = "
+                           "d.language_id WHERE p.products_model = :m", m=model))  # fmt: skip
+
+
+def test_texts_are_asked_about_only_while_they_change_and_every_text_change_arrives(
+    bo_mariadb, flavoured_shop, staging, text_questions
+):
+    bo, shop = bo_mariadb, flavoured_shop.engine
+    sync(bo, shop, full=True, key="first")
+    first, second, third = [nr for (nr,) in rows(bo, (
+        "SELECT a.artikel_nr FROM artikel a WHERE a.osc_products_id IS NOT NULL AND 2 = "
+        "(SELECT COUNT(*) FROM artikel_text t WHERE t.artikel_nr = a.artikel_nr) ORDER BY 1"
+    ))][:3]  # fmt: skip
+    sync(bo, shop, key="second")  # no marks yet: asks, finds no article due for its texts
+    sync(bo, shop, key="third")
+    assert text_questions == [1, 1, 0]  # the quiet third run asks only the articles' columns
+
+    # a text changed alone, the article's own row untouched
+    touch(bo, "UPDATE artikel_text SET bezeichnung = 'Neuer Name', geaendert_am = :t "
+              "WHERE artikel_nr = :n AND sprache = 'D'", n=first)  # fmt: skip
+    assert sync(bo, shop, key="fourth")["products"].updated == 1
+    assert _names(shop, first)["de"] == "Neuer Name"
+    sync(bo, shop, key="fifth")  # the fourth found an article due for its text: asks again
+    sync(bo, shop, key="sixth")
+    assert text_questions[3:] == [1, 1, 0]
+
+    # another text changed within the second of the latest change: the latest stamp stays
+    touch(bo, "UPDATE artikel_text SET bezeichnung = 'Zweiter Name', geaendert_am = :t "
+              "WHERE artikel_nr = :n AND sprache = 'D'", n=second)  # fmt: skip
+    assert sync(bo, shop, key="seventh")["products"].updated == 1
+    assert _names(shop, second)["de"] == "Zweiter Name"
+
+    # a text deleted: no stamp moves, only the count of texts
+    sync(bo, shop, key="eighth")
+    german = _names(shop, third)["de"]
+    assert _names(shop, third)["en"] != german
+    with bo.begin() as conn:
+        conn.execute(sa.text("DELETE FROM artikel_text WHERE artikel_nr = :n AND sprache = 'E'"),
+                     {"n": third})  # fmt: skip
+    assert sync(bo, shop, key="ninth")["products"].updated == 1
+    assert _names(shop, third)["en"] == german
+    assert text_questions[6:] == [1, 1, 1]

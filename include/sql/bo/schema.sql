@@ -92,6 +92,8 @@ CREATE TABLE artikel_text (
 -- an incremental run asks per article whether a text changed since its last sync, and how
 -- many texts it has: both answered from this index alone
 CREATE INDEX idx_artikel_text_stand ON artikel_text (artikel_nr, geaendert_am);
+-- the look that spares those questions while no text changed (look_artikel_texte.sql)
+CREATE INDEX idx_artikel_text_geaendert_am ON artikel_text (geaendert_am);
 
 -- Lagerbestand: stock per warehouse; available = bestand - reserviert
 CREATE TABLE lagerbestand (

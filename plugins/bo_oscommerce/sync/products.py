@@ -35,6 +35,7 @@ from bo_oscommerce.staging import read_frame, read_parts
 from bo_oscommerce.sync.report import EntityReport
 from bo_oscommerce.sync.run import (
     CATALOG_TABLES,
+    FULL_EXTRACT,
     Run,
     count_changed,
     marker_changed,
@@ -96,10 +97,8 @@ DRIFT_LOOK = "products_drift"  # looks.keep: the marks of the last drift check t
 def _drift_marks(run: Run, offline: set[str]) -> dict[str, str]:
     """What the drift check reads, in a few aggregates: BO's links, the groups offline, and
     the products the shop shows (how many, the sum of their ids and of their squares)."""
-    from bo_oscommerce.bo.rows import first_row
-    from bo_oscommerce.looks import mark_text
+    from bo_oscommerce.looks import mark_text, statement_marks
 
-    links = first_row(run.bo, "look_artikel_verknuepft")
     p = t.products.c
     shown = sa.select(
         sa.func.count(), sa.func.sum(p.products_id), sa.func.sum(p.products_id * p.products_id)
@@ -107,7 +106,7 @@ def _drift_marks(run: Run, offline: set[str]) -> dict[str, str]:
     with run.shop.connect() as conn:
         count, ids, squares = conn.execute(shown).one()
     return {
-        **{f"bo.{key}": mark_text(value) for key, value in links.items()},
+        **statement_marks(run.bo, "look_artikel_verknuepft"),
         "bo.offline": ",".join(sorted(offline)),
         "shop.shown": f"{count}/{mark_text(ids)}/{mark_text(squares)}",
     }
@@ -165,7 +164,7 @@ def _drifted(
     back = set(visible.loc[hidden_or_gone & ~is_in(visible["artikel_nr"], seen), "artikel_nr"])
     more, cleaned = products.iloc[:0], None
     if back:  # rare (a group came back, a product was deleted): read those articles whole
-        articles = bo_io.query(run.bo, "extract_artikel", {"full_sync": 1})
+        articles = bo_io.query(run.bo, "extract_artikel", FULL_EXTRACT).drop(columns="nur_texte")
         more, _, cleaned = build(articles[articles["artikel_nr"].astype(str).isin(back)])
     return (
         pd.concat([products, more], ignore_index=True),

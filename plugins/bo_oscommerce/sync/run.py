@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 # name -> (BO statement, parameters; None: depends on full/incremental)
 EXTRACTS = {
     "groups": ("extract_warengruppen", {}),
-    "articles": ("extract_artikel", None),
+    "articles": ("extract_artikel", None),  # and ``texte_pruefen`` (``_article_texts``)
     "vat": ("extract_umsatzsteuer", {}),
     "stock": ("extract_artikel_bestand", None),  # the extracted articles' stock
 }
@@ -47,6 +47,7 @@ CATALOG_READS = {
     "extract_artikel_verknuepft": {},
     "extract_artikel_bilder": {},  # the images step's (tenants with the images setting)
     "look_artikel_verknuepft": {},  # the products drift check's look
+    "look_artikel_texte": {},  # an incremental extract's look at the texts
     "extract_artikel_bestand_von": {"nummern": ["A-1"]},  # an incremental run's stock
 }
 CUSTOMER_READS = {
@@ -68,6 +69,8 @@ ORDER_READS = {
     "extract_lieferungen": {"delivered": 3},
     "extract_kontakte_adresse": {},
 }
+FULL_EXTRACT = {"full_sync": 1, "texte_pruefen": 1}  # every extract's parameters, whole
+TEXTS_LOOK = "article_texts"  # looks.keep: BO's texts when no article was due for them alone
 CATALOG_TABLES = [
     "categories",
     "categories_description",
@@ -103,27 +106,75 @@ def extract(run: Run) -> dict[str, Any]:
     stock grow with the catalog: they are staged in parts (``catalog_chunk_rows``, an
     article's rows in one part) and never held whole."""
     paths, counts = {}, {}
+    texts = _ArticleTexts(run)
     for name, (sql, params) in EXTRACTS.items():
-        params = params if params is not None else {"full_sync": 1 if run.full else 0}
+        params = params if params is not None else texts.params()
         if name in PARTED:
             paths[name], counts[name] = write_parts(
-                run.staging / f"bo_{name}", _parts(run, name, sql, params, paths)
+                run.staging / f"bo_{name}", _parts(run, name, sql, params, paths, texts)
             )
             continue
         frame = bo_io.query(run.bo, sql, params)
         paths[name] = write_frame(run.staging / f"bo_{name}.parquet", frame)
         counts[name] = len(frame)
+    texts.remember()
     log.info("%s: extracted from BO %s", run.settings.label, counts)
     return {"paths": paths, "counts": counts}
 
 
+class _ArticleTexts:
+    """Whether an incremental extract asks, per article, if a text changed or was deleted
+    since its last sync (two index look-ups per article, most of a no-op run's extract). It
+    need not while BO's texts (``look_artikel_texte``: count, latest change) are as they were
+    at the last extract that found no article due for its texts alone: since then no text
+    changed, and an article's own write-back (its marker covers its texts) or its own change
+    brings it along anyway. The marks are taken before the extract reads, so a text changed
+    during it is seen by the next run's look."""
+
+    def __init__(self, run: Run) -> None:
+        from bo_oscommerce import looks
+
+        self.run, self.text_only = run, 0
+        self.marks = None if run.full else looks.statement_marks(run.bo, "look_artikel_texte")
+        kept = looks.quiet_marks(run.settings.id, TEXTS_LOOK) if self.marks else None
+        self.check = kept is None or kept["marks"] != self.marks
+
+    def params(self) -> dict[str, int]:
+        return {"full_sync": 1 if self.run.full else 0, "texte_pruefen": int(self.check)}
+
+    def counted(self, parts: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        """The articles' parts without ``nur_texte``, counting the articles it marks."""
+        for part in parts:
+            self.text_only += int(part["nur_texte"].astype(int).sum())
+            yield part.drop(columns="nur_texte")
+
+    def remember(self) -> None:
+        """Keep the marks if no article was due for its texts alone (a full extract asks
+        nothing per article, so it leaves them as they are)."""
+        from bo_oscommerce import looks
+
+        if self.marks is None:
+            return
+        if self.text_only:
+            looks.forget(self.run.settings.id, TEXTS_LOOK)
+        else:
+            looks.keep(self.run.settings.id, TEXTS_LOOK, self.run.run_key, self.marks)
+
+
 def _parts(
-    run: Run, name: str, sql: str, params: dict[str, Any], paths: dict[str, str]
+    run: Run,
+    name: str,
+    sql: str,
+    params: dict[str, Any],
+    paths: dict[str, str],
+    texts: _ArticleTexts,
 ) -> Iterator[pd.DataFrame]:
     if name == "stock" and not run.full:  # the stock of the articles just extracted
         numbers = _extracted(paths)
         return bo_io.query_for(run.bo, "extract_artikel_bestand_von", "nummern", numbers)
-    return bo_io.query_parts(run.bo, sql, params, run.settings.catalog_chunk_rows, "artikel_nr")
+    chunk = run.settings.catalog_chunk_rows
+    parts = bo_io.query_parts(run.bo, sql, params, chunk, "artikel_nr")
+    return texts.counted(parts) if name == "articles" else parts
 
 
 def _extracted(paths: dict[str, str]) -> list[str]:
