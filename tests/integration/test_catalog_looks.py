@@ -180,3 +180,33 @@ def test_texts_are_asked_about_only_while_they_change_and_every_text_change_arri
     assert sync(bo, shop, key="ninth")["products"].updated == 1
     assert _names(shop, third)["en"] == german
     assert text_questions[6:] == [1, 1, 1]
+
+
+def test_deleted_articles_are_searched_for_only_when_bo_articles_or_links_changed(
+    bo_mariadb, flavoured_shop, staging, whole_reads
+):
+    bo, shop = bo_mariadb, flavoured_shop.engine
+    sync(bo, shop, full=True, key="first")
+    sync(bo, shop, key="second")  # searches, finds none: keeps BO's links as marks
+    sync(bo, shop, key="third")
+    assert whole_reads.count("extract_artikel_geloescht") == 2  # the first's, the second's
+
+    # a link cleared in BO (the sync's own record of it stays), then that article deleted:
+    # no link count moves with the deletion, only the count of articles
+    nr = scalar(bo, "SELECT MIN(artikel_nr) FROM artikel WHERE osc_products_id IS NOT NULL")
+    pid = _pid(bo, nr)
+    with bo.begin() as conn:
+        conn.execute(sa.text("UPDATE artikel SET osc_products_id = NULL WHERE artikel_nr = :n"),
+                     {"n": nr})  # fmt: skip
+    sync(bo, shop, key="fourth")
+    sync(bo, shop, key="fifth")
+    assert whole_reads.count("extract_artikel_geloescht") == 3
+    assert rows(shop, "SELECT products_status FROM products WHERE products_id = :p", p=pid) == [(1,)]
+    with bo.begin() as conn:
+        for table in ("artikel_text", "lagerbestand", "artikel"):
+            conn.execute(sa.text(f"DELETE FROM {table} WHERE artikel_nr = :n"), {"n": nr})
+    report = sync(bo, shop, key="sixth")["products"]
+    assert whole_reads.count("extract_artikel_geloescht") == 4
+    assert report.hidden_by_reason == {"article was deleted in BO": [nr]}
+    assert rows(shop, "SELECT products_status, products_quantity FROM products "
+                      "WHERE products_id = :p", p=pid) == [(0, 0)]  # fmt: skip

@@ -149,10 +149,34 @@ def load_categories(
     ones. ``remembered``: group -> natural key as last written (``osc_bindung``).
     """
     result = LoadResult(stale=pd.DataFrame(columns=STALE_COLUMNS))
+    writes = _Writes()
+    if not categories.empty:  # else nothing to place: the shop's tree is not read
+        _place(conn, categories, languages, default_code, columns, run_at, known, remembered,
+               result, writes)  # fmt: skip
+    _write(conn, writes, columns)
+    result.ids = pd.DataFrame(
+        writes.loaded, columns=["warengruppe_nr", "categories_id", "inserted", "natural_key"]
+    ).astype({"categories_id": "int64", "inserted": bool})
+    return result
+
+
+def _place(
+    conn: sa.Connection,
+    categories: pd.DataFrame,
+    languages: dict[str, int],
+    default_code: str,
+    columns: ShopColumns,
+    run_at: datetime,
+    known: dict[str, int],
+    remembered: dict[str, str],
+    result: LoadResult,
+    writes: _Writes,
+) -> None:
+    """Each level of groups, parents first: its categories found or created (planned into
+    ``writes``), its rows without a placed parent or with an ambiguous match set aside."""
     shop = ShopCategories(conn, languages[default_code])
     assigned: dict[str, int] = dict(known)
     taken = set(known.values())
-    writes = _Writes()
     placeholder = placeholder_row(
         [columns.spec("categories", c) for c in columns.columns_of("categories")], "categories_id"
     )
@@ -184,11 +208,6 @@ def load_categories(
                 row["warengruppe_nr"], cid, is_new,
                 natural_key(parent_id, names[languages[default_code]]),
             ))  # fmt: skip
-    _write(conn, writes, columns)
-    result.ids = pd.DataFrame(
-        writes.loaded, columns=["warengruppe_nr", "categories_id", "inserted", "natural_key"]
-    ).astype({"categories_id": "int64", "inserted": bool})
-    return result
 
 
 def _plan_row(

@@ -347,6 +347,13 @@ def load_products(
     ``products`` rows passed validation; ``run_at`` is in the shop's local time;
     ``images_copied``: ``products_image`` is the images step's, left alone here."""
     result = LoadResult(stale=pd.DataFrame(columns=STALE_COLUMNS))
+    if products.empty:  # nothing to resolve or compare (a quiet incremental run)
+        result.ids = pd.DataFrame({
+            "artikel_nr": pd.Series(dtype=object),
+            "products_id": pd.Series(dtype="int64"),
+            "inserted": pd.Series(dtype=bool),
+        })  # fmt: skip
+        return result
     table, master = products_table(columns, master_column)
     tracked = PRODUCT_COLUMNS + ([master] if master else [])
     if images_copied:  # the images step's column (sync/images.py)

@@ -92,12 +92,14 @@ def _category_ids(run: Run, paths: dict[str, str]) -> dict[str, int]:
 
 
 DRIFT_LOOK = "products_drift"  # looks.keep: the marks of the last drift check that found none
+DELETED_LOOK = "products_deleted"  # looks.keep: BO's links when the last search found none
 
 
-def _drift_marks(run: Run, offline: set[str]) -> dict[str, str]:
-    """What the drift check reads, in a few aggregates: BO's links, the groups offline, and
-    the products the shop shows (how many, the sum of their ids and of their squares)."""
-    from bo_oscommerce.looks import mark_text, statement_marks
+def _drift_marks(run: Run, offline: set[str], links: dict[str, str]) -> dict[str, str]:
+    """What the drift check reads, in a few aggregates: BO's links (``links``), the groups
+    offline, and the products the shop shows (how many, the sum of their ids and of their
+    squares)."""
+    from bo_oscommerce.looks import mark_text
 
     p = t.products.c
     shown = sa.select(
@@ -106,14 +108,33 @@ def _drift_marks(run: Run, offline: set[str]) -> dict[str, str]:
     with run.shop.connect() as conn:
         count, ids, squares = conn.execute(shown).one()
     return {
-        **statement_marks(run.bo, "look_artikel_verknuepft"),
+        **links,
         "bo.offline": ",".join(sorted(offline)),
         "shop.shown": f"{count}/{mark_text(ids)}/{mark_text(squares)}",
     }
 
 
+def _deleted(run: Run, links: dict[str, str] | None) -> pd.DataFrame:
+    """Articles the sync linked that BO no longer has. An incremental run searches for them
+    only when BO's articles or links (``links``, ``look_artikel_verknuepft``, taken before
+    the search) changed since the last search that found none."""
+    from bo_oscommerce import looks
+
+    tenant = run.settings.id
+    kept = looks.quiet_marks(tenant, DELETED_LOOK) if links is not None else None
+    if kept is not None and kept["marks"] == links:
+        return pd.DataFrame(columns=["artikel_nr", "osc_products_id"])
+    deleted = bo_io.query(run.bo, "extract_artikel_geloescht").astype({"artikel_nr": str})
+    if links is not None and len(deleted):
+        looks.forget(tenant, DELETED_LOOK)
+    elif links is not None:
+        looks.keep(tenant, DELETED_LOOK, run.run_key, links)
+    return deleted
+
+
 def _drifted(
     run: Run,
+    marks: dict[str, str],
     products: pd.DataFrame,
     hide: pd.DataFrame,
     offline: set[str],
@@ -133,7 +154,6 @@ def _drifted(
     from bo_oscommerce import looks
 
     tenant = run.settings.id
-    marks = _drift_marks(run, offline)
     kept = looks.quiet_marks(tenant, DRIFT_LOOK)
     if kept is not None and kept["marks"] == marks:
         return products, hide, None
@@ -262,6 +282,7 @@ class Products(Step):
             "columns": sorted(repr(spec) for spec in columns.values()),
         })  # fmt: skip
         self.seen: set[str] = set()  # incremental runs: the articles this run has built
+        self.links: dict[str, str] | None = None  # incremental runs: BO's links, looked at
         shared = _shared_natural_keys(paths["articles"])
         together, ready = [], None
         self.last = False
@@ -315,8 +336,12 @@ class Products(Step):
         if not self.run.full:
             self.seen |= set(products["artikel_nr"]) | set(self.hide["artikel_nr"])
             if self.last:
+                from bo_oscommerce.looks import statement_marks
+
+                self.links = statement_marks(self.run.bo, "look_artikel_verknuepft")
+                marks = _drift_marks(self.run, self.offline, self.links)
                 products, self.hide, more = _drifted(
-                    self.run, products, self.hide, self.offline, self.seen, self._build
+                    self.run, marks, products, self.hide, self.offline, self.seen, self._build
                 )
                 for rule, keys in (more.rules if more else {}).items():
                     cleaned.add(rule, pd.Series(keys))
@@ -336,9 +361,7 @@ class Products(Step):
     def checked(self, built: Built, checked: Validated) -> Validated:
         """An article set aside while in the shop is hidden there."""
         deleted = (
-            bo_io.query(self.run.bo, "extract_artikel_geloescht").astype({"artikel_nr": str})
-            if self.last
-            else pd.DataFrame(columns=["artikel_nr"])
+            _deleted(self.run, self.links) if self.last else pd.DataFrame(columns=["artikel_nr"])
         )
         self.hides = only_keys(
             self.run, _hides(self.hide, built.rows, checked.rejected, deleted), "artikel_nr"
