@@ -96,8 +96,8 @@ class FieldMap:
             index=frame.index,
         )
 
-    def records(self, frame: pd.DataFrame) -> list[dict[str, Any]]:
-        """The statement's parameters, one dict per row, as plain Python values."""
+    def parameters(self, frame: pd.DataFrame) -> dict[str, list[Any]]:
+        """The statement's parameters, column by column (name -> plain Python values)."""
         from bo_oscommerce.frames import frame_columns
 
         names = self.targets()
@@ -107,7 +107,14 @@ class FieldMap:
                 columns[at] = [
                     v.to_pydatetime() if isinstance(v, pd.Timestamp) else v for v in columns[at]
                 ]
-        return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+        return dict(zip(names, columns, strict=True))
+
+    def records(self, frame: pd.DataFrame) -> list[dict[str, Any]]:
+        """The statement's parameters, one dict per row, as plain Python values."""
+        columns = self.parameters(frame)
+        names = list(columns)
+        rows = zip(*columns.values(), strict=True)
+        return [dict(zip(names, row, strict=True)) for row in rows]
 
     def rows(self, data: pd.DataFrame | Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         """The statement's parameters from a frame (``records``) or from ready rows; a row

@@ -86,16 +86,24 @@ def write_parts(folder: Any, frames: Iterable[pd.DataFrame]) -> tuple[str, int]:
     return str(folder), rows
 
 
-def read_parts(path: Any, columns: list[str] | None = None) -> Iterator[pd.DataFrame]:
-    """The parts ``write_parts`` wrote, in order (a single file is its one part); only
-    ``columns`` where given."""
+def _part_files(path: Any) -> list[Any]:
     from airflow.sdk import ObjectStoragePath
 
     path = ObjectStoragePath(str(path))
-    files = sorted(path.iterdir(), key=lambda p: p.name) if path.is_dir() else [path]
+    return sorted(path.iterdir(), key=lambda p: p.name) if path.is_dir() else [path]
+
+
+def count_parts(path: Any) -> int:
+    """How many parts ``read_parts`` will yield."""
+    return len(_part_files(path))
+
+
+def read_parts(path: Any, columns: list[str] | None = None) -> Iterator[pd.DataFrame]:
+    """The parts ``write_parts`` wrote, in order (a single file is its one part); only
+    ``columns`` where given."""
     import pandas as pd
 
-    for part in files:
+    for part in _part_files(path):
         with part.open("rb") as handle:
             yield pd.read_parquet(io.BytesIO(handle.read()), columns=columns)
 

@@ -174,3 +174,23 @@ def test_preferred_tls_context_is_built_on_first_use_and_shared(monkeypatch):
     assert second.check_hostname is False and len(built) == 1
     own = connection._create_ssl_ctx({"ca": None, "verify_mode": True})
     assert own is built[1] and own.verify_mode == ssl.CERT_REQUIRED  # own settings: own context
+
+
+@pytest.mark.parametrize("dialect", [MySQL(), SQLite()], ids=["mysql", "sqlite"])
+def test_rows_given_column_by_column_bind_as_rows_do(dialect):
+    """A frame's write-back goes to the driver column by column; the driver gets what it gets
+    for the same rows given one by one (a name used twice in the statement included)."""
+    from sqlalchemy.dialects import mysql, sqlite
+
+    engine_dialect = (
+        mysql.dialect(paramstyle="pyformat") if isinstance(dialect, MySQL) else sqlite.dialect()
+    )
+    compiled = sa.text("UPDATE t SET a = :a, b = :b WHERE k = :k AND a <> :a").compile(
+        dialect=engine_dialect
+    )
+    rows = [{"k": "x", "a": 1, "b": None}, {"k": "y", "a": 2, "b": "zwei"}]
+    columns = {"k": ["x", "y"], "a": [1, 2], "b": [None, "zwei"]}
+    assert dialect.bind_columns(compiled, columns) == dialect.bind_many(compiled, rows)
+    if isinstance(dialect, SQLite):  # PyMySQL itself refuses a missing name when it runs
+        with pytest.raises(KeyError):  # a parameter without its column never runs
+            dialect.bind_columns(compiled, {"k": ["x"], "a": [1]})

@@ -69,8 +69,22 @@ def execute_many(
     if not rows:
         return 0
     compiled = sa.text(load_statement(f"bo/{name}.sql")).compile(dialect=target.dialect)
-    sql = str(compiled)
-    params = dialect_of(target).bind_many(compiled, rows)  # as the driver wants them
+    return _execute(target, str(compiled), dialect_of(target).bind_many(compiled, rows))
+
+
+def execute_columns(
+    target: sa.Engine | sa.Connection, name: str, columns: Mapping[str, Sequence[Any]]
+) -> int:
+    """``execute_many`` of rows given column by column (name -> values, equally long): a
+    frame's rows go to the driver without a dict per row."""
+    if not columns or not len(next(iter(columns.values()))):
+        return 0
+    compiled = sa.text(load_statement(f"bo/{name}.sql")).compile(dialect=target.dialect)
+    return _execute(target, str(compiled), dialect_of(target).bind_columns(compiled, columns))
+
+
+def _execute(target: sa.Engine | sa.Connection, sql: str, params: list[Any]) -> int:
+    """``params`` as the driver wants them; on an engine in a transaction of its own."""
     if isinstance(target, sa.Engine):
         with target.begin() as conn:
             return _executemany(conn, sql, params)

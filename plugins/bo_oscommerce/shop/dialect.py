@@ -146,6 +146,14 @@ class Dialect:
         """Every row of ``rows`` as ``bind`` would give it, for the driver's ``executemany``."""
         return [self.bind(compiled, row) for row in rows]
 
+    def bind_columns(
+        self, compiled: sa.Compiled, columns: Mapping[str, Sequence[Any]]
+    ) -> list[Any]:
+        """``bind_many`` of rows given column by column (name -> values, equally long)."""
+        names = list(columns)
+        rows = zip(*columns.values(), strict=True)
+        return self.bind_many(compiled, [dict(zip(names, row, strict=True)) for row in rows])
+
 
 class MySQL(Dialect):
     """MySQL and MariaDB through PyMySQL: the merchants' shops, and BO where it runs there."""
@@ -403,6 +411,12 @@ class SQLite(Dialect):
     def bind_many(self, compiled: sa.Compiled, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
         names = list(compiled.positiontup or ())
         return [tuple(row[n] for n in names) for row in rows]
+
+    def bind_columns(
+        self, compiled: sa.Compiled, columns: Mapping[str, Sequence[Any]]
+    ) -> list[Any]:
+        # no dict per row: the columns in statement order, zipped
+        return list(zip(*(columns[n] for n in compiled.positiontup or ()), strict=True))
 
 
 _MYSQL = MySQL()

@@ -31,7 +31,7 @@ from bo_oscommerce.shop import tables as t
 from bo_oscommerce.shop.columns import ShopColumns
 from bo_oscommerce.shop.common import LoadResult, natural_text, tax_class_ids
 from bo_oscommerce.shop.products import hide_products, load_products, products_table
-from bo_oscommerce.staging import read_frame, read_parts
+from bo_oscommerce.staging import count_parts, read_frame, read_parts
 from bo_oscommerce.sync.report import EntityReport
 from bo_oscommerce.sync.run import (
     CATALOG_TABLES,
@@ -283,12 +283,18 @@ class Products(Step):
         })  # fmt: skip
         self.seen: set[str] = set()  # incremental runs: the articles this run has built
         self.links: dict[str, str] | None = None  # incremental runs: BO's links, looked at
-        shared = _shared_natural_keys(paths["articles"])
+        # one part: every article is in the one chunk anyway
+        parted = count_parts(paths["articles"]) > 1
+        shared = _shared_natural_keys(paths["articles"]) if parted else None
         together, ready = [], None
         self.last = False
         for part in read_parts(paths["articles"]):
             part = only_keys(run, part.astype({"artikel_nr": str}), "artikel_nr")
-            held = np.isin(_key_hashes(part["artikel_nr"]), shared)
+            held = (
+                np.isin(_key_hashes(part["artikel_nr"]), shared)
+                if shared is not None
+                else np.zeros(len(part), dtype=bool)
+            )
             together.append(part[held])
             if ready is not None and len(ready):
                 self.articles = ready

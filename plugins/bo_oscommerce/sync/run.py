@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import gc
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -101,10 +103,20 @@ class Run:
         return validation_cache(self.settings.id)
 
 
+@functools.cache
+def freeze_startup_objects() -> None:
+    """Once per process, before its first extract or step: the objects alive now (modules,
+    Airflow, GX, pandas) leave the garbage collector's view. They live as long as the
+    process, yet each full collection walked all of them: a quarter second, at random points
+    of a short run (the extract's rows, arriving as tuples, set off several)."""
+    gc.freeze()
+
+
 def extract(run: Run) -> dict[str, Any]:
     """BO frames into the staging location; returns their paths and row counts. Articles and
     stock grow with the catalog: they are staged in parts (``catalog_chunk_rows``, an
     article's rows in one part) and never held whole."""
+    freeze_startup_objects()
     paths, counts = {}, {}
     texts = _ArticleTexts(run)
     for name, (sql, params) in EXTRACTS.items():

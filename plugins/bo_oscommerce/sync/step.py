@@ -30,8 +30,6 @@ declaration and the entity's own rules, and the task calls ``run_step``.
 from __future__ import annotations
 
 import copy
-import functools
-import gc
 import logging
 import threading
 from abc import ABC, abstractmethod
@@ -49,7 +47,7 @@ from bo_oscommerce.shop.common import LoadResult
 from bo_oscommerce.shop.dialect import BULK_PATHS
 from bo_oscommerce.shop.flavour import OSCOMMERCE, detect
 from bo_oscommerce.sync.report import EntityReport
-from bo_oscommerce.sync.run import Run, rejections
+from bo_oscommerce.sync.run import Run, freeze_startup_objects, rejections
 from bo_oscommerce.sync.writeback import Statement, WriteBackError, write_back
 from bo_oscommerce.transform.common import Cleaned
 
@@ -190,7 +188,7 @@ def run_step(step: Step) -> EntityReport:
     reads BO). A chunk whose write-back BO refuses stops the step there (with overlap: after
     the chunk in flight, whose rows the next run finds by their natural key, as after any
     refusal)."""
-    _freeze_startup_objects()
+    freeze_startup_objects()
     columns = step.target_columns = step.columns()
     step.flavour = detect(step.run.shop)
     total: EntityReport | None = None
@@ -228,14 +226,6 @@ def run_step(step: Step) -> EntityReport:
         total.notes.append(f"done in {chunks} chunks of the catalog, each its own transaction")
     total.shop = step.flavour.label
     return total
-
-
-@functools.cache
-def _freeze_startup_objects() -> None:
-    """Once per process, before its first step: the objects alive now (modules, Airflow, GX,
-    pandas) leave the garbage collector's view. They live as long as the process, yet each
-    full collection walked all of them: a quarter second, at random points of a short run."""
-    gc.freeze()
 
 
 def _add(total: EntityReport | None, part: EntityReport) -> EntityReport:

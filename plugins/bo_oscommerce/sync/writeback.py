@@ -58,6 +58,8 @@ def write(conn: sa.Connection | sa.Engine, fields: FieldMap, rows: Rows) -> int:
     """Run the declared statement of ``fields`` for every row; on a connection in the caller's
     transaction, on an engine in one of its own. Returns the row count."""
     assert fields.statement, f"{fields.table}: no BO statement declared"
+    if isinstance(rows, pd.DataFrame):
+        return bo_io.execute_columns(conn, fields.statement, fields.parameters(rows))
     return bo_io.execute_many(conn, fields.statement, fields.rows(rows))
 
 
