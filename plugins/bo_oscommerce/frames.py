@@ -7,7 +7,8 @@ chunks keeps the Python objects of a 100 000-row result from all existing at onc
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -16,6 +17,7 @@ import sqlalchemy as sa
 from bo_oscommerce.shop.dialect import dialect_of
 
 FETCH = 20_000
+T = TypeVar("T")
 
 
 def result_frame(result: sa.CursorResult[Any]) -> pd.DataFrame:
@@ -118,3 +120,23 @@ def frame_columns(frame: pd.DataFrame) -> list[list[Any]]:
 def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     columns = list(frame.columns)
     return [dict(zip(columns, row, strict=True)) for row in frame_rows(frame)]
+
+
+def prefetched(parts: Iterator[T]) -> Iterator[T]:
+    """``parts``, each made in a helper thread while the caller works on the one before: a
+    query's next part is fetched and framed while the previous one is staged (the driver
+    and the file writer leave the interpreter free while they wait or write). Every step of
+    ``parts``, its closing included, runs in that one thread, as a database connection opened
+    in it wants; two parts at most are held at once."""
+    done = object()
+    with ThreadPoolExecutor(1, thread_name_prefix="prefetch") as pool:
+        pending = pool.submit(next, parts, done)
+        try:
+            while (part := pending.result()) is not done:
+                pending = pool.submit(next, parts, done)
+                yield part
+        finally:
+            pending.cancel()
+            close = getattr(parts, "close", None)
+            if close is not None:
+                pool.submit(close).result()

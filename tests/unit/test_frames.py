@@ -6,6 +6,7 @@ from datetime import datetime
 
 import numpy as np
 import pandas as pd
+import pytest
 import sqlalchemy as sa
 
 from bo_oscommerce.frames import frame_records, frame_rows, query_parts, result_frame
@@ -92,3 +93,36 @@ def test_is_in_takes_keys_as_a_set_or_as_a_column_alike() -> None:
     assert is_in(values, pd.Series(["B-2", "A-1"], dtype=object)).tolist() == wanted
     assert is_in(values, pd.Series([1, 2])).tolist() == [False] * 5  # no text keys: pandas
     assert is_in(values.astype(object), pd.Series(["A-1", "B-2"])).tolist() == wanted
+
+
+def test_prefetched_parts_come_in_order_each_made_in_one_helper_thread():
+    """The next part is made in a helper thread while the caller stages the one before: the
+    same parts in the same order, every step (closing included) in that one thread, an
+    error raised where the caller reads, and a caller that stops early closes the source."""
+    import threading
+
+    from bo_oscommerce.frames import prefetched
+
+    threads: set[str] = set()
+    closed: list[str] = []
+
+    def source(count: int, fail_at: int | None = None):
+        try:
+            for number in range(count):
+                threads.add(threading.current_thread().name)
+                if number == fail_at:
+                    raise ValueError(f"part {number} unreadable")
+                yield number
+        finally:
+            closed.append(threading.current_thread().name)
+
+    assert list(prefetched(source(5))) == [0, 1, 2, 3, 4]
+    assert len(threads) == 1 and threading.current_thread().name not in threads
+    with pytest.raises(ValueError, match="part 2 unreadable"):
+        list(prefetched(source(5, fail_at=2)))
+    threads.clear()
+    closed.clear()
+    for part in prefetched(source(100)):
+        if part == 1:
+            break
+    assert len(closed) == 1 and closed[0] in threads  # closed, in its own thread

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from bo_oscommerce.bo import io as bo_io
 from bo_oscommerce.config import TenantSettings
+from bo_oscommerce.frames import prefetched
 from bo_oscommerce.quality.validation import REJECTED_COLUMNS
 from bo_oscommerce.shop import tables as t
 from bo_oscommerce.shop.columns import ShopColumns, read_shop_columns
@@ -121,10 +122,9 @@ def extract(run: Run) -> dict[str, Any]:
     texts = _ArticleTexts(run)
     for name, (sql, params) in EXTRACTS.items():
         params = params if params is not None else texts.params()
-        if name in PARTED:
-            paths[name], counts[name] = write_parts(
-                run.staging / f"bo_{name}", _parts(run, name, sql, params, paths, texts)
-            )
+        if name in PARTED:  # the next part is read from BO while one is staged
+            parts = prefetched(_parts(run, name, sql, params, paths, texts))
+            paths[name], counts[name] = write_parts(run.staging / f"bo_{name}", parts)
             continue
         frame = bo_io.query(run.bo, sql, params)
         paths[name] = write_frame(run.staging / f"bo_{name}.parquet", frame)
