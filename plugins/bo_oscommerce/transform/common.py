@@ -96,7 +96,7 @@ def pivot_texts(
             default = default.where(default.notna(), keys[fallback[target]])
         for bo_language, osc_code in languages.items():
             column = wide.get((source, bo_language), empty)
-            out[f"{target}__{osc_code}"] = column.where(column.notna(), default).astype(object)
+            out[f"{target}__{osc_code}"] = column.where(column.notna(), default)
             if cleaned is None:
                 continue
             missing = column.isna()
