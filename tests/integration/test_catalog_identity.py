@@ -311,3 +311,32 @@ def test_identity_columns_frame_shape(bo_sqlite, flavoured_shop, staging):
     sample = links[(links["entity"] == "categories") & (links["key"] == "WG410")].iloc[0]
     parent = groups["WG400"]
     assert sample["natural"] == f"{parent}/schreibgeräte"
+
+
+def test_after_bo_forgot_every_id_each_product_is_found_by_its_model(
+    bo_mariadb, flavoured_shop, staging
+):
+    """BO lost every shop id (a reset, a restored backup): the next full run finds each
+    product by its model, as the shop's collation compares it (the admin retyped one in lower
+    case), and creates nothing twice."""
+    from bo_oscommerce.sqlfiles import load_sql, split_statements
+
+    bo, shop = bo_mariadb, flavoured_shop.engine
+    sync(bo, shop, full=True, key="first")
+    linked = dict(rows(bo, "SELECT artikel_nr, osc_products_id FROM artikel "
+                           "WHERE osc_products_id IS NOT NULL"))  # fmt: skip
+    retyped = min(linked)
+    with shop.begin() as conn:
+        conn.execute(sa.text("UPDATE products SET products_model = LOWER(products_model) "
+                             "WHERE products_id = :p"), {"p": linked[retyped]})  # fmt: skip
+    products_before = scalar(shop, "SELECT COUNT(*) FROM products")
+    with bo.begin() as conn:
+        for statement in split_statements(load_sql("bo/reset_osc_ids.sql")):
+            conn.execute(sa.text(statement))
+
+    report = sync(bo, shop, full=True, key="second")["products"]
+    assert report.inserted == 0
+    assert scalar(shop, "SELECT COUNT(*) FROM products") == products_before
+    again = dict(rows(bo, "SELECT artikel_nr, osc_products_id FROM artikel "
+                          "WHERE osc_products_id IS NOT NULL"))  # fmt: skip
+    assert again == linked
