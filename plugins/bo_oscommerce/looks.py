@@ -93,10 +93,18 @@ def quiet_marks(tenant_id: str, kind: str) -> dict[str, Any] | None:
     return json.loads(path.read_text())
 
 
-def keep(tenant_id: str, kind: str, run_key: str, found: dict[str, str]) -> None:
+def keep(
+    tenant_id: str,
+    kind: str,
+    run_key: str,
+    found: dict[str, str],
+    outcome: dict[str, Any] | None = None,
+) -> None:
+    """Keep a quiet run's marks, and what a run that finds the same may report (``outcome``)."""
     path = _path(tenant_id, kind)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"run": run_key, "marks": found}, sort_keys=True))
+    kept = {"run": run_key, "marks": found, **({"outcome": outcome} if outcome else {})}
+    path.write_text(json.dumps(kept, sort_keys=True, default=str))
 
 
 def forget(tenant_id: str, kind: str) -> None:

@@ -210,3 +210,58 @@ def test_deleted_articles_are_searched_for_only_when_bo_articles_or_links_change
     assert report.hidden_by_reason == {"article was deleted in BO": [nr]}
     assert rows(shop, "SELECT products_status, products_quantity FROM products "
                       "WHERE products_id = :p", p=pid) == [(0, 0)]  # fmt: skip
+
+
+@pytest.fixture
+def category_builds(monkeypatch):
+    """How often the categories step built its rows (the real rules, counted)."""
+    from bo_oscommerce.sync import categories
+
+    built: list[int] = []
+    real = categories.build_categories
+
+    def counted(*args, **kwargs):
+        built.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(categories, "build_categories", counted)
+    return built
+
+
+def _figures(report) -> tuple:
+    return (
+        report.extracted, report.inserted, report.updated, report.unchanged,
+        sorted(map(tuple, report.set_aside[["key", "reason"]].values.tolist())),
+        report.cleaned,
+    )  # fmt: skip
+
+
+def test_categories_with_the_inputs_of_a_run_that_wrote_nothing_report_its_outcome(
+    bo_mariadb, flavoured_shop, staging, category_builds
+):
+    bo, shop = bo_mariadb, flavoured_shop.engine
+    sync(bo, shop, full=True, key="first")
+    second = sync(bo, shop, key="second")["categories"]  # builds, writes nothing: keeps
+    third = sync(bo, shop, key="third")["categories"]
+    assert len(category_builds) == 2  # the full run's and the second's
+    assert _figures(third) == _figures(second)
+    assert second.set_aside.shape[0] > 0  # the demo's cycle groups, still named every run
+    assert "which wrote nothing" in " ".join(third.notes)
+
+    # the shop admin deletes a category: the inputs differ, the step runs and repairs it
+    cid = scalar(bo, "SELECT osc_categories_id FROM warengruppe WHERE warengruppe_nr = 'WG410'")
+    with shop.begin() as conn:
+        conn.execute(sa.text("DELETE FROM categories WHERE categories_id = :c"), {"c": cid})
+        conn.execute(sa.text("DELETE FROM categories_description WHERE categories_id = :c"), {"c": cid})
+    fourth = sync(bo, shop, key="fourth")["categories"]
+    assert len(category_builds) == 3 and fourth.inserted == 1
+    assert scalar(bo, "SELECT osc_categories_id FROM warengruppe WHERE warengruppe_nr = 'WG410'") > cid
+
+    # a group renamed in BO: built again, the category renamed in the shop
+    touch(bo, "UPDATE warengruppe_text SET bezeichnung = 'Stifte', geaendert_am = :t "
+              "WHERE warengruppe_nr = 'WG410' AND sprache = 'D'")  # fmt: skip
+    sync(bo, shop, key="fifth")  # the fourth wrote: built; the fifth writes the rename
+    assert len(category_builds) == 4
+    renamed = scalar(bo, "SELECT osc_categories_id FROM warengruppe WHERE warengruppe_nr = 'WG410'")
+    assert scalar(shop, "SELECT categories_name FROM categories_description WHERE categories_id = :c "
+                        "AND language_id = 2", c=renamed) == "Stifte"  # fmt: skip

@@ -78,7 +78,9 @@ CREATE TABLE artikel (
     osc_bild            VARCHAR(255),
     geaendert_am        TIMESTAMP     NOT NULL
 );
-CREATE INDEX idx_artikel_osc_products_id ON artikel (osc_products_id);
+-- lookups by shop id; with the change stamp it also answers the drift check's look at the
+-- linked articles alone (look_artikel_verknuepft.sql)
+CREATE INDEX idx_artikel_osc_products_id ON artikel (osc_products_id, geaendert_am);
 
 -- Internet texts per article and language
 CREATE TABLE artikel_text (

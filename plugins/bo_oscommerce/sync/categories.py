@@ -7,13 +7,17 @@ parent the loaded ones. Groups that left the web (or BO) have their category rem
 
 from __future__ import annotations
 
+import hashlib
+import json
+from typing import Any
+
 import pandas as pd
 import sqlalchemy as sa
 
 from bo_oscommerce.bo import io as bo_io
 from bo_oscommerce.field_maps import UNLINK_WARENGRUPPE, WRITEBACK_WARENGRUPPE
 from bo_oscommerce.quality.suites import categories_suite
-from bo_oscommerce.quality.validation import Suite, Validated
+from bo_oscommerce.quality.validation import REJECTED_COLUMNS, Suite, Validated
 from bo_oscommerce.shop.categories import (
     ShopCategories,
     load_categories,
@@ -43,8 +47,10 @@ from bo_oscommerce.transform.categories import (
     descendants_of,
     offline_groups,
 )
+from bo_oscommerce.transform.common import Cleaned
 
 ENTITY = "categories"
+QUIET_LOOK = "categories_step"  # looks.keep: the inputs and outcome of a run that wrote nothing
 
 
 def _leaving(
@@ -154,11 +160,19 @@ class Categories(Step):
             self.shop = ShopCategories(conn, self.languages[self.code])
 
     def build(self, columns: ShopColumns) -> Built:
+        """The groups due; with inputs equal to those of the last run that wrote nothing,
+        none, and that run's outcome (``_quiet``)."""
+        self.quiet = self._quiet(columns)
+        if self.quiet is not None:
+            self.extracted = int(self.quiet["extracted"])
+            self.due = pd.Series(dtype=bool)
+            return Built(pd.DataFrame(columns=["warengruppe_nr"]), Cleaned(self.quiet["cleaned"]))
         settings = self.run.settings
         categories, cleaned = build_categories(
             self.groups, settings.languages, settings.default_language, columns
         )
         self.categories = categories
+        self.extracted = len(categories)
         due = (
             pd.Series(self.run.full, index=categories.index)
             | categories["osc_categories_id"].isna()
@@ -178,12 +192,19 @@ class Categories(Step):
         self.due = due | ~verified.reindex(categories.index, fill_value=True)
         return Built(categories[self.due], cleaned)
 
-    def suite(self, columns: ShopColumns, built: Built) -> Suite:
+    def suite(self, columns: ShopColumns, built: Built) -> Suite | None:
+        if self.quiet is not None:
+            return None
         return categories_suite(list(self.run.settings.languages.values()), columns)
 
     def checked(self, built: Built, checked: Validated) -> Validated:
         """Every group below a set-aside one is set aside too; the settled rest still parent
         the loaded ones."""
+        if self.quiet is not None:
+            self.known = {nr: int(cid) for nr, cid in self.quiet["known"].items()}
+            self.leaving = pd.DataFrame(columns=["warengruppe_nr", "osc_categories_id"])
+            rejected = pd.DataFrame(self.quiet["set_aside"], columns=list(REJECTED_COLUMNS))
+            return Validated(valid=built.rows, rejected=rejected, statistics=checked.statistics)
         rejected = _set_aside(self.categories, checked.rejected)
         out = set(rejected["key"])
         categories = self.categories
@@ -208,16 +229,86 @@ class Categories(Step):
         return result
 
     def report(self, built: Built, checked: Validated, result: LoadResult) -> EntityReport:
-        return load_report(ENTITY, len(self.categories), built, checked, result, len(self.known))
+        report = load_report(ENTITY, self.extracted, built, checked, result, len(self.known))
+        if self.quiet is not None:
+            report.unchanged = int(self.quiet["unchanged"])
+            report.notes.append(
+                f"BO's groups and the shop's categories are as in the run {self.quiet['run']}, "
+                "which wrote nothing: its outcome stands, nothing built or checked again"
+            )
+        return report
 
     def write_back(self, rows: pd.DataFrame, result: LoadResult) -> list[Statement]:
-        return _write_back(
+        if self.quiet is not None:
+            self.wrote = False
+            return []
+        statements = _write_back(
             rows.merge(result.ids, on="warengruppe_nr"), self.forget, self.deleted,
             self.remembered,
         )  # fmt: skip
+        self.wrote = any(len(rows) for _, rows in statements)
+        return statements
+
+    def _inputs(self, columns: ShopColumns) -> str | None:
+        """A fingerprint of everything the step reads (BO's groups with their texts and
+        stored ids, the recorded links, the deleted groups; the shop's categories and names,
+        languages and columns; the settings), or None where a run must not reuse an outcome
+        (a full run, a run for some records only)."""
+        from bo_oscommerce.looks import settings_mark
+
+        if self.run.full or self.run.only is not None:
+            return None
+        digest = hashlib.sha256()
+        for frame in (self.groups, self.deleted, self.shop.rows):
+            digest.update(frame.to_json(orient="split", date_format="iso", default_handler=str)
+                          .encode())  # fmt: skip
+        digest.update(json.dumps([
+            sorted(self.remembered.items()), sorted(map(list, self.shop.name_of.items())),
+            self.languages, settings_mark(self.run.settings),
+            sorted(repr(spec) for spec in columns.values()),
+        ], default=str).encode())  # fmt: skip
+        return digest.hexdigest()
+
+    def _quiet(self, columns: ShopColumns) -> dict[str, Any] | None:
+        """The outcome of the last run that wrote nothing, if this run's inputs are the same
+        (ADR 16): then this run would build, check and find the same, and write nothing."""
+        from bo_oscommerce import looks
+
+        self.inputs = self._inputs(columns)
+        if self.inputs is None:
+            return None
+        kept = looks.quiet_marks(self.run.settings.id, QUIET_LOOK)
+        if kept is None or kept["marks"] != {"inputs": self.inputs}:
+            return None
+        return {**kept["outcome"], "run": kept["run"]}
+
+    def _remember(self, report: EntityReport) -> None:
+        """Keep this run's inputs and outcome if it wrote nothing anywhere."""
+        from bo_oscommerce import looks
+
+        tenant = self.run.settings.id
+        wrote = (
+            report.inserted or report.updated or report.hidden or self.wrote or report.failed
+            or len(report.stale) or self.forget
+        )  # fmt: skip
+        if self.inputs is None or self.quiet is not None:  # nothing to keep, or kept already
+            return
+        if wrote:
+            looks.forget(tenant, QUIET_LOOK)
+            return
+        outcome = {
+            "extracted": report.extracted,
+            "unchanged": report.unchanged,
+            "known": self.known,
+            "cleaned": report.cleaned,
+            "set_aside": report.set_aside.astype(object).where(report.set_aside.notna(), None)
+            .to_dict("records"),
+        }  # fmt: skip
+        looks.keep(tenant, QUIET_LOOK, self.run.run_key, {"inputs": self.inputs}, outcome)
 
     def finish(self, report: EntityReport, result: LoadResult) -> None:
         """The ids of every category, loaded or settled, for the products step."""
+        self._remember(report)
         settled_ids = pd.DataFrame(
             {
                 "warengruppe_nr": pd.Series(list(self.known), dtype=object),
