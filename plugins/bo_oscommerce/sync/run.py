@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 # name -> (BO statement, parameters; None: depends on full/incremental)
 EXTRACTS = {
     "groups": ("extract_warengruppen", {}),
-    "articles": ("extract_artikel", None),  # and ``texte_pruefen`` (``_article_texts``)
+    "articles": ("extract_artikel", None),  # and ``texte_pruefen`` (``_ArticleTexts``)
     "vat": ("extract_umsatzsteuer", {}),
     "stock": ("extract_artikel_bestand", None),  # the extracted articles' stock
 }
@@ -137,11 +137,11 @@ def extract(run: Run) -> dict[str, Any]:
 class _ArticleTexts:
     """Whether an incremental extract asks, per article, if a text changed or was deleted
     since its last sync (two index look-ups per article, most of a no-op run's extract). It
-    need not while BO's texts (``look_artikel_texte``: count, latest change) are as they were
-    at the last extract that found no article due for its texts alone: since then no text
-    changed, and an article's own write-back (its marker covers its texts) or its own change
-    brings it along anyway. The marks are taken before the extract reads, so a text changed
-    during it is seen by the next run's look."""
+    need not while BO's texts (``look_artikel_texte``: count, latest stamp, texts at it) are
+    as they were at the last extract that found no article due for its texts alone: since
+    then no text changed, and an article's own write-back (its marker covers its texts) or
+    its own change brings it along anyway. The marks are taken before the extract reads, so
+    a text changed during it is seen by the next run's look (ADR 16)."""
 
     def __init__(self, run: Run) -> None:
         from bo_oscommerce import looks
