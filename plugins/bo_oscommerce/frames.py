@@ -35,8 +35,8 @@ def query_frame(
 ) -> pd.DataFrame:
     """Run ``stmt`` on the driver's own cursor: rows arrive as tuples, no Row objects.
 
-    For large reads (extracts, whole-table scans); statements with expanding ``IN`` lists go
-    through ``result_frame`` instead.
+    For large reads (extracts, whole-table scans, look-ups by long ``IN`` lists: the
+    expanding list is rendered as plain parameters).
     """
     parts = list(query_parts(conn, stmt, params, stream=False))
     return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
@@ -56,7 +56,8 @@ def query_parts(
     (empty, with the columns). The connection is busy until the parts are consumed.
     ``stream=False``: the driver's buffered cursor (faster per row; the whole result is read
     at once)."""
-    compiled = stmt.compile(dialect=conn.dialect)
+    # expanding IN lists become plain parameters of the statement's text
+    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
     dialect = dialect_of(conn)
     args = dialect.bind(compiled, compiled.construct_params(params or {}))
     dbapi_connection = conn.connection.dbapi_connection

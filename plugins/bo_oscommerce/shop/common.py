@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
 
-from bo_oscommerce.frames import query_frame, result_frame
+from bo_oscommerce.frames import query_frame
 from bo_oscommerce.shop import tables as t
 from bo_oscommerce.shop.columns import ShopColumns
 from bo_oscommerce.shop.dialect import chunks
 
 DENSE = 3  # a range read when it holds at most this many rows per wanted id
+IN_LIST = 5_000  # values per IN list of a look-up
 READ_ALL_ABOVE = 5_000  # customers: beyond this many ids, one table scan beats IN lists
 
 
@@ -80,11 +82,7 @@ def read_by_ids(
     if len(ids) > 1000 and high - low < DENSE * len(ids):  # e.g. the ids one full run created
         frame = query_frame(conn, stmt.where(id_column.between(low, high)))
         return frame[frame[id_column.name].isin(ids)].reset_index(drop=True)
-    parts = [
-        result_frame(conn.execute(stmt.where(id_column.in_(list(part)))))
-        for part in chunks(ids, 1000)
-    ]
-    return pd.concat(parts, ignore_index=True)
+    return _read_in_lists(conn, stmt, id_column, ids)
 
 
 def read_by_values(
@@ -97,11 +95,18 @@ def read_by_values(
     columns = [c.name for c in stmt.selected_columns]
     if not values:
         return pd.DataFrame(columns=columns)
+    return _read_in_lists(conn, stmt, column, values)
+
+
+def _read_in_lists(
+    conn: sa.Connection, stmt: sa.Select, column: sa.Column, values: list[Any]
+) -> pd.DataFrame:
+    """``stmt`` for ``values`` of ``column``, IN_LIST at a time, on the driver's own cursor
+    (a third less time than SQLAlchemy's per-parameter processing)."""
     parts = [
-        result_frame(conn.execute(stmt.where(column.in_(list(part)))))
-        for part in chunks(values, 1000)
+        query_frame(conn, stmt.where(column.in_(list(part)))) for part in chunks(values, IN_LIST)
     ]
-    return pd.concat(parts, ignore_index=True)
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
 
 def natural_text(value: object) -> str | None:
