@@ -4,6 +4,7 @@ what to fix, and the next run heals it without duplicates."""
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 
@@ -159,3 +160,51 @@ def test_a_load_that_fails_mid_catalog_loads_no_chunk_after_it(
     assert healed.failed is None and healed.inserted > 0 and len(calls) == 1
     linked = scalar(bo_mariadb, "SELECT COUNT(*) FROM artikel WHERE osc_products_id IS NOT NULL")
     assert linked == scalar(shop, "SELECT COUNT(*) FROM products") - own == healed.inserted
+
+
+def test_ids_go_into_bo_while_the_shop_inserts_and_stay_out_when_the_shop_load_fails(
+    bo_mariadb, flavoured_shop, staging, monkeypatch
+):
+    """The products' write-back starts once the load knows the new ids, while the shop still
+    takes the new rows, and BO commits only after the shop: a load that fails in those
+    inserts, after BO ran its statements, leaves no id or link in BO and no product in the
+    shop; the next run syncs the catalog once."""
+    from bo_oscommerce.shop import dialect
+    from bo_oscommerce.sync import writeback
+
+    shop = flavoured_shop.engine
+    own = scalar(shop, "SELECT COUNT(*) FROM products")
+    real_write, real_insert = writeback.write, dialect.MySQL._insert_frame
+    ids_written = threading.Event()
+    order: list[str] = []
+
+    def write(conn, fields, rows):
+        written = real_write(conn, fields, rows)
+        if str(fields.statement) == "writeback_artikel":
+            order.append("BO took the products' ids")
+            ids_written.set()
+        return written
+
+    def insert(self, conn, table, frame):
+        if table.name == "products_description":
+            assert ids_written.wait(30), "the write-back did not start before the inserts"
+            order.append("the shop failed")
+            raise RuntimeError("the shop went away")
+        return real_insert(self, conn, table, frame)
+
+    monkeypatch.setattr(writeback, "write", write)
+    monkeypatch.setattr(dialect.MySQL, "_insert_frame", insert)
+    with pytest.raises(RuntimeError, match="the shop went away"):
+        sync(bo_mariadb, shop, full=True, key="broken")
+    assert order == ["BO took the products' ids", "the shop failed"]
+    assert scalar(shop, "SELECT COUNT(*) FROM products") == own
+    assert scalar(bo_mariadb, "SELECT COUNT(*) FROM artikel WHERE osc_products_id IS NOT NULL") == 0
+    bound = "SELECT COUNT(*) FROM osc_bindung WHERE entitaet = 'products'"
+    assert scalar(bo_mariadb, bound) == 0
+
+    monkeypatch.undo()
+    healed = sync(bo_mariadb, shop, full=True, key="healed")["products"]
+    assert healed.failed is None and healed.inserted > 100
+    linked = scalar(bo_mariadb, "SELECT COUNT(*) FROM artikel WHERE osc_products_id IS NOT NULL")
+    assert linked == scalar(shop, "SELECT COUNT(*) FROM products") - own == healed.inserted
+    assert scalar(bo_mariadb, bound) == healed.inserted

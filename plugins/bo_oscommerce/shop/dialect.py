@@ -36,6 +36,9 @@ PREFETCH_ROWS = 2_000  # below this, one statement: a helper thread costs more t
 # auto_increment_increment's upper bound: the largest block one allocation can reserve
 MAX_BLOCK = 65_535
 BULK_PATHS = "bo_osc_bulk_paths"  # Connection.info: table -> how its large insert went in
+# Connection.info: while set (a list), ``insert_rows`` only queues its frames there; the load
+# runs them later in the same transaction (``run_queued_inserts``)
+QUEUED_INSERTS = "bo_osc_queued_inserts"
 _PLACEHOLDER_VALUES = {"int": 0, "decimal": 0, "text": "", "datetime": datetime(2000, 1, 1)}
 
 
@@ -75,8 +78,13 @@ class Dialect:
         raise NotImplementedError
 
     def insert_rows(self, conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> None:
-        """Plain multi-row inserts of a frame whose columns are ``table``'s column names."""
+        """Plain multi-row inserts of a frame whose columns are ``table``'s column names; only
+        queued while the connection queues inserts (``QUEUED_INSERTS``)."""
         if frame.empty:
+            return
+        queued = conn.info.get(QUEUED_INSERTS)
+        if queued is not None:
+            queued.append((table, frame))
             return
         self._insert_frame(conn, table, frame)
 
@@ -510,6 +518,20 @@ def insert_rows(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> No
     connection and transaction: the same SQL PyMySQL's ``executemany`` sends, in less time.
     """
     dialect_of(conn).insert_rows(conn, table, frame)
+
+
+def queue_inserts(conn: sa.Connection) -> None:
+    """From now on ``insert_rows`` on ``conn`` only queues its frames, until
+    ``run_queued_inserts`` writes them in the same transaction. For a load whose inserts add
+    rows that nothing else in it reads or touches (new rows under ids it reserved): they may
+    come last, so that what depends on the ids can start before the bulk of the writing."""
+    conn.info[QUEUED_INSERTS] = []
+
+
+def run_queued_inserts(conn: sa.Connection) -> None:
+    """Write the frames queued on ``conn`` in their order; inserts are direct again."""
+    for table, frame in conn.info.pop(QUEUED_INSERTS, None) or []:
+        dialect_of(conn).insert_rows(conn, table, frame)
 
 
 def int_pairs(

@@ -251,6 +251,7 @@ class Products(Step):
     tables = tuple(CATALOG_TABLES)
     counted = "writeback_artikel"
     overlaps = True  # a chunk's ids go into BO while the next chunk loads (no chunk reads them)
+    early_write_back = True  # new products go in last: their ids go into BO meanwhile
 
     def __init__(self, run: Run, paths: dict[str, str]) -> None:
         super().__init__(run)

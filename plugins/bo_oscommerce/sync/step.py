@@ -33,7 +33,7 @@ import copy
 import logging
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -44,7 +44,12 @@ import sqlalchemy as sa
 from bo_oscommerce.quality.validation import REJECTED_COLUMNS, Suite, Validated, validate
 from bo_oscommerce.shop.columns import ShopColumns, read_shop_columns
 from bo_oscommerce.shop.common import LoadResult
-from bo_oscommerce.shop.dialect import BULK_PATHS
+from bo_oscommerce.shop.dialect import (
+    BULK_PATHS,
+    QUEUED_INSERTS,
+    queue_inserts,
+    run_queued_inserts,
+)
 from bo_oscommerce.shop.flavour import OSCOMMERCE, detect
 from bo_oscommerce.sync.report import EntityReport
 from bo_oscommerce.sync.run import Run, freeze_startup_objects, rejections
@@ -78,6 +83,10 @@ class Step(ABC):
     # the step then keeps no state across chunks that ``load``, ``report`` or ``write_back``
     # change, as these run on the chunk's own shallow copy of the step
     overlaps: ClassVar[bool] = False
+    # True (with ``overlaps``): ``load`` only adds new rows by ``insert_rows`` that nothing else
+    # in it reads; they are queued and written last, and the chunk's write-back runs in BO
+    # meanwhile, committed only after the shop's commit (``_settle``)
+    early_write_back: ClassVar[bool] = False
 
     def __init__(self, run: Run) -> None:
         self.run = run
@@ -232,12 +241,22 @@ def _add(total: EntityReport | None, part: EntityReport) -> EntityReport:
     return part if total is None else total.add(part)
 
 
+Loaded = tuple[EntityReport, LoadResult, pd.DataFrame]
+
+
 @dataclass
 class _Loading:
-    """A chunk in the helper thread: its own copy of the step and its load."""
+    """A chunk in the helper thread: its own copy of the step and its load; ``planned``: the
+    load's result and rows once its ids are known, before its queued inserts run
+    (``early_write_back``)."""
 
     chunk: Step
-    load: Future[tuple[EntityReport, LoadResult, pd.DataFrame]]
+    load: Future[Loaded]
+    planned: Future[tuple[LoadResult, pd.DataFrame]] | None = None
+
+
+class _ShopFailed(Exception):  # noqa: N818 - carries the shop load's own error out of BO's
+    """The shop load failed while BO's write-back waited for its commit."""
 
 
 class _Loader:
@@ -252,24 +271,65 @@ class _Loader:
 
     def submit(self, step: Step, built: Built, checked: Validated) -> _Loading:
         chunk = copy.copy(step)
-        return _Loading(chunk, self.pool.submit(self._load, chunk, built, checked))
+        planned: Future[tuple[LoadResult, pd.DataFrame]] | None = (
+            Future() if step.early_write_back else None
+        )
+        load = self.pool.submit(self._load, chunk, built, checked, planned)
+        return _Loading(chunk, load, planned)
 
     def _load(
-        self, step: Step, built: Built, checked: Validated
-    ) -> tuple[EntityReport, LoadResult, pd.DataFrame]:
-        if self.stop.is_set():
-            raise RuntimeError(f"{step.label} {step.entity}: chunk not loaded, the step failed")
+        self, step: Step, built: Built, checked: Validated, planned: Future[Any] | None
+    ) -> Loaded:
         try:
-            return _load_part(step, built, checked)
-        except BaseException:
+            if self.stop.is_set():
+                raise RuntimeError(
+                    f"{step.label} {step.entity}: chunk not loaded, the step failed"
+                )
+            return _load_part(step, built, checked, planned)
+        except BaseException as exc:
             self.stop.set()
+            if planned is not None and not planned.done():
+                planned.set_exception(exc)
             raise
 
 
 def _settle(step: Step, loading: _Loading) -> EntityReport:
     """Wait for a chunk's load, then write its ids back (here, while the helper thread loads
-    the next chunk)."""
-    return _finish(step, *_write_back_part(loading.chunk, *loading.load.result()))
+    the next chunk). With ``planned``, the write-back starts as soon as the load knows its
+    ids and runs while the shop takes the queued inserts; BO commits only after the shop
+    committed, and rolls back if the shop load failed: the same order as one after the other
+    (a crash in between leaves shop rows that the next run finds by their natural key)."""
+    if loading.planned is None:
+        return _finish(step, *_write_back_part(loading.chunk, *loading.load.result()))
+    try:
+        result, rows = loading.planned.result()
+    except BaseException:
+        loading.load.result()  # the load's own error
+        raise
+    chunk = loading.chunk
+    statements = chunk.write_back(rows, result)
+    written, refused = {}, None
+    if statements:
+        try:
+            written = write_back(step.run.bo, step.label, step.entity, statements,
+                                 before_commit=lambda: _shop_committed(loading))  # fmt: skip
+        except WriteBackError as exc:  # the shop keeps its rows, as after a late refusal
+            refused = exc
+        except _ShopFailed as exc:
+            raise exc.args[0] from None
+    report, result, _rows = loading.load.result()
+    if refused is not None:
+        report.failed = chunk.write_back_failed(refused)
+    elif chunk.counted:
+        report.written_back = written.get(chunk.counted, 0)
+    return _finish(step, report, result)
+
+
+def _shop_committed(loading: _Loading) -> None:
+    try:
+        loading.load.result()
+    except BaseException as exc:
+        raise _ShopFailed(exc) from exc
 
 
 def _finish(step: Step, report: EntityReport, result: LoadResult) -> EntityReport:
@@ -292,14 +352,17 @@ def _write_part(step: Step, built: Built, checked: Validated) -> tuple[EntityRep
 
 
 def _load_part(
-    step: Step, built: Built, checked: Validated
-) -> tuple[EntityReport, LoadResult, pd.DataFrame]:
+    step: Step, built: Built, checked: Validated, planned: Future[Any] | None = None
+) -> Loaded:
     """Load one checked part (again from the extract where another run got there first) and
-    report it; returns the rows loaded too."""
+    report it; returns the rows loaded too. ``planned`` receives the result and rows once the
+    ids are known, before the queued inserts run."""
     for attempt in range(1, step.attempts + 1):
         if attempt > 1:
             built, checked = _check_part(step, step.target_columns)
-        result = _load(step, checked.valid)
+        rows = checked.valid
+        result = _load(step, rows, None if planned is None else
+                       lambda result, rows=rows: planned.set_result((result, rows)))  # fmt: skip
         if not result.again:
             break
         log.warning("%s %s: another run got there first; again (%d)", step.label, step.entity,
@@ -327,14 +390,27 @@ def _write_back_part(
     return report, result
 
 
-def _load(step: Step, rows: pd.DataFrame) -> LoadResult:
+def _load(
+    step: Step, rows: pd.DataFrame, planned: Callable[[LoadResult], None] | None = None
+) -> LoadResult:
+    """The load in its transaction; with ``planned``, new rows' inserts are queued and
+    written after ``planned`` got the result (``early_write_back``)."""
     if rows.empty and not step.load_empty:
         return LoadResult()
     if not step.one_transaction:
         return step.load(step.engine, rows)
     with step.engine.begin() as conn:
         conn.info.pop(BULK_PATHS, None)
-        result = step.load(conn, rows)
+        try:
+            if planned is not None:
+                queue_inserts(conn)
+            result = step.load(conn, rows)
+            if planned is not None:
+                if not result.again:
+                    planned(result)
+                run_queued_inserts(conn)
+        finally:
+            conn.info.pop(QUEUED_INSERTS, None)
         paths = conn.info.pop(BULK_PATHS, {})
     result.notes += bulk_notes(paths)
     return result

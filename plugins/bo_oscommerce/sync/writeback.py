@@ -9,7 +9,7 @@ twice.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -73,10 +73,15 @@ def reserve_numbers(conn: sa.Connection, name: str, count: int) -> list[int]:
 
 
 def write_back(
-    bo: sa.Engine, label: str, entity: str, steps: Sequence[Statement]
+    bo: sa.Engine,
+    label: str,
+    entity: str,
+    steps: Sequence[Statement],
+    before_commit: Callable[[], None] | None = None,
 ) -> dict[str, int]:
     """Run the ``(declared statement, rows)`` steps in one BO transaction; returns the rows per
-    statement. Raises ``WriteBackError`` with what to fix."""
+    statement. Raises ``WriteBackError`` with what to fix. ``before_commit`` runs after the
+    statements, inside the transaction: what it raises rolls BO back and propagates."""
     written: dict[str, int] = {}
     statement = ""
     try:
@@ -84,6 +89,8 @@ def write_back(
             for fields, rows in steps:
                 statement = str(fields.statement)
                 written[statement] = written.get(statement, 0) + write(conn, fields, rows)
+            if before_commit is not None:
+                before_commit()
     except sa.exc.SQLAlchemyError as exc:
         raise WriteBackError(
             f"{label} {entity}: the shop has this run's rows, but BO refused their ids "
