@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from bo_oscommerce.identity import AMBIGUOUS, MATCHED, NEW, STORED, Names, incoming, resolve
 
@@ -132,3 +133,24 @@ def test_incoming_rows_link_to_the_one_free_bo_row_or_are_new() -> None:
                       "e-mail address belongs to BO contact 13, linked to shop customer 99")
     assert got[6] == ("create", None, None)
     assert got[7] == ("create", None, None)
+
+
+@pytest.mark.parametrize("dtype", ["str", "string[pyarrow]", "string[python]", object])
+def test_natural_texts_are_natural_text_of_each_value(dtype):
+    """The vectorised keys equal the one-by-one rule: trailing spaces and case do not count,
+    non-ASCII text is case-folded (ß -> ss, final sigma), missing stays missing."""
+    from bo_oscommerce.shop.common import natural_text, natural_texts
+
+    values = pd.Series(
+        ["A-100 ", "a-100", "Straße", "ΣΟΦΟΣ  ", "İstanbul", None, " lead", "MiXeD\t", ""],
+        index=[5, 3, 9, 1, 2, 8, 7, 6, 4],
+        dtype=dtype,
+    )
+    got = natural_texts(values)
+    expected = values.map(natural_text)
+    assert got.index.equals(values.index)
+    assert got.dtype == object
+    assert [None if pd.isna(v) else v for v in got] == [
+        None if pd.isna(v) else v for v in expected
+    ]
+    assert got[9] == "strasse" and got[5] == got[3] == "a-100" and pd.isna(got[8])

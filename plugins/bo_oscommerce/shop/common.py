@@ -112,9 +112,27 @@ def _read_in_lists(
 def natural_text(value: object) -> str | None:
     """A text natural key as MySQL's ``*_ci`` collations compare it: case and trailing spaces
     do not count."""
-    if value is None or (isinstance(value, float) and value != value):
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
         return None
     return str(value).rstrip(" ").casefold()
+
+
+def natural_texts(values: pd.Series) -> pd.Series:
+    """``natural_text`` of every value (object dtype, None where missing). A text column is
+    trimmed and lower-cased by Arrow (for ASCII, case folding is lower-casing); only its
+    non-ASCII values are case-folded one by one (``ß`` -> ``ss``)."""
+    if not isinstance(values.dtype, pd.StringDtype):
+        return values.map(natural_text).astype(object)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    trimmed = pc.utf8_rtrim(pa.array(values.array), characters=" ")
+    folded = pc.utf8_lower(trimmed).to_numpy(zero_copy_only=False)
+    other = ~pc.fill_null(pc.string_is_ascii(trimmed), True).to_numpy(zero_copy_only=False)
+    if other.any():
+        raw = trimmed.to_numpy(zero_copy_only=False)
+        folded[other] = [text.casefold() for text in raw[other]]
+    return pd.Series(folded, index=values.index, dtype=object)
 
 
 def same(left: pd.Series, right: pd.Series) -> pd.Series:

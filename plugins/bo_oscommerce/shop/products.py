@@ -21,7 +21,7 @@ from bo_oscommerce.shop.columns import ShopColumns
 from bo_oscommerce.shop.common import (
     LoadResult,
     added_text_blanks,
-    natural_text,
+    natural_texts,
     read_by_ids,
     read_by_values,
     same,
@@ -52,7 +52,7 @@ def _as_shop_rows(rows: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "shop_id": rows["products_id"].astype("int64"),
-            "natural_key": rows["products_model"].map(natural_text).astype(object),
+            "natural_key": natural_texts(rows["products_model"]),
         }
     )
 
@@ -66,7 +66,7 @@ def resolve_products(
         {
             "artikel_nr": products["artikel_nr"],
             "stored_id": pd.array(products["osc_products_id"], dtype="Int64"),
-            "natural_key": products["products_model"].map(natural_text).astype(object),
+            "natural_key": natural_texts(products["products_model"]),
         },
         index=products.index,
     )
@@ -122,7 +122,7 @@ def hide_products(
         ids,
     ).set_index("products_id")
     ours, model_now = holding(
-        ids, hide["artikel_nr"].map(natural_text), _as_shop_rows(current.reset_index())
+        ids, natural_texts(hide["artikel_nr"]), _as_shop_rows(current.reset_index())
     )
     for nr, pid, now in zip(
         hide.loc[~ours, "artikel_nr"], ids[~ours], model_now[~ours], strict=True

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from bo_oscommerce.identity import holding
 from bo_oscommerce.shop import tables as t
-from bo_oscommerce.shop.common import DENSE, natural_text, read_by_ids
+from bo_oscommerce.shop.common import DENSE, natural_texts, read_by_ids
 from bo_oscommerce.shop.dialect import chunks, int_pairs
 
 
@@ -43,9 +43,9 @@ def write_quantities(conn: sa.Connection, changes: pd.DataFrame) -> set[str]:
     )
     shop = pd.DataFrame(
         {"shop_id": rows["products_id"].astype("int64"),
-         "natural_key": rows["products_model"].map(natural_text).astype(object)}
+         "natural_key": natural_texts(rows["products_model"])}
     )  # fmt: skip
-    ours, _ = holding(ids, changes["artikel_nr"].map(natural_text), shop)
+    ours, _ = holding(ids, natural_texts(changes["artikel_nr"]), shop)
     stmt = (
         sa.update(t.products)
         .where(t.products.c.products_id == sa.bindparam("b_id"))

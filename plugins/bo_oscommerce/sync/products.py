@@ -29,7 +29,7 @@ from bo_oscommerce.quality.suites import products_suite
 from bo_oscommerce.quality.validation import Suite, Validated
 from bo_oscommerce.shop import tables as t
 from bo_oscommerce.shop.columns import ShopColumns
-from bo_oscommerce.shop.common import LoadResult, natural_text, tax_class_ids
+from bo_oscommerce.shop.common import LoadResult, natural_texts, tax_class_ids
 from bo_oscommerce.shop.products import hide_products, load_products, products_table
 from bo_oscommerce.staging import count_parts, read_frame, read_parts
 from bo_oscommerce.sync.report import EntityReport
@@ -226,7 +226,7 @@ def _shared_natural_keys(path: str) -> np.ndarray:
 
 
 def _key_hashes(keys: pd.Series) -> np.ndarray:
-    natural = keys.map(natural_text).astype(object).to_numpy()
+    natural = natural_texts(keys).to_numpy()
     return pd.util.hash_array(natural, categorize=False)
 
 
@@ -464,7 +464,7 @@ def _write_back(
                 {
                     "bo_schluessel": rows["artikel_nr"],
                     "osc_id": rows["products_id"].astype("int64"),
-                    "osc_schluessel": rows["artikel_nr"].map(natural_text),
+                    "osc_schluessel": natural_texts(rows["artikel_nr"]),
                 }
             ),
         ),
