@@ -21,7 +21,9 @@
 A catalog step whose rows grow with the catalog runs 2-8 once per chunk (``parts``), each
 chunk in a shop transaction of its own followed by its write-back (ADR 13), so its memory
 depends on the chunk size, not on the catalog; with ``overlaps`` a chunk is loaded in a
-helper thread while the next chunk is built and checked, and the previous one written back.
+helper thread while the next chunk is built and checked, and the previous one written back;
+with ``early_write_back`` a chunk's write-back starts once its load knows the new ids, while
+the shop takes the new rows, and BO commits after the shop (ADR 13).
 
 An entity declares its parts by subclassing ``Step``; ``sync/<entity>.py`` holds that
 declaration and the entity's own rules, and the task calls ``run_step``.
@@ -307,22 +309,13 @@ def _settle(step: Step, loading: _Loading) -> EntityReport:
         loading.load.result()  # the load's own error
         raise
     chunk = loading.chunk
-    statements = chunk.write_back(rows, result)
-    written, refused = {}, None
-    if statements:
-        try:
-            written = write_back(step.run.bo, step.label, step.entity, statements,
-                                 before_commit=lambda: _shop_committed(loading))  # fmt: skip
-        except WriteBackError as exc:  # the shop keeps its rows, as after a late refusal
-            refused = exc
-        except _ShopFailed as exc:
-            raise exc.args[0] from None
+    try:  # BO refusing: the shop keeps its rows, as after a refusal after its commit
+        written = _written_back(chunk, chunk.write_back(rows, result),
+                                before_commit=lambda: _shop_committed(loading))  # fmt: skip
+    except _ShopFailed as exc:
+        raise exc.args[0] from None
     report, result, _rows = loading.load.result()
-    if refused is not None:
-        report.failed = chunk.write_back_failed(refused)
-    elif chunk.counted:
-        report.written_back = written.get(chunk.counted, 0)
-    return _finish(step, report, result)
+    return _finish(step, _noted(chunk, report, written), result)
 
 
 def _shop_committed(loading: _Loading) -> None:
@@ -379,15 +372,30 @@ def _write_back_part(
     step: Step, report: EntityReport, result: LoadResult, rows: pd.DataFrame
 ) -> tuple[EntityReport, LoadResult]:
     """Write a loaded part's ids back into BO; a refusal goes into the report."""
-    statements = step.write_back(rows, result)
-    if statements:
-        try:
-            written = write_back(step.run.bo, step.label, step.entity, statements)
-            if step.counted:
-                report.written_back = written.get(step.counted, 0)
-        except WriteBackError as exc:
-            report.failed = step.write_back_failed(exc)
-    return report, result
+    return _noted(step, report, _written_back(step, step.write_back(rows, result))), result
+
+
+def _written_back(
+    step: Step, statements: list[Statement], before_commit: Callable[[], None] | None = None
+) -> dict[str, int] | WriteBackError:
+    """BO's write-back of ``statements``: the rows per statement, or BO's refusal."""
+    if not statements:
+        return {}
+    try:
+        return write_back(step.run.bo, step.label, step.entity, statements, before_commit)
+    except WriteBackError as exc:
+        return exc
+
+
+def _noted(
+    step: Step, report: EntityReport, written: dict[str, int] | WriteBackError
+) -> EntityReport:
+    """The write-back's outcome in the report."""
+    if isinstance(written, WriteBackError):
+        report.failed = step.write_back_failed(written)
+    elif step.counted and written:
+        report.written_back = written.get(step.counted, 0)
+    return report
 
 
 def _load(
