@@ -1,7 +1,8 @@
 """One way to write into BO: a declared statement (``field_maps.STATEMENTS``) and its rows.
 
 The write-back tells BO what the shop now holds: ids, change markers, links (osc_bindung).
-All statements of one entity run in one BO transaction after the shop commit. If BO refuses
+All statements of one entity (of a chunk) run in one BO transaction that commits after the
+shop's commit (products run them while the shop takes their new rows, ADR 13). If BO refuses
 them, the shop keeps its rows and the step reports what to fix; the next run finds the rows
 again by their natural key (``identity.resolve``) and writes the ids then: nothing is created
 twice.
