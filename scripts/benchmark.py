@@ -1553,7 +1553,7 @@ def benchmark(
     }
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=10_000, help="clean articles in BO")
     parser.add_argument(
@@ -1574,14 +1574,13 @@ def main(argv: list[str] | None = None) -> int:
         f"ratios take (default {DEFAULT_ROUNDS} up to {_n(ROUNDS_UP_TO)} articles, else 1)",
     )  # fmt: skip
     parser.add_argument("--worker", nargs=2, metavar=("SCENARIO", "STATE"), help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.worker:
-        worker(args.worker[0], Path(args.worker[1]))
-        return 0
+    return parser
 
+
+def _set_environment() -> None:
+    """Logging, and the environment the Makefile sets for `make benchmark`."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
-    # as the Makefile sets them for `make benchmark`
     os.environ.setdefault("AIRFLOW_HOME", str(ROOT / "var" / "airflow"))
     os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
@@ -1590,30 +1589,34 @@ def main(argv: list[str] | None = None) -> int:
         for p in (str(ROOT / "plugins"), str(ROOT / "fixtures"), os.environ.get("PYTHONPATH"))
         if p
     )
-    if args.profile:
-        args.profile.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix="bo_osc_bench_"))
-    if args.contacts or args.orders or args.images:
-        name = "customers" if args.contacts else "orders" if args.orders else "images"
-        try:
-            if args.contacts:
-                block, checks = benchmark_contacts(args.contacts, tmp)
-            elif args.orders:
-                block, checks = benchmark_order_import(args.orders, tmp)
-            else:
-                import benchmark_images
 
-                block, checks = benchmark_images.run(args.images, tmp, sys.modules[__name__])
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-        text = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
-        args.output.write_text(with_block(text, name, block), encoding="utf-8")
-        print(block)
-        return 0 if all(ok for _, ok, _ in checks) else 1
+
+def _other_benchmark(args: argparse.Namespace, tmp: Path) -> int:
+    """The customers, order import or images benchmark: its block in the output file."""
+    name = "customers" if args.contacts else "orders" if args.orders else "images"
+    try:
+        if args.contacts:
+            block, checks = benchmark_contacts(args.contacts, tmp)
+        elif args.orders:
+            block, checks = benchmark_order_import(args.orders, tmp)
+        else:
+            import benchmark_images
+
+            block, checks = benchmark_images.run(args.images, tmp, sys.modules[__name__])
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    text = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
+    args.output.write_text(with_block(text, name, block), encoding="utf-8")
+    print(block)
+    return 0 if all(ok for _, ok, _ in checks) else 1
+
+
+def _catalog_benchmark(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    """The catalog benchmark's result; its temp dir and databases dropped unless kept."""
     try:
         rounds = args.rounds or (DEFAULT_ROUNDS if args.articles <= ROUNDS_UP_TO else 1)
         profile = args.profile.resolve() if args.profile else None
-        result = benchmark(args.articles, tmp, profile, max(rounds, 1))
+        return benchmark(args.articles, tmp, profile, max(rounds, 1))
     finally:
         if args.keep:
             log.info("kept %s and databases %s", tmp, ", ".join(DATABASES))
@@ -1623,22 +1626,39 @@ def main(argv: list[str] | None = None) -> int:
                 with contextlib.suppress(sa.exc.SQLAlchemyError):
                     drop_database(name)
 
-    results, notes = stored(args.output)
-    old = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
-    results[str(args.articles)] = result
-    args.output.parent.mkdir(parents=True, exist_ok=True)
+
+def _write_catalog(output: Path, articles: int, result: dict[str, Any]) -> int:
+    """The catalog result into the output file (other sizes and blocks kept); the verdicts."""
+    results, notes = stored(output)
+    old = output.read_text(encoding="utf-8") if output.exists() else ""
+    results[str(articles)] = result
+    output.parent.mkdir(parents=True, exist_ok=True)
     text = render(results, notes)
     for name in BLOCKS:
         text = with_block(text, name, stored_block(old, name))
-    args.output.write_text(text, encoding="utf-8")
+    output.write_text(text, encoding="utf-8")
     for name, value, ok in targets(result, results):
         print(f"{'PASS' if ok else 'FAIL'}  {name}: {value}")
     failed = [c for c in result["checks"] if not c["ok"]]
     print(f"correctness: {len(result['checks']) - len(failed)}/{len(result['checks'])} passed")
     for c in failed:
         print(f"  FAILED {c['name']}: {c['detail']}")
-    print(f"written {args.output}")
+    print(f"written {output}")
     return 1 if failed else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.worker:
+        worker(args.worker[0], Path(args.worker[1]))
+        return 0
+    _set_environment()
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="bo_osc_bench_"))
+    if args.contacts or args.orders or args.images:
+        return _other_benchmark(args, tmp)
+    return _write_catalog(args.output, args.articles, _catalog_benchmark(args, tmp))
 
 
 if __name__ == "__main__":
