@@ -271,3 +271,19 @@ def test_a_cached_verdict_serves_the_same_rows_and_suite_without_gx(frame, tmp_p
     changed.iloc[0, changed.columns.get_loc("name")] = "Neu"
     with pytest.raises(AssertionError, match="GX ran"):
         validate(changed, SUITE, tmp_path)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        pd.Series(["ä", None, "a😀", ""], dtype=object),
+        pd.Series(["ä", None, "a😀", ""], dtype="str"),
+        pd.Series(["ä", float("nan"), 12, "a😀"], dtype=object),  # not all text: as strings
+    ],
+    ids=["object", "arrow-text", "mixed"],
+)
+def test_utf8_byte_lengths_count_bytes_and_missing_as_zero(values) -> None:
+    from bo_oscommerce.quality.validation import _utf8_bytes
+
+    expected = [0 if not isinstance(v, str | int) else len(str(v).encode()) for v in values]
+    assert _utf8_bytes(values).tolist() == expected

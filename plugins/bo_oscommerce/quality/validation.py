@@ -362,7 +362,10 @@ def _utf8_bytes(values: pd.Series) -> pd.Series:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    arrow = pa.array(values.astype("string"), type=pa.large_string())
+    try:  # text as it is (str or None): one conversion, not two
+        arrow = pa.array(values.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowException, TypeError, ValueError):
+        arrow = pa.array(values.astype("string"), type=pa.large_string())
     lengths = pc.binary_length(arrow).fill_null(0)
     return pd.Series(lengths.to_numpy(zero_copy_only=False), index=values.index, dtype="int64")
 

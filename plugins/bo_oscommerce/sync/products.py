@@ -403,7 +403,9 @@ class Products(Step):
         return report
 
     def write_back(self, rows: pd.DataFrame, result: LoadResult) -> list[Statement]:
-        loaded = set(result.ids["artikel_nr"]) if len(result.ids) else set()
+        asked = self.memo_keys | set(self.memos["artikel_nr"])  # a few: not every loaded key
+        ids = result.ids["artikel_nr"] if len(result.ids) and asked else pd.Series([], dtype=str)
+        loaded = set(ids[is_in(ids, asked)])
         cleared = [
             {"artikel_nr": nr, MEMO_COLUMN: None} for nr in sorted(self.memo_keys & loaded)
         ]

@@ -85,7 +85,8 @@ def pivot_texts(
     texts = long[long["sprache"].isin(list(languages))].copy()
     for source in fields:  # a blank text counts as missing, so it falls back like one
         blank = texts[source].astype("string").str.strip().eq("").fillna(False).astype(bool)
-        texts[source] = texts[source].where(~blank, None)
+        if blank.any():
+            texts[source] = texts[source].where(~blank, None)
     wide = texts.set_index([key, "sprache"])[list(fields)].unstack("sprache").reindex(keys.index)
     empty = pd.Series(None, index=keys.index, dtype=object)
     out = pd.DataFrame(index=keys.index)
