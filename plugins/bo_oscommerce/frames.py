@@ -25,9 +25,10 @@ ARROW_AS_PANDAS = ("string", "int64", "double", "bool", "null")
 
 
 def rows_frame(rows: list[tuple[Any, ...]], columns: list[str]) -> pd.DataFrame:
-    """``pd.DataFrame(rows, columns=columns)``, the same dtypes and values, at about half the
-    cost for text: each column goes through Arrow (text is stored in Arrow by pandas anyway),
-    instead of an object array per column that pandas then infers and converts."""
+    """``pd.DataFrame(rows, columns=columns)``, the same dtypes and values, cheaper for text
+    (a third less at 156 000 rows of articles with their texts): a column of a type Arrow
+    converts as pandas infers goes through Arrow, where pandas keeps text anyway, instead of
+    an object array that pandas infers and converts; every other column through pandas."""
     if not rows or len(set(columns)) != len(columns):
         return pd.DataFrame(rows, columns=columns)
     import pyarrow as pa
