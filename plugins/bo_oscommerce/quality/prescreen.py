@@ -16,11 +16,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 from pandas.api import types
 
 from bo_oscommerce.quality.validation import Check
+from bo_oscommerce.transform.text import regex_mask
 
 Rule = Callable[[pd.Series, dict[str, Any]], bool]
 
@@ -75,14 +74,8 @@ def _lengths(values: pd.Series, kwargs: dict[str, Any]) -> bool:
 
 def _matches(values: pd.Series, kwargs: dict[str, Any]) -> pd.Series:
     """``astype(str).str.contains``: pandas' text is Arrow's, and ``str.contains`` is Arrow's
-    RE2 ``match_substring_regex``; text values go to it directly (a quarter of the time)."""
-    present = _present(values)
-    try:
-        text = pa.array(present.to_numpy(dtype=object), type=pa.large_string())
-    except (pa.ArrowException, TypeError, ValueError):  # not all text: pandas converts
-        return present.astype(str).str.contains(kwargs["regex"])
-    found = pc.match_substring_regex(text, kwargs["regex"])
-    return pd.Series(found.to_numpy(zero_copy_only=False), index=present.index, dtype=bool)
+    RE2 ``match_substring_regex``; the values go to it directly (a quarter of the time)."""
+    return regex_mask(_present(values), kwargs["regex"])
 
 
 RULES: dict[str, tuple[Rule, set[str]]] = {

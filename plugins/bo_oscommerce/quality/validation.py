@@ -359,14 +359,11 @@ def _rejected_frame(
 
 def _utf8_bytes(values: pd.Series) -> pd.Series:
     """UTF-8 byte length of each value (0 for missing), computed by Arrow."""
-    import pyarrow as pa
     import pyarrow.compute as pc
 
-    try:  # text as it is (str or None): one conversion, not two
-        arrow = pa.array(values.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
-    except (pa.ArrowException, TypeError, ValueError):
-        arrow = pa.array(values.astype("string"), type=pa.large_string())
-    lengths = pc.binary_length(arrow).fill_null(0)
+    from bo_oscommerce.transform.text import arrow_text
+
+    lengths = pc.binary_length(arrow_text(values)).fill_null(0)
     return pd.Series(lengths.to_numpy(zero_copy_only=False), index=values.index, dtype="int64")
 
 

@@ -21,32 +21,38 @@ FOUR_BYTE = r"[\U00010000-\U0010FFFF]"
 CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 
 
-def has_four_byte(values: pd.Series) -> pd.Series:
-    """Mask of the values holding a character outside the BMP (RE2 via Arrow: linear, fast)."""
+def arrow_text(values: pd.Series) -> Any:
+    """``values`` as one Arrow ``large_string`` column, missing values null: text as it is (one
+    conversion), anything else as pandas' ``astype("string")`` writes it."""
     import pyarrow as pa
+
+    try:
+        return pa.array(values.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowException, TypeError, ValueError):
+        return pa.array(values.astype("string"), type=pa.large_string())
+
+
+def regex_mask(values: pd.Series, pattern: str) -> pd.Series:
+    """Mask of the values ``pattern`` finds something in (RE2 via Arrow, the search pandas'
+    ``str.contains`` runs on Arrow text: linear, fast); missing values: False."""
     import pyarrow.compute as pc
 
-    arrow = pa.array(values.astype("string"), type=pa.large_string())
-    found = pc.match_substring_regex(arrow, r"[\x{10000}-\x{10FFFF}]")
+    found = pc.match_substring_regex(arrow_text(values), pattern)
     return (
         pd.Series(found.to_numpy(zero_copy_only=False), index=values.index)
         .fillna(False)
         .astype(bool)
     )
+
+
+def has_four_byte(values: pd.Series) -> pd.Series:
+    """Mask of the values holding a character outside the BMP."""
+    return regex_mask(values, r"[\x{10000}-\x{10FFFF}]")
 
 
 def has_control(values: pd.Series) -> pd.Series:
-    """Mask of the values holding a control character (RE2 via Arrow: linear, fast)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    arrow = pa.array(values.astype("string"), type=pa.large_string())
-    found = pc.match_substring_regex(arrow, CONTROL)
-    return (
-        pd.Series(found.to_numpy(zero_copy_only=False), index=values.index)
-        .fillna(False)
-        .astype(bool)
-    )
+    """Mask of the values holding a control character."""
+    return regex_mask(values, CONTROL)
 
 
 def cut_to_bytes(values: pd.Series, max_bytes: int) -> tuple[pd.Series, pd.Series]:
